@@ -1,0 +1,39 @@
+# make run: the whole system locally (PostgreSQL, media, api). make test: the tests.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+
+# The token the api shows the media service; a fresh random one per run unless set.
+ifndef MEDIA_TOKEN
+MEDIA_TOKEN := $(shell head -c 32 /dev/urandom | base64 | tr -d '/+=\n')
+endif
+export MEDIA_TOKEN
+
+.PHONY: run test openapi migrate fixtures clean
+
+$(BIN)/.installed: pyproject.toml
+	@python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[local,dev]'
+	@touch $@
+
+run: $(BIN)/.installed
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
+	$(BIN)/python -m media & \
+	$(BIN)/python -m api serve & \
+	wait -n
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+openapi: $(BIN)/.installed
+	$(BIN)/python -m api openapi -o openapi.json
+
+migrate: $(BIN)/.installed
+	$(BIN)/python -m api migrate
+
+fixtures: $(BIN)/.installed
+	$(BIN)/python -m api fixtures apply-all
+
+clean:
+	rm -rf $(VENV)

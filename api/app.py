@@ -1,0 +1,54 @@
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import aiopg
+from aiohttp import web
+
+from api import views
+from api.docs import setup_docs
+from api.keys import MEDIA, POOL, SETTINGS
+from api.media import MediaClient
+from api.postgres import apply_migrations, database_url
+from api.settings import ApiSettings
+from common.problems import problem_middleware
+
+
+async def database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    async with database_url(settings) as url:
+        if settings.apply_migrations:
+            await asyncio.to_thread(apply_migrations, url)
+        async with aiopg.create_pool(url, minsize=1, maxsize=settings.db_pool_size) as pool:
+            app[POOL] = pool
+            yield
+
+
+@asynccontextmanager
+async def open_media_client(settings: ApiSettings) -> AsyncIterator[MediaClient]:
+    timeout = aiohttp.ClientTimeout(
+        total=None,
+        connect=settings.media_timeout_seconds,
+        sock_read=settings.media_timeout_seconds,
+    )
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        yield MediaClient(session, settings.media_url, settings.media_token.get_secret_value())
+
+
+async def media_client(app: web.Application) -> AsyncIterator[None]:
+    async with open_media_client(app[SETTINGS]) as media:
+        app[MEDIA] = media
+        yield
+
+
+def create_app(settings: ApiSettings) -> web.Application:
+    app = web.Application(middlewares=[problem_middleware])
+    app[SETTINGS] = settings
+    app.cleanup_ctx.extend([database, media_client])
+    app.router.add_view("/health", views.HealthView)
+    app.router.add_view("/memes", views.MemeCollectionView)
+    app.router.add_view("/memes/{id}", views.MemeView)
+    app.router.add_view("/memes/{id}/image", views.MemeImageView)
+    setup_docs(app)
+    return app

@@ -1,0 +1,10 @@
+import aiopg
+from aiohttp import web
+
+from api.media import MediaClient
+from api.settings import ApiSettings
+
+SETTINGS = web.AppKey("settings", ApiSettings)
+POOL = web.AppKey("pool", aiopg.Pool)
+MEDIA = web.AppKey("media", MediaClient)
+SPEC = web.AppKey("spec", dict)

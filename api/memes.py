@@ -1,0 +1,90 @@
+"""The meme lifecycle, keeping rows and blobs consistent.
+
+A meme row exists only if its blob is stored: the blob goes to the media service first, the
+rows are inserted in a transaction after, and a blob that no row took is deleted again. A blob
+is deleted only after the last row using it is gone. Everything that changes who refers to a
+blob runs under that blob's lock (`db.blob_lock`), so concurrent uploads of one picture and
+deletions of its last meme cannot cross.
+"""
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from api import db
+from api.images import inspect_image
+from api.keys import MEDIA, POOL, SETTINGS
+from api.models import MemeText
+from api.uploads import SpooledImage
+
+log = logging.getLogger(__name__)
+
+
+async def _stored_image(app: web.Application, image: SpooledImage):
+    return await asyncio.to_thread(inspect_image, image.path, app[SETTINGS].max_image_pixels)
+
+
+async def create(app: web.Application, text: MemeText, image: SpooledImage) -> db.Row:
+    info = await _stored_image(app, image)
+    async with db.blob_lock(app[POOL], image.sha256) as conn:
+        had_blob = await db.blob_exists(conn, image.sha256)
+        await app[MEDIA].put(image.sha256, image.path, image.size)
+        try:
+            return await db.insert_meme(
+                conn, text.title, text.description, image.sha256, image.size, info
+            )
+        except BaseException:
+            if not had_blob:
+                await app[MEDIA].delete(image.sha256)
+            raise
+
+
+async def replace(
+    app: web.Application, meme_id: int, text: MemeText, image: SpooledImage | None
+) -> db.Row:
+    pool = app[POOL]
+    if image is None:
+        return await db.update_meme_text(pool, meme_id, text.title, text.description)
+    await db.get_meme(pool, meme_id)  # a 404 before the upload, not after
+    info = await _stored_image(app, image)
+    async with db.blob_lock(pool, image.sha256) as conn:
+        had_blob = await db.blob_exists(conn, image.sha256)
+        await app[MEDIA].put(image.sha256, image.path, image.size)
+        try:
+            meme, old_sha256 = await db.update_meme_with_image(
+                conn, meme_id, text.title, text.description, image.sha256, image.size, info
+            )
+        except BaseException:
+            if not had_blob:
+                await app[MEDIA].delete(image.sha256)
+            raise
+    if old_sha256 != image.sha256:
+        await release_blob(app, old_sha256)
+    return meme
+
+
+async def delete(app: web.Application, meme_id: int) -> None:
+    meme = await db.get_meme(app[POOL], meme_id)
+    # Fail before deleting anything when the media service is down.
+    await app[MEDIA].exists(meme["sha256"])
+    sha256 = await db.delete_meme(app[POOL], meme_id)
+    await release_blob(app, sha256)
+
+
+async def release_blob(app: web.Application, sha256: str) -> bool:
+    """Delete the blob if no meme uses it any more; returns whether it was deleted.
+
+    Runs after the row change has committed. Should the media service fail here, the blob
+    row stays behind without a meme, and `python -m api gc` deletes it later.
+    """
+    async with db.blob_lock(app[POOL], sha256) as conn:
+        if await db.blob_in_use(conn, sha256):
+            return False
+        try:
+            await app[MEDIA].delete(sha256)
+        except Exception:
+            log.warning("blob %s is unused but could not be deleted; left for gc", sha256)
+            return False
+        await db.delete_blob(conn, sha256)
+        return True

@@ -1,0 +1,83 @@
+"""Request and response models; their JSON schemas are the ones in openapi.json."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 2000
+
+
+def printable_text(value: str) -> str:
+    # PostgreSQL refuses NUL, and a lone surrogate cannot be encoded as UTF-8.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValueError("must not contain lone surrogates")
+    return value
+
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE),
+    AfterValidator(printable_text),
+]
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION),
+    AfterValidator(printable_text),
+]
+
+
+class MemeText(BaseModel):
+    """The words of a meme: a title (1-200 characters after trimming) and a description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title = Field(examples=["Distracted boyfriend"])
+    description: Description = Field("", examples=["He looks at the new framework"])
+
+
+class Meme(BaseModel):
+    id: int
+    title: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    image_url: str = Field(description="Where the picture's bytes are, relative to the api")
+    content_type: str = Field(examples=["image/jpeg"])
+    size: int = Field(description="The picture's size in bytes")
+    width: int
+    height: int
+    sha256: str = Field(description="The sha256 of the picture's bytes, also its ETag")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Meme":
+        return cls(image_url=f"/memes/{row['id']}/image", **row)
+
+
+class MemePage(BaseModel):
+    items: list[Meme]
+    total: int = Field(description="How many memes there are in all")
+    limit: int
+    offset: int
+
+
+class ProblemDetail(BaseModel):
+    """Every error of both services (RFC 9457, `application/problem+json`)."""
+
+    type: str = Field("about:blank")
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    code: str = Field(
+        description="Stable, machine-readable kebab-case code", examples=["not-found"]
+    )
+    detail: str = Field(examples=["No meme has id 42"])
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="One entry per broken rule, for validation failures"
+    )
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])

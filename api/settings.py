@@ -1,0 +1,31 @@
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
+
+
+class ApiSettings(BaseSettings):
+    """Read from the environment (and `.env`); see the README's settings table."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8080, ge=0, le=65535)
+    # Unset: the api starts a PostgreSQL of its own (pgserver) with its data under data_dir.
+    database_url: SecretStr | None = None
+    data_dir: Path = Path(".data")
+    db_pool_size: int = Field(10, ge=1)
+    apply_migrations: bool = True
+
+    media_url: str = "http://127.0.0.1:8081"
+    media_token: SecretStr = Field(min_length=16)
+    # Every call to the media service gives up after this, so an outage is a quick 503.
+    media_timeout_seconds: float = Field(5.0, gt=0)
+
+    max_upload_bytes: int = Field(10 * MiB, gt=0)
+    # pict-rs's default area cap; checked from the header, before any decoding.
+    max_image_pixels: int = Field(40_000_000, gt=0)
+    # Rows fetched from PostgreSQL per round trip while a list is streamed.
+    list_batch_size: int = Field(50, ge=1, le=10_000)

@@ -1,0 +1,112 @@
+"""Reading a meme's multipart form: fields in any order, the picture spooled to a temporary
+file as it arrives (hashed and counted against the size cap), never held in memory."""
+
+import asyncio
+import hashlib
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from api.errors import (
+    MalformedMultipart,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+
+CHUNK_BYTES = 64 * 1024
+TEXT_FIELDS = ("title", "description")
+IMAGE_FIELD = "image"
+MAX_PARTS = 10  # a meme has three fields; more is a mistake or an attack
+MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memory trouble
+
+
+@dataclass
+class SpooledImage:
+    path: Path
+    size: int
+    sha256: str
+
+
+@dataclass
+class MemeForm:
+    text: dict[str, str] = field(default_factory=dict)
+    image: SpooledImage | None = None
+
+
+def _field_error(name: str, message: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"{name}: {message}", errors=[{"loc": ["body", name], "msg": message}]
+    )
+
+
+async def _read_text(part: BodyPartReader) -> str:
+    data = bytearray()
+    while chunk := await part.read_chunk(CHUNK_BYTES):
+        data += chunk
+        if len(data) > MAX_TEXT_BYTES:
+            raise PayloadTooLarge(f"The field {part.name!r} is longer than {MAX_TEXT_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _field_error(part.name, "is not valid UTF-8") from None
+
+
+async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> SpooledImage:
+    digest, size = hashlib.sha256(), 0
+    with spool.open("wb") as file:
+        while chunk := await part.read_chunk(CHUNK_BYTES):
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(f"The picture is larger than {max_bytes} bytes")
+            digest.update(chunk)
+            await asyncio.to_thread(file.write, chunk)
+    if size == 0:
+        raise _field_error(IMAGE_FIELD, "the picture is empty")
+    return SpooledImage(spool, size, digest.hexdigest())
+
+
+async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -> MemeForm:
+    if request.content_type != "multipart/form-data":
+        raise UnsupportedMediaType("Send the meme as multipart/form-data")
+    form = MemeForm()
+    reader = await request.multipart()
+    for _ in range(MAX_PARTS):
+        part = await reader.next()
+        if part is None:
+            return form
+        if not isinstance(part, BodyPartReader):
+            raise MalformedMultipart("Nested multipart bodies are not accepted")
+        name = part.name or ""
+        if name in form.text or (name == IMAGE_FIELD and form.image):
+            raise _field_error(name, "is given more than once")
+        if name in TEXT_FIELDS:
+            form.text[name] = await _read_text(part)
+        elif name == IMAGE_FIELD:
+            form.image = await _spool_image(part, max_image_bytes, spool)
+        else:
+            raise _field_error(name, "is not a field of a meme (title, description, image)")
+    raise MalformedMultipart(f"A meme form has at most {MAX_PARTS} parts")
+
+
+@asynccontextmanager
+async def meme_form(request: web.Request, max_image_bytes: int) -> AsyncIterator[MemeForm]:
+    """The form's fields; the spooled picture is removed when the block ends."""
+    fd, name = tempfile.mkstemp(prefix="meme-upload-")
+    os.close(fd)
+    spool = Path(name)
+    try:
+        try:
+            form = await _read_parts(request, max_image_bytes, spool)
+        except (HttpProcessingError, ValueError, AssertionError) as exc:
+            # aiohttp's multipart reader raises these on a missing boundary or a broken body.
+            raise MalformedMultipart(f"The multipart body is malformed: {exc}") from None
+        yield form
+    finally:
+        spool.unlink(missing_ok=True)

@@ -1,0 +1,230 @@
+"""The public HTTP API. Docstrings become the descriptions in openapi.json."""
+
+import json
+from typing import Annotated
+
+from aiohttp import web
+from aiohttp_pydantic import PydanticView
+from aiohttp_pydantic.injectors import CONTEXT
+from aiohttp_pydantic.oas.typing import r200, r201, r204, r304, r400, r404, r413, r415, r422, r503
+from pydantic import Field, ValidationError
+
+from api import db, memes
+from api.errors import MalformedJson, UnsupportedMediaType, ValidationFailed
+from api.keys import MEDIA, POOL, SETTINGS
+from api.models import Health, Meme, MemePage, MemeText, ProblemDetail
+from api.uploads import meme_form
+from common.problems import from_problem
+
+MemeId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The meme's id")]
+Limit = Annotated[int, Field(ge=1, le=100, description="How many memes at most (1-100)")]
+Offset = Annotated[int, Field(ge=0, le=2**63 - 1, description="How many memes to skip")]
+
+# Clients may keep a picture but must ask again: PUT can give a meme another picture.
+IMAGE_CACHE_CONTROL = "public, no-cache"
+
+
+def validation_problem(exc: ValidationError, context: str) -> ValidationFailed:
+    errors = [
+        {"loc": [context, *error["loc"]], "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    summary = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or context}: {e['msg']}" for e in errors)
+    return ValidationFailed(summary, errors=errors)
+
+
+def meme_text(fields: dict) -> MemeText:
+    try:
+        return MemeText.model_validate(fields)
+    except ValidationError as exc:
+        raise validation_problem(exc, "body") from None
+
+
+class BaseView(PydanticView):
+    async def on_validation_error(self, exception: ValidationError, context: CONTEXT):
+        return from_problem(validation_problem(exception, context))
+
+
+class HealthView(BaseView):
+    async def get(self) -> r200[Health]:
+        """Answers 200 while the process is up.
+
+        Tags: health
+        """
+        return web.json_response({"status": "ok"})
+
+
+class MemeCollectionView(BaseView):
+    async def get(
+        self, limit: Limit = 20, offset: Offset = 0
+    ) -> r200[MemePage] | r422[ProblemDetail]:
+        """A page of memes, newest first.
+
+        The page is streamed as it is read from the database.
+
+        Tags: memes
+        Status Codes:
+            200: The page
+            422: `limit` or `offset` is out of range
+        """
+        app = self.request.app
+        total = await db.count_memes(app[POOL])
+        response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+        response.enable_chunked_encoding()
+        await response.prepare(self.request)
+        head = {"total": total, "limit": limit, "offset": offset}
+        await response.write(json.dumps(head, separators=(",", ":"))[:-1].encode() + b',"items":[')
+        separator = b""
+        batches = db.stream_memes(app[POOL], limit, offset, app[SETTINGS].list_batch_size)
+        async for batch in batches:
+            for row in batch:
+                await response.write(separator + Meme.from_row(row).model_dump_json().encode())
+                separator = b","
+        await response.write(b"]}")
+        await response.write_eof()
+        return response
+
+    async def post(
+        self,
+    ) -> r201[Meme] | r400[ProblemDetail] | r413[ProblemDetail] | r415[ProblemDetail] | r422[
+        ProblemDetail
+    ] | r503[ProblemDetail]:
+        """Create a meme from a picture, a title and a description.
+
+        Send `multipart/form-data` with the fields `title` (1-200 characters), `description`
+        (optional, up to 2000) and `image` (a JPEG, PNG, GIF or WebP file), in any order.
+        The picture's type is decided from its bytes.
+
+        Tags: memes
+        Status Codes:
+            201: The meme, with its address in the `Location` header
+            400: The multipart body is malformed
+            413: The picture is larger than the size cap
+            415: The body is not multipart/form-data, or the picture is not an allowed type
+            422: A field breaks a rule, or the picture is empty, does not decode or has too many pixels
+            503: The media service is unavailable; nothing was stored
+        """
+        app = self.request.app
+        async with meme_form(self.request, app[SETTINGS].max_upload_bytes) as form:
+            text = meme_text(form.text)
+            if form.image is None:
+                raise ValidationFailed(
+                    "image: a picture is required",
+                    errors=[{"loc": ["body", "image"], "msg": "a picture is required"}],
+                )
+            meme = await memes.create(app, text, form.image)
+        return web.json_response(
+            Meme.from_row(meme).model_dump(mode="json"),
+            status=201,
+            headers={"Location": f"/memes/{meme['id']}"},
+        )
+
+
+class MemeView(BaseView):
+    async def get(self, id: MemeId, /) -> r200[Meme] | r404[ProblemDetail] | r422[ProblemDetail]:
+        """One meme.
+
+        Tags: memes
+        Status Codes:
+            200: The meme
+            404: No meme has this id
+            422: The id is not a positive integer
+        """
+        meme = await db.get_meme(self.request.app[POOL], id)
+        return web.json_response(Meme.from_row(meme).model_dump(mode="json"))
+
+    async def put(self, id: MemeId, /) -> r200[Meme] | r400[ProblemDetail] | r404[
+        ProblemDetail
+    ] | r413[ProblemDetail] | r415[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
+        """Replace a meme's title and description, and optionally its picture.
+
+        Send JSON (`{"title": ..., "description": ...}`) to change the words only, or
+        `multipart/form-data` with `title`, `description` and optionally `image` to change the
+        picture too. A description left out becomes empty. The old picture is deleted once no
+        meme uses it.
+
+        Tags: memes
+        Status Codes:
+            200: The updated meme
+            400: The body is malformed JSON or multipart
+            404: No meme has this id
+            413: The picture is larger than the size cap
+            415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
+            422: A field breaks a rule, or the picture does not decode
+            503: The media service is unavailable; nothing was changed
+        """
+        app = self.request.app
+        if self.request.content_type == "application/json":
+            try:
+                fields = await self.request.json()
+            except (ValueError, UnicodeDecodeError):
+                raise MalformedJson("The body is not valid JSON") from None
+            if not isinstance(fields, dict):
+                raise MalformedJson("The body must be a JSON object")
+            meme = await memes.replace(app, id, meme_text(fields), None)
+        elif self.request.content_type == "multipart/form-data":
+            async with meme_form(self.request, app[SETTINGS].max_upload_bytes) as form:
+                meme = await memes.replace(app, id, meme_text(form.text), form.image)
+        else:
+            raise UnsupportedMediaType("Send application/json or multipart/form-data")
+        return web.json_response(Meme.from_row(meme).model_dump(mode="json"))
+
+    async def delete(self, id: MemeId, /) -> r204 | r404[ProblemDetail] | r422[
+        ProblemDetail
+    ] | r503[ProblemDetail]:
+        """Delete a meme and, when no other meme uses it, its picture.
+
+        Tags: memes
+        Status Codes:
+            204: Deleted
+            404: No meme has this id
+            422: The id is not a positive integer
+            503: The media service is unavailable; nothing was deleted
+        """
+        await memes.delete(self.request.app, id)
+        return web.Response(status=204)
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+class MemeImageView(BaseView):
+    async def get(
+        self, id: MemeId, /, *, if_none_match: str | None = None
+    ) -> r200 | r304 | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
+        """The meme's picture, streamed, with its stored `Content-Type`.
+
+        The `ETag` is the picture's sha256; send it back in `If-None-Match` to get a 304.
+
+        Tags: memes
+        Status Codes:
+            200: The picture's bytes
+            304: The picture has not changed since the ETag given
+            404: No meme has this id, or its picture is missing
+            422: The id is not a positive integer
+            503: The media service is unavailable
+        """
+        meme = await db.get_meme(self.request.app[POOL], id)
+        etag = f'"{meme["sha256"]}"'
+        headers = {
+            "ETag": etag,
+            "Cache-Control": IMAGE_CACHE_CONTROL,
+            "X-Content-Type-Options": "nosniff",
+        }
+        if if_none_match and _etag_matches(if_none_match, etag):
+            return web.Response(status=304, headers=headers)
+        async with self.request.app[MEDIA].open(meme["sha256"]) as chunks:
+            response = web.StreamResponse(
+                headers={
+                    **headers,
+                    "Content-Type": meme["content_type"],
+                    "Content-Length": str(meme["size"]),
+                }
+            )
+            await response.prepare(self.request)
+            async for chunk in chunks:
+                await response.write(chunk)
+        await response.write_eof()
+        return response

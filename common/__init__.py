@@ -1,0 +1,1 @@
+"""Code both services share: the one error shape."""

@@ -1,0 +1,1 @@
+"""The private media service: stores and serves the picture blobs."""

@@ -1,0 +1,28 @@
+"""Only the api may talk to the media service: every request but /health carries its token."""
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from common.problems import Problem
+from media.keys import SETTINGS
+
+OPEN_PATHS = frozenset({"/health"})
+
+
+class Unauthorized(Problem):
+    status = 401
+    code = "unauthorized"
+
+
+@web.middleware
+async def token_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    if request.path not in OPEN_PATHS:
+        expected = "Bearer " + request.app[SETTINGS].media_token.get_secret_value()
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Unauthorized("A valid service token is required")
+    return await handler(request)

@@ -1,0 +1,2 @@
+DROP TABLE memes;
+DROP TABLE blobs;
