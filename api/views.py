@@ -15,6 +15,7 @@ from api.keys import MEDIA, POOL, SETTINGS
 from api.models import Health, Meme, MemePage, MemeText, ProblemDetail
 from api.uploads import meme_form
 from common.problems import from_problem
+from common.streaming import streaming
 
 MemeId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The meme's id")]
 Limit = Annotated[int, Field(ge=1, le=100, description="How many memes at most (1-100)")]
@@ -71,17 +72,16 @@ class MemeCollectionView(BaseView):
         total = await db.count_memes(app[POOL])
         response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
         response.enable_chunked_encoding()
-        await response.prepare(self.request)
         head = {"total": total, "limit": limit, "offset": offset}
-        await response.write(json.dumps(head, separators=(",", ":"))[:-1].encode() + b',"items":[')
-        separator = b""
-        batches = db.stream_memes(app[POOL], limit, offset, app[SETTINGS].list_batch_size)
-        async for batch in batches:
-            for row in batch:
-                await response.write(separator + Meme.from_row(row).model_dump_json().encode())
-                separator = b","
-        await response.write(b"]}")
-        await response.write_eof()
+        async with streaming(self.request, response):
+            await response.write(json.dumps(head, separators=(",", ":"))[:-1].encode() + b',"items":[')
+            separator = b""
+            batches = db.stream_memes(app[POOL], limit, offset, app[SETTINGS].list_batch_size)
+            async for batch in batches:
+                for row in batch:
+                    await response.write(separator + Meme.from_row(row).model_dump_json().encode())
+                    separator = b","
+            await response.write(b"]}")
         return response
 
     async def post(
@@ -223,8 +223,7 @@ class MemeImageView(BaseView):
                     "Content-Length": str(meme["size"]),
                 }
             )
-            await response.prepare(self.request)
-            async for chunk in chunks:
-                await response.write(chunk)
-        await response.write_eof()
+            async with streaming(self.request, response):
+                async for chunk in chunks:
+                    await response.write(chunk)
         return response

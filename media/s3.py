@@ -60,7 +60,8 @@ class S3Storage:
     async def open(self, key: str) -> AsyncIterator[Blob]:
         with _storage_errors():
             response = await self.client.get_object(Bucket=self.bucket, Key=key)
-        async with response["Body"] as body:
+        body = response["Body"]
+        async with body:
             yield Blob(size=response["ContentLength"], chunks=_read_chunks(body))
 
     async def delete(self, key: str) -> None:

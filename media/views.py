@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from common.problems import Problem
+from common.streaming import streaming
 from media.keys import SETTINGS, STORAGE
 from media.storage import CHUNK_BYTES, checked_key
 
@@ -65,10 +66,9 @@ async def get_blob(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(
             headers={"Content-Type": "application/octet-stream", "Content-Length": str(blob.size)}
         )
-        await response.prepare(request)
-        async for chunk in blob.chunks:
-            await response.write(chunk)
-    await response.write_eof()
+        async with streaming(request, response):
+            async for chunk in blob.chunks:
+                await response.write(chunk)
     return response
 
 
