@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import psycopg2
 import pytest
 from moto.server import ThreadedMotoServer
@@ -15,6 +16,7 @@ from api.postgres import apply_migrations
 from api.settings import ApiSettings
 from media.app import create_app as create_media_app
 from media.settings import MediaSettings
+from tests.pictures import picture
 
 MEDIA_TOKEN = "test-service-token-0123456789"
 
@@ -51,6 +53,12 @@ def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     return rows
 
 
+def execute(url: str, sql: str) -> None:
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute(sql)
+    conn.close()
+
+
 def start_moto() -> tuple[ThreadedMotoServer, str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -80,10 +88,16 @@ def s3_media_settings(endpoint: str, storage_dir: Path, **overrides) -> MediaSet
     )
 
 
+def disk_media_settings(storage_dir: Path, **overrides) -> MediaSettings:
+    return MediaSettings(
+        _env_file=None, media_token=MEDIA_TOKEN, media_storage_dir=storage_dir, **overrides
+    )
+
+
 @pytest.fixture(params=["s3", "disk"])
 def media_settings(request: pytest.FixtureRequest, tmp_path: Path) -> MediaSettings:
     if request.param == "disk":
-        return MediaSettings(_env_file=None, media_token=MEDIA_TOKEN, media_storage_dir=tmp_path)
+        return disk_media_settings(tmp_path)
     return s3_media_settings(request.getfixturevalue("s3_endpoint"), tmp_path)
 
 
@@ -115,3 +129,39 @@ def api_settings(database_url: str, media_server, tmp_path: Path) -> ApiSettings
 async def client(aiohttp_client, api_settings: ApiSettings):
     """The api, talking HTTP to the media service on a real socket."""
     return await aiohttp_client(create_api_app(api_settings))
+
+
+@pytest.fixture
+def blob_stored(media_server):
+    """Whether the media service's storage holds a blob, asked over its own API."""
+
+    async def stored(sha256: str) -> bool:
+        url = media_server.make_url(f"/blobs/{sha256}")
+        async with aiohttp.ClientSession() as session:
+            async with session.head(url, headers={"Authorization": f"Bearer {MEDIA_TOKEN}"}) as r:
+                assert r.status in (200, 404)
+                return r.status == 200
+
+    return stored
+
+
+def meme_form(title: str | None = "A meme", image: bytes | None = None, **fields) -> aiohttp.FormData:
+    """A multipart form as curl -F sends it; `image` defaults to a small PNG."""
+    form = aiohttp.FormData()
+    if title is not None:
+        form.add_field("title", title)
+    for name, value in fields.items():
+        form.add_field(name, value)
+    form.add_field(
+        "image", picture() if image is None else image, filename="meme.png",
+        content_type="image/png",
+    )
+    return form
+
+
+def assert_problem(response: aiohttp.ClientResponse, body: dict, status: int, code: str) -> None:
+    """The one error shape (RFC 9457 problem details) with the expected status and code."""
+    assert response.status == status, body
+    assert response.content_type == "application/problem+json"
+    assert body["status"] == status and body["code"] == code, body
+    assert body["type"] == "about:blank" and body["title"] and body["detail"]

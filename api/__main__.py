@@ -11,12 +11,13 @@ from pathlib import Path
 
 import aiopg
 from aiohttp import web
+from pydantic import ValidationError
 
 from api import fixtures, memes
 from api.app import create_app, open_media_client
 from api.db import unused_blobs
 from api.docs import build_spec
-from api.keys import POOL, MEDIA, SETTINGS
+from api.keys import MEDIA, POOL, SETTINGS
 from api.postgres import apply_migrations, database_url
 from api.settings import ApiSettings
 
@@ -80,7 +81,13 @@ def main(argv: list[str] | None = None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s api %(levelname)s %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call
-    settings = ApiSettings()
+    if args.command == "fixtures" and args.action == "list":
+        print("\n".join(fixtures.list_fixtures()))
+        return
+    try:
+        settings = ApiSettings()
+    except ValidationError as exc:
+        sys.exit(f"Invalid settings (see the README's settings table):\n{exc}")
     match args.command:
         case None | "serve":
             app = create_app(settings)
@@ -88,8 +95,6 @@ def main(argv: list[str] | None = None) -> None:
             web.run_app(app, host=settings.api_host, port=settings.api_port)
         case "migrate":
             asyncio.run(migrate(settings))
-        case "fixtures" if args.action == "list":
-            print("\n".join(fixtures.list_fixtures()))
         case "fixtures":
             names = fixtures.list_fixtures() if args.action == "apply-all" else [args.name]
             try:

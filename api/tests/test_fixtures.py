@@ -1,0 +1,65 @@
+"""The SQL fixtures and the commands that load them, clean up and migrate."""
+
+import hashlib
+import subprocess
+import sys
+
+import pytest
+
+from api import fixtures
+from api.__main__ import apply_fixtures, collect_garbage, migrate
+from api.app import create_app
+from conftest import execute, meme_form, query
+
+
+def test_fixtures_are_listed():
+    assert "demo" in fixtures.list_fixtures()
+    listed = subprocess.run(
+        [sys.executable, "-m", "api", "fixtures", "list"], capture_output=True, text=True, check=True
+    )
+    assert listed.stdout.split() == fixtures.list_fixtures()
+
+
+def test_fixture_pictures_are_named_after_their_sha256():
+    for path in fixtures.BLOBS.iterdir():
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name
+
+
+async def test_demo_fixture_gives_memes_with_stored_pictures(
+    api_settings, database_url, aiohttp_client, capsys
+):
+    await apply_fixtures(api_settings, ["demo"])
+    await apply_fixtures(api_settings, ["demo"])  # again: nothing doubles
+    assert "applied fixture demo" in capsys.readouterr().out
+    assert query(database_url, "SELECT count(*) FROM memes") == [(5,)]
+
+    client = await aiohttp_client(create_app(api_settings))
+    page = await (await client.get("/memes")).json()
+    assert page["total"] == 5
+    assert page["items"][0]["title"] == "Two buttons"
+    for meme in page["items"]:
+        image = await (await client.get(meme["image_url"])).read()
+        assert image == (fixtures.BLOBS / meme["sha256"]).read_bytes()
+    # New memes take ids after the fixture's.
+    created = await (await client.post("/memes", data=meme_form())).json()
+    assert created["id"] == 6
+
+
+async def test_unknown_fixture_is_refused(api_settings):
+    with pytest.raises(fixtures.UnknownFixture, match="demo"):
+        await apply_fixtures(api_settings, ["nope"])
+
+
+async def test_gc_deletes_pictures_no_meme_uses(api_settings, database_url, blob_stored, capsys):
+    await apply_fixtures(api_settings, ["demo"])
+    execute(database_url, "DELETE FROM memes WHERE id IN (1, 2)")
+    await collect_garbage(api_settings)
+    assert "deleted 2 of 2 unused picture(s)" in capsys.readouterr().out
+    assert query(database_url, "SELECT count(*) FROM blobs") == [(3,)]
+    stored = [await blob_stored(path.name) for path in sorted(fixtures.BLOBS.iterdir())]
+    assert sorted(stored) == [False, False, True, True, True]
+
+
+async def test_migrate_reports_nothing_pending_on_a_migrated_database(api_settings, capsys):
+    await migrate(api_settings)
+    assert "none pending" in capsys.readouterr().out

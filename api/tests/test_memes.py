@@ -1,0 +1,118 @@
+"""The meme lifecycle keeps rows and blobs consistent, also when a part of the system fails."""
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from api.app import create_app
+from conftest import (
+    api_settings_for,
+    assert_problem,
+    execute,
+    meme_form,
+    query,
+    s3_media_settings,
+    start_moto,
+)
+from media.app import create_app as create_media_app
+from tests.pictures import picture
+
+
+async def assert_unavailable(response, started: float) -> None:
+    assert_problem(response, await response.json(content_type=None), 503, "media-unavailable")
+    assert time.monotonic() - started < 5
+
+
+async def test_media_service_down_is_503_and_changes_nothing(client, media_server, database_url):
+    png = picture(color="teal")
+    meme = await (await client.post("/memes", data=meme_form("Kept", png))).json()
+    await media_server.close()
+
+    started = time.monotonic()
+    await assert_unavailable(await client.post("/memes", data=meme_form("New")), started)
+    await assert_unavailable(await client.delete(f"/memes/{meme['id']}"), started)
+    new_picture = meme_form("Changed", picture(color="navy"))
+    await assert_unavailable(await client.put(f"/memes/{meme['id']}", data=new_picture), started)
+    await assert_unavailable(await client.get(meme["image_url"]), started)
+
+    assert query(database_url, "SELECT id, title, image_sha256 FROM memes") == [
+        (meme["id"], "Kept", meme["sha256"])
+    ]
+    assert query(database_url, "SELECT sha256 FROM blobs") == [(meme["sha256"],)]
+
+
+async def test_storage_down_is_503_and_stores_nothing(aiohttp_server, aiohttp_client, database_url, tmp_path):
+    moto, endpoint = start_moto()
+    try:
+        media = await aiohttp_server(create_media_app(s3_media_settings(endpoint, tmp_path)))
+    finally:
+        moto.stop()
+    settings = api_settings_for(database_url, str(media.make_url("")), tmp_path)
+    client = await aiohttp_client(create_app(settings))
+
+    started = time.monotonic()
+    await assert_unavailable(await client.post("/memes", data=meme_form()), started)
+    assert query(database_url, "SELECT count(*) FROM memes UNION ALL SELECT count(*) FROM blobs") == [(0,), (0,)]
+    assert list((tmp_path / "spool").iterdir()) == []
+
+
+async def test_wrong_service_token_is_503(aiohttp_client, database_url, media_server, tmp_path):
+    settings = api_settings_for(
+        database_url, str(media_server.make_url("")), tmp_path, media_token="not-the-right-token"
+    )
+    client = await aiohttp_client(create_app(settings))
+    await assert_unavailable(await client.post("/memes", data=meme_form()), time.monotonic())
+    assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
+
+
+@contextmanager
+def refused_inserts(url: str) -> Iterator[None]:
+    """A trigger that makes PostgreSQL refuse every new meme, as a failing database would."""
+    execute(
+        url,
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'refused'; END $$;"
+        " CREATE TRIGGER refuse BEFORE INSERT ON memes FOR EACH ROW EXECUTE FUNCTION refuse()",
+    )
+    try:
+        yield
+    finally:
+        execute(url, "DROP TRIGGER refuse ON memes; DROP FUNCTION refuse()")
+
+
+async def test_a_failed_insert_deletes_the_new_blob(client, blob_stored, database_url):
+    png = picture(color="olive")
+    with refused_inserts(database_url):
+        response = await client.post("/memes", data=meme_form(image=png))
+    assert_problem(response, await response.json(), 500, "internal-error")
+    assert not await blob_stored(hashlib.sha256(png).hexdigest())
+    assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]
+
+
+async def test_a_failed_insert_keeps_a_blob_other_memes_use(client, blob_stored, database_url):
+    png = picture(color="maroon")
+    await client.post("/memes", data=meme_form(image=png))
+    with refused_inserts(database_url):
+        assert (await client.post("/memes", data=meme_form(image=png))).status == 500
+    assert await blob_stored(hashlib.sha256(png).hexdigest())
+    assert query(database_url, "SELECT count(*) FROM memes") == [(1,)]
+
+
+async def test_concurrent_uploads_of_one_picture_share_one_blob(client, database_url, blob_stored):
+    png = picture(color="gold")
+    responses = await asyncio.gather(
+        *(client.post("/memes", data=meme_form(f"copy {n}", png)) for n in range(6))
+    )
+    assert [response.status for response in responses] == [201] * 6
+    assert query(database_url, "SELECT count(*) FROM blobs") == [(1,)]
+    ids = [(await response.json())["id"] for response in responses]
+    # Deleting all but one while uploading again never loses the picture of a meme that stays.
+    results = await asyncio.gather(
+        *(client.delete(f"/memes/{meme_id}") for meme_id in ids),
+        client.post("/memes", data=meme_form("survivor", png)),
+    )
+    survivor = await results[-1].json()
+    assert await (await client.get(survivor["image_url"])).read() == png
+    assert await blob_stored(survivor["sha256"])
