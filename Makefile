@@ -24,6 +24,7 @@ run: $(BIN)/.installed
 	wait -n
 
 test: $(BIN)/.installed
+	@scripts/ensure-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 openapi: $(BIN)/.installed

@@ -1,0 +1,70 @@
+"""End to end: both services on real sockets, the api talking HTTP to media, media to S3 (moto's
+server) or the disk, a client talking HTTP to the api."""
+
+import hashlib
+
+import aiohttp
+import boto3
+
+from api.app import create_app as create_api_app
+from conftest import api_settings_for, meme_form
+from media.settings import MediaSettings
+from tests.pictures import animated_gif, picture
+
+
+def keys_in_storage(settings: MediaSettings) -> set[str]:
+    """What the storage itself holds, read without going through the media service."""
+    if settings.s3_endpoint_url is None:
+        return {path.name for path in (settings.media_storage_dir / "blobs").glob("*/*")}
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url,
+        region_name=settings.s3_region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    listing = s3.list_objects_v2(Bucket=settings.s3_bucket)
+    return {item["Key"] for item in listing.get("Contents", [])}
+
+
+async def test_create_get_list_update_download_delete(
+    aiohttp_server, media_server, media_settings, database_url, tmp_path
+):
+    settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
+    api = await aiohttp_server(create_api_app(settings))
+    png, gif = picture("PNG", (64, 48), "crimson"), animated_gif(4)
+
+    async with aiohttp.ClientSession(api.make_url("")) as http:
+        async with http.post("/memes", data=meme_form("First", png, description="one")) as r:
+            assert r.status == 201
+            meme = await r.json()
+            location = r.headers["Location"]
+        async with http.get(location) as r:
+            assert await r.json() == meme
+        assert keys_in_storage(media_settings) == {hashlib.sha256(png).hexdigest()}
+
+        async with http.get("/memes", params={"limit": 10}) as r:
+            assert r.headers["Transfer-Encoding"] == "chunked"
+            page = await r.json()
+        assert page["total"] == 1 and page["items"] == [meme]
+
+        async with http.put(location, data=meme_form("Second", gif, description="two")) as r:
+            assert r.status == 200
+            updated = await r.json()
+        assert (updated["title"], updated["content_type"], updated["width"]) == (
+            "Second", "image/gif", 16,
+        )
+        # The old picture went with the change; only the new one is stored.
+        assert keys_in_storage(media_settings) == {hashlib.sha256(gif).hexdigest()}
+
+        async with http.get(updated["image_url"]) as r:
+            assert r.status == 200
+            downloaded = await r.read()
+        assert downloaded == gif
+        assert hashlib.sha256(downloaded).hexdigest() == updated["sha256"]
+
+        async with http.delete(location) as r:
+            assert r.status == 204
+        async with http.delete(location) as r:
+            assert r.status == 404
+        assert keys_in_storage(media_settings) == set()

@@ -1,0 +1,85 @@
+"""The README's curl and httpie examples, run as written against both services on real sockets."""
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from api.app import create_app as create_api_app
+from conftest import api_settings_for, query
+from tests.pictures import picture
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def api_examples() -> list[str]:
+    """The command lines of the sh blocks in the README's API section, in order."""
+    section = README.read_text().split("## The API", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    return [line for block in blocks for line in block.splitlines() if line.startswith(("curl ", "http "))]
+
+
+def runnable(command: str, port: int) -> str:
+    """Point the example at the test's api and make failures visible in the exit status."""
+    command = command.replace("localhost:8080", f"127.0.0.1:{port}").replace(" :8080", f" :{port}")
+    if command.startswith("curl "):
+        return "curl -sS --fail-with-body " + command.removeprefix("curl ")
+    return "http --check-status --ignore-stdin " + command.removeprefix("http ")
+
+
+# For each endpoint: a piece of its curl example and a piece of its httpie example.
+ENDPOINTS = {
+    "POST /memes": ("-F image=@meme.jpg localhost:8080/memes", "--form POST :8080/memes "),
+    "GET /memes": ("localhost:8080/memes?limit=", ":8080/memes limit=="),
+    "GET /memes/{id}": ("curl localhost:8080/memes/1", "http :8080/memes/1"),
+    "PUT /memes/{id}": ("-X PUT -F", "http --form PUT :8080/memes/1"),
+    "GET /memes/{id}/image": ("localhost:8080/memes/1/image", ":8080/memes/1/image"),
+    "DELETE /memes/{id}": ("-X DELETE localhost:8080/memes/", "http DELETE :8080/memes/"),
+    "GET /health": ("localhost:8080/health", ":8080/health"),
+}
+
+
+def test_every_endpoint_has_a_curl_and_an_httpie_example():
+    commands = api_examples()
+    for endpoint, (curl_piece, httpie_piece) in ENDPOINTS.items():
+        assert any(c.startswith("curl ") and curl_piece in c for c in commands), endpoint
+        assert any(c.startswith("http ") and httpie_piece in c for c in commands), endpoint
+
+
+async def test_readme_examples_work(aiohttp_server, media_server, database_url, tmp_path):
+    settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
+    api = await aiohttp_server(create_api_app(settings))
+    workdir = tmp_path / "user"
+    workdir.mkdir()
+    (workdir / "meme.jpg").write_bytes(picture("JPEG", (64, 48), "navy"))
+    (workdir / "new.png").write_bytes(new_png := picture("PNG", (32, 32), "gold"))
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HTTPIE_CONFIG_DIR": str(tmp_path / "httpie"),
+    }
+    assert shutil.which("http", path=env["PATH"]) and shutil.which("curl")
+
+    outputs = []
+    for command in api_examples():
+        process = await run_shell(runnable(command, api.port), workdir, env)
+        assert process.returncode == 0, (command, process.stdout, process.stderr)
+        outputs.append(process.stdout)
+
+    # What the examples did, seen from the outside.
+    assert (workdir / "picture").read_bytes() == new_png
+    assert any("HTTP/1.1 304 Not Modified" in output for output in outputs)
+    assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
+
+
+async def run_shell(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    # The servers run on this test's event loop: the command must not block it.
+    process = await asyncio.create_subprocess_exec(
+        "bash", "-c", command, cwd=cwd, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    return subprocess.CompletedProcess(command, process.returncode, stdout.decode(), stderr.decode())
