@@ -3,9 +3,11 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-# The token the api shows the media service; a fresh random one per run unless set.
+# The token the api shows the media service: unless set, a random one made once and kept in
+# .data/media-token, so that `make fixtures` in another shell talks to the running media.
 ifndef MEDIA_TOKEN
-MEDIA_TOKEN := $(shell head -c 32 /dev/urandom | base64 | tr -d '/+=\n')
+MEDIA_TOKEN := $(shell test -s .data/media-token || (mkdir -p .data && head -c 32 /dev/urandom \
+	| base64 | tr -d '/+=\n' > .data/media-token); cat .data/media-token)
 endif
 export MEDIA_TOKEN
 

@@ -1,6 +1,7 @@
 """Where the database is: DATABASE_URL, or a PostgreSQL of our own (pgserver) under data_dir."""
 
 import asyncio
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,8 @@ async def database_url(settings: ApiSettings) -> AsyncIterator[str]:
     if settings.database_url is not None:
         yield settings.database_url.get_secret_value()
         return
+    # pgserver asks platformdirs for a runtime dir, which root sessions lack: harmless.
+    warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR is not set")
     import pgserver  # only needed when no database is configured
 
     pgdata = settings.data_dir.resolve() / "postgres"

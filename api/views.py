@@ -34,6 +34,15 @@ def validation_problem(exc: ValidationError, context: str) -> ValidationFailed:
     return ValidationFailed(summary, errors=errors)
 
 
+def meme_response(row: db.Row, status: int = 200, headers: dict | None = None) -> web.Response:
+    return web.Response(
+        status=status,
+        text=Meme.from_row(row).model_dump_json(),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
 def meme_text(fields: dict) -> MemeText:
     try:
         return MemeText.model_validate(fields)
@@ -113,11 +122,7 @@ class MemeCollectionView(BaseView):
                     errors=[{"loc": ["body", "image"], "msg": "a picture is required"}],
                 )
             meme = await memes.create(app, text, form.image)
-        return web.json_response(
-            Meme.from_row(meme).model_dump(mode="json"),
-            status=201,
-            headers={"Location": f"/memes/{meme['id']}"},
-        )
+        return meme_response(meme, status=201, headers={"Location": f"/memes/{meme['id']}"})
 
 
 class MemeView(BaseView):
@@ -131,7 +136,7 @@ class MemeView(BaseView):
             422: The id is not a positive integer
         """
         meme = await db.get_meme(self.request.app[POOL], id)
-        return web.json_response(Meme.from_row(meme).model_dump(mode="json"))
+        return meme_response(meme)
 
     async def put(self, id: MemeId, /) -> r200[Meme] | r400[ProblemDetail] | r404[
         ProblemDetail
@@ -167,7 +172,7 @@ class MemeView(BaseView):
                 meme = await memes.replace(app, id, meme_text(form.text), form.image)
         else:
             raise UnsupportedMediaType("Send application/json or multipart/form-data")
-        return web.json_response(Meme.from_row(meme).model_dump(mode="json"))
+        return meme_response(meme)
 
     async def delete(self, id: MemeId, /) -> r204 | r404[ProblemDetail] | r422[
         ProblemDetail
@@ -190,6 +195,14 @@ def _etag_matches(if_none_match: str, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
+def _image_headers(meme: db.Row) -> dict[str, str]:
+    return {
+        "ETag": f'"{meme["sha256"]}"',
+        "Cache-Control": IMAGE_CACHE_CONTROL,
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
 class MemeImageView(BaseView):
     async def get(
         self, id: MemeId, /, *, if_none_match: str | None = None
@@ -207,23 +220,30 @@ class MemeImageView(BaseView):
             503: The media service is unavailable
         """
         meme = await db.get_meme(self.request.app[POOL], id)
-        etag = f'"{meme["sha256"]}"'
-        headers = {
-            "ETag": etag,
-            "Cache-Control": IMAGE_CACHE_CONTROL,
-            "X-Content-Type-Options": "nosniff",
-        }
-        if if_none_match and _etag_matches(if_none_match, etag):
+        headers = _image_headers(meme)
+        if if_none_match and _etag_matches(if_none_match, headers["ETag"]):
             return web.Response(status=304, headers=headers)
         async with self.request.app[MEDIA].open(meme["sha256"]) as chunks:
-            response = web.StreamResponse(
-                headers={
-                    **headers,
-                    "Content-Type": meme["content_type"],
-                    "Content-Length": str(meme["size"]),
-                }
-            )
+            headers |= {"Content-Type": meme["content_type"], "Content-Length": str(meme["size"])}
+            response = web.StreamResponse(headers=headers)
             async with streaming(self.request, response):
                 async for chunk in chunks:
                     await response.write(chunk)
         return response
+
+    async def head(
+        self, id: MemeId, /
+    ) -> r200 | r404[ProblemDetail] | r422[ProblemDetail]:
+        """The picture's headers (type, size, ETag) without its bytes.
+
+        Tags: memes
+        Status Codes:
+            200: The picture's headers
+            404: No meme has this id
+            422: The id is not a positive integer
+        """
+        meme = await db.get_meme(self.request.app[POOL], id)
+        headers = _image_headers(meme)
+        headers |= {"Content-Type": meme["content_type"], "Content-Length": str(meme["size"])}
+        # A StreamResponse, because a Response would announce its own empty body's length.
+        return web.StreamResponse(headers=headers)

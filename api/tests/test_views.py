@@ -170,3 +170,14 @@ async def test_image_304_on_matching_etag(client):
     assert response.headers["ETag"] == etag
     response = await client.get(meme["image_url"], headers={"If-None-Match": '"other"'})
     assert response.status == 200
+
+
+async def test_image_head_gives_the_headers_without_the_bytes(client):
+    png = picture("PNG", (50, 50))
+    meme = await create(client, image=png)
+    response = await client.head(meme["image_url"])
+    assert response.status == 200
+    assert response.headers["Content-Length"] == str(len(png))
+    assert response.headers["Content-Type"] == "image/png"
+    assert response.headers["ETag"] == f'"{meme["sha256"]}"'
+    assert await response.read() == b""
