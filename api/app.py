@@ -48,6 +48,8 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.cleanup_ctx.extend([database, media_client])
     app.router.add_view("/health", views.HealthView)
     app.router.add_view("/memes", views.MemeCollectionView)
+    app.router.add_view("/memes/export", views.MemeExportView)  # before /memes/{id}
+    app.router.add_view("/tags", views.TagsView)
     app.router.add_view("/memes/{id}", views.MemeView)
     app.router.add_view("/memes/{id}/image", views.MemeImageView)
     setup_docs(app)

@@ -8,12 +8,16 @@ import aiopg
 
 from api.errors import NotFound
 from api.images import ImageInfo
+from api.listing import RELEVANCE, After, Listing
+from api.models import MemeText
 
 Row = dict[str, Any]
 
-MEME_SELECT = """
-SELECT m.id, m.title, m.description, m.created_at, m.updated_at,
-       b.sha256, b.content_type, b.size, b.width, b.height
+MEME_COLUMNS = """
+       m.id, m.title, m.description, string_to_array(m.tags_text, ' ') AS tags,
+       m.created_at, m.updated_at, b.sha256, b.content_type, b.size, b.width, b.height"""
+MEME_SELECT = f"""
+SELECT {MEME_COLUMNS}
   FROM memes m
   JOIN blobs b ON b.sha256 = m.image_sha256
 """
@@ -43,30 +47,101 @@ async def get_meme(pool: aiopg.Pool, meme_id: int) -> Row:
         return await _one_meme(cursor, meme_id)
 
 
-async def count_memes(pool: aiopg.Pool) -> int:
+# Each sort: the key it orders by, and whether it runs descending.
+SORT_KEYS = {
+    "-created_at": ("m.created_at", "DESC", "timestamptz"),
+    "created_at": ("m.created_at", "ASC", "timestamptz"),
+    "-title": ("m.title", "DESC", "text"),
+    "title": ("m.title", "ASC", "text"),
+    RELEVANCE: ("ts_rank(m.search, to_tsquery('simple', %(search)s))", "DESC", "real"),
+}
+HAS_TAG = """EXISTS (SELECT 1 FROM meme_tags mt JOIN tags t ON t.id = mt.tag_id
+                WHERE mt.meme_id = m.id AND t.name = {})"""
+
+
+def _conditions(view: Listing, params: Row) -> list[str]:
+    """The WHERE conditions of a listing; their values go into `params`."""
+    conditions = []
+    if view.search:
+        params["search"] = view.search
+        conditions.append("m.search @@ to_tsquery('simple', %(search)s)")
+    # One EXISTS per tag: each an index lookup on meme_tags' primary key.
+    for n, tag in enumerate(view.tags_all):
+        params[f"tag_{n}"] = tag
+        conditions.append(HAS_TAG.format(f"%(tag_{n})s"))
+    if view.tags_any:
+        params["tags_any"] = list(view.tags_any)
+        conditions.append(HAS_TAG.format("ANY(%(tags_any)s)"))
+    if view.sha256:
+        params["sha256"] = view.sha256
+        conditions.append("m.image_sha256 = %(sha256)s")
+    return conditions
+
+
+def _listing_sql(view: Listing, params: Row, after: After | None = None) -> str:
+    key, direction, key_type = SORT_KEYS[view.sort]
+    conditions = _conditions(view, params)
+    if after is not None:
+        params["after_key"], params["after_id"] = after.key, after.id
+        compare = "<" if direction == "DESC" else ">"
+        conditions.append(f"({key}, m.id) {compare} (%(after_key)s::{key_type}, %(after_id)s)")
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    return (
+        f"SELECT {MEME_COLUMNS}, {key} AS sort_key"
+        " FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
+        f" {where} ORDER BY sort_key {direction}, m.id {direction}"
+    )
+
+
+async def count_memes(pool: aiopg.Pool, view: Listing) -> int:
+    params: Row = {}
+    if view.filtered:
+        sql = f"SELECT count(*) FROM memes m WHERE {' AND '.join(_conditions(view, params))}"
+    else:
+        sql = "SELECT memes FROM meme_count"  # kept exact by triggers: no scan
     async with pool.acquire() as conn, conn.cursor() as cursor:
-        await cursor.execute("SELECT count(*) FROM memes")
+        await cursor.execute(sql, params)
         (total,) = await cursor.fetchone()
         return total
 
 
-async def stream_memes(
-    pool: aiopg.Pool, limit: int, offset: int, batch_size: int
-) -> AsyncIterator[list[Row]]:
-    """Newest first, in batches from a server-side cursor: never the whole page at once."""
+async def page_of_memes(
+    pool: aiopg.Pool, view: Listing, limit: int, offset: int, after: After | None
+) -> list[Row]:
+    """One page, in one round trip; pages are small (at most 100 rows, plus one to look ahead)."""
+    params: Row = {"limit": limit, "offset": offset}
+    sql = _listing_sql(view, params, after) + " LIMIT %(limit)s OFFSET %(offset)s"
+    async with pool.acquire() as conn, conn.cursor() as cursor:
+        await cursor.execute(sql, params)
+        return _rows(cursor, await cursor.fetchall())
+
+
+async def stream_memes(pool: aiopg.Pool, view: Listing, batch_size: int) -> AsyncIterator[list[Row]]:
+    """Every meme of the listing, in batches from a server-side cursor: memory stays flat."""
+    params: Row = {}
+    sql = _listing_sql(view, params)
+    async with pool.acquire() as conn, conn.cursor() as cursor:
+        async with cursor.begin():
+            await cursor.execute(f"DECLARE export NO SCROLL CURSOR FOR {sql}", params)
+            while batch := _rows(cursor, await _fetch(cursor, "export", batch_size)):
+                yield batch
+
+
+async def _fetch(cursor, name: str, batch_size: int) -> list[tuple]:
+    await cursor.execute(f"FETCH %(n)s FROM {name}", {"n": batch_size})
+    return await cursor.fetchall()
+
+
+async def stream_tags(pool: aiopg.Pool, batch_size: int) -> AsyncIterator[list[Row]]:
+    """The tags in use with their meme counts, most used first."""
     async with pool.acquire() as conn, conn.cursor() as cursor:
         async with cursor.begin():
             await cursor.execute(
-                "DECLARE memes_page NO SCROLL CURSOR FOR"
-                + MEME_SELECT
-                + " ORDER BY m.created_at DESC, m.id DESC LIMIT %(limit)s OFFSET %(offset)s",
-                {"limit": limit, "offset": offset},
+                "DECLARE tag_counts NO SCROLL CURSOR FOR"
+                " SELECT t.name, count(*) AS memes FROM meme_tags mt JOIN tags t ON t.id = mt.tag_id"
+                " GROUP BY t.name ORDER BY memes DESC, t.name"
             )
-            while True:
-                await cursor.execute("FETCH %(n)s FROM memes_page", {"n": batch_size})
-                batch = _rows(cursor, await cursor.fetchall())
-                if not batch:
-                    break
+            while batch := _rows(cursor, await _fetch(cursor, "tag_counts", batch_size)):
                 yield batch
 
 
@@ -117,55 +192,85 @@ def _blob_params(sha256: str, size: int, info: ImageInfo) -> Row:
     }
 
 
+def _text_params(meme_id: int | None, text: MemeText) -> Row:
+    return {
+        "id": meme_id,
+        "title": text.title,
+        "description": text.description,
+        "tags": text.tags,
+        "tags_text": " ".join(text.tags),
+    }
+
+
+async def _set_tags(cursor, params: Row) -> None:
+    """The meme's rows in meme_tags; tags.name is unique, so concurrent writers share a tag."""
+    await cursor.execute("DELETE FROM meme_tags WHERE meme_id = %(id)s", params)
+    if params["tags"]:
+        await cursor.execute(
+            "INSERT INTO tags (name) SELECT unnest(%(tags)s::text[]) ON CONFLICT (name) DO NOTHING",
+            params,
+        )
+        await cursor.execute(
+            "INSERT INTO meme_tags (meme_id, tag_id)"
+            " SELECT %(id)s, id FROM tags WHERE name = ANY(%(tags)s)",
+            params,
+        )
+
+
 async def insert_meme(
-    conn: aiopg.Connection, title: str, description: str, sha256: str, size: int, info: ImageInfo
+    conn: aiopg.Connection, text: MemeText, sha256: str, size: int, info: ImageInfo
 ) -> Row:
+    params = _text_params(None, text) | {"sha256": sha256}
     async with conn.cursor() as cursor:
         async with cursor.begin():
             await cursor.execute(INSERT_BLOB, _blob_params(sha256, size, info))
             await cursor.execute(
-                "INSERT INTO memes (title, description, image_sha256)"
-                " VALUES (%(title)s, %(description)s, %(sha256)s) RETURNING id",
-                {"title": title, "description": description, "sha256": sha256},
+                "INSERT INTO memes (title, description, tags_text, image_sha256)"
+                " VALUES (%(title)s, %(description)s, %(tags_text)s, %(sha256)s) RETURNING id",
+                params,
             )
-            (meme_id,) = await cursor.fetchone()
+            (params["id"],) = await cursor.fetchone()
+            await _set_tags(cursor, params)
+            return await _one_meme(cursor, params["id"])
+
+
+UPDATE_TEXT = """
+UPDATE memes SET title = %(title)s, description = %(description)s, tags_text = %(tags_text)s,
+                 updated_at = now()
+ WHERE id = %(id)s
+"""
+
+
+async def update_meme_text(pool: aiopg.Pool, meme_id: int, text: MemeText) -> Row:
+    params = _text_params(meme_id, text)
+    async with pool.acquire() as conn, conn.cursor() as cursor:
+        async with cursor.begin():
+            await cursor.execute(UPDATE_TEXT, params)
+            if cursor.rowcount == 0:
+                raise NotFound(f"No meme has id {meme_id}")
+            await _set_tags(cursor, params)
             return await _one_meme(cursor, meme_id)
 
 
-async def update_meme_text(pool: aiopg.Pool, meme_id: int, title: str, description: str) -> Row:
-    async with pool.acquire() as conn, conn.cursor() as cursor:
-        await cursor.execute(
-            "UPDATE memes SET title = %(title)s, description = %(description)s, updated_at = now()"
-            " WHERE id = %(id)s",
-            {"id": meme_id, "title": title, "description": description},
-        )
-        return await _one_meme(cursor, meme_id)
-
-
 async def update_meme_with_image(
-    conn: aiopg.Connection,
-    meme_id: int,
-    title: str,
-    description: str,
-    sha256: str,
-    size: int,
-    info: ImageInfo,
+    conn: aiopg.Connection, meme_id: int, text: MemeText, sha256: str, size: int, info: ImageInfo
 ) -> tuple[Row, str]:
-    """Replace text and picture; returns the meme and the sha256 of the picture it had."""
+    """Replace words and picture; returns the meme and the sha256 of the picture it had."""
+    params = _text_params(meme_id, text) | {"sha256": sha256}
     async with conn.cursor() as cursor:
         async with cursor.begin():
             await cursor.execute(
-                "SELECT image_sha256 FROM memes WHERE id = %s FOR UPDATE", (meme_id,)
+                "SELECT image_sha256 FROM memes WHERE id = %(id)s FOR UPDATE", params
             )
             found = await cursor.fetchone()
             if found is None:
                 raise NotFound(f"No meme has id {meme_id}")
             await cursor.execute(INSERT_BLOB, _blob_params(sha256, size, info))
             await cursor.execute(
-                "UPDATE memes SET title = %(title)s, description = %(description)s,"
-                " image_sha256 = %(sha256)s, updated_at = now() WHERE id = %(id)s",
-                {"id": meme_id, "title": title, "description": description, "sha256": sha256},
+                "UPDATE memes SET image_sha256 = %(sha256)s WHERE id = %(id)s", params
             )
+            await cursor.execute(UPDATE_TEXT, params)
+            await _set_tags(cursor, params)
             return await _one_meme(cursor, meme_id), found[0]
 
 

@@ -46,3 +46,8 @@ class InvalidImage(Problem):
 class MediaUnavailable(Problem):
     status = 503
     code = "media-unavailable"
+
+
+class InvalidCursor(Problem):
+    status = 400
+    code = "invalid-cursor"

@@ -31,9 +31,7 @@ async def create(app: web.Application, text: MemeText, image: SpooledImage) -> d
         had_blob = await db.blob_exists(conn, image.sha256)
         await app[MEDIA].put(image.sha256, image.path, image.size)
         try:
-            return await db.insert_meme(
-                conn, text.title, text.description, image.sha256, image.size, info
-            )
+            return await db.insert_meme(conn, text, image.sha256, image.size, info)
         except BaseException:
             if not had_blob:
                 await app[MEDIA].delete(image.sha256)
@@ -45,7 +43,7 @@ async def replace(
 ) -> db.Row:
     pool = app[POOL]
     if image is None:
-        return await db.update_meme_text(pool, meme_id, text.title, text.description)
+        return await db.update_meme_text(pool, meme_id, text)
     await db.get_meme(pool, meme_id)  # a 404 before the upload, not after
     info = await _stored_image(app, image)
     async with db.blob_lock(pool, image.sha256) as conn:
@@ -53,7 +51,7 @@ async def replace(
         await app[MEDIA].put(image.sha256, image.path, image.size)
         try:
             meme, old_sha256 = await db.update_meme_with_image(
-                conn, meme_id, text.title, text.description, image.sha256, image.size, info
+                conn, meme_id, text, image.sha256, image.size, info
             )
         except BaseException:
             if not had_blob:

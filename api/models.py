@@ -7,6 +7,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
+MAX_TAGS = 20
+TAG_PATTERN = r"^[a-z0-9_-]{1,50}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
 
 def printable_text(value: str) -> str:
@@ -29,20 +32,36 @@ Description = Annotated[
     AfterValidator(printable_text),
 ]
 
+Tag = Annotated[
+    str,
+    StringConstraints(pattern=TAG_PATTERN),
+    Field(description="Lower-case letters, digits, - and _; 1-50 characters", examples=["cats"]),
+]
+
+
+def _unique_sorted(tags: list[str]) -> list[str]:
+    return sorted(set(tags))
+
+
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_unique_sorted)]
+
 
 class MemeText(BaseModel):
-    """The words of a meme: a title (1-200 characters after trimming) and a description."""
+    """The words of a meme: a title (1-200 characters after trimming), a description (at most
+    2000) and 0-20 tags."""
 
     model_config = ConfigDict(extra="forbid")
 
     title: Title = Field(examples=["Distracted boyfriend"])
     description: Description = Field("", examples=["He looks at the new framework"])
+    tags: Tags = Field([], examples=[["classic", "work"]])
 
 
 class Meme(BaseModel):
     id: int
     title: str
     description: str
+    tags: list[str] = Field(description="Sorted, without duplicates")
     created_at: datetime
     updated_at: datetime
     image_url: str = Field(description="Where the picture's bytes are, relative to the api")
@@ -59,9 +78,23 @@ class Meme(BaseModel):
 
 class MemePage(BaseModel):
     items: list[Meme]
-    total: int = Field(description="How many memes there are in all")
+    total: int | None = Field(
+        description="How many memes match, in all; null on pages reached with a cursor"
+    )
     limit: int
     offset: int
+    next: str | None = Field(
+        description="Pass as `cursor` for the next page (also in the Link header); null on the last"
+    )
+
+
+class TagCount(BaseModel):
+    name: str = Field(examples=["cats"])
+    memes: int = Field(description="How many memes have the tag", examples=[42])
+
+
+class TagList(BaseModel):
+    items: list[TagCount]
 
 
 class ProblemDetail(BaseModel):

@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -27,5 +29,13 @@ class ApiSettings(BaseSettings):
     max_upload_bytes: int = Field(10 * MiB, gt=0)
     # pict-rs's default area cap; checked from the header, before any decoding.
     max_image_pixels: int = Field(40_000_000, gt=0)
-    # Rows fetched from PostgreSQL per round trip while a list is streamed.
-    list_batch_size: int = Field(50, ge=1, le=10_000)
+    # Rows fetched from PostgreSQL per round trip while an export or the tags stream.
+    export_batch_size: int = Field(1000, ge=1, le=100_000)
+    # Signs pagination cursors; unset, a key derived from media_token is used.
+    cursor_secret: SecretStr | None = None
+
+    def cursor_key(self) -> bytes:
+        if self.cursor_secret is not None:
+            return self.cursor_secret.get_secret_value().encode()
+        token = self.media_token.get_secret_value().encode()
+        return hmac.new(token, b"memes cursor key", hashlib.sha256).digest()

@@ -22,7 +22,10 @@ from api.errors import (
 
 CHUNK_BYTES = 64 * 1024
 TEXT_FIELDS = ("title", "description")
+TAGS_FIELD = "tags"
 IMAGE_FIELD = "image"
+# Title, description, image and a tags field per tag fit well below; more is an attack.
+MAX_PARTS = 32
 MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memory trouble
 
 
@@ -35,8 +38,13 @@ class SpooledImage:
 
 @dataclass
 class MemeForm:
-    text: dict[str, str] = field(default_factory=dict)
+    text: dict[str, str | list[str]] = field(default_factory=dict)
     image: SpooledImage | None = None
+
+    def add_tags(self, value: str) -> None:
+        """A tags field holds one tag or several, comma-separated; it may be repeated."""
+        tags = self.text.setdefault(TAGS_FIELD, [])
+        tags.extend(tag.strip() for tag in value.split(",") if tag.strip())
 
 
 def _field_error(name: str, message: str) -> ValidationFailed:
@@ -76,20 +84,24 @@ async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -
         raise UnsupportedMediaType("Send the meme as multipart/form-data")
     form = MemeForm()
     reader = await request.multipart()
-    # Each part must be a new field of a meme, so a form has at most three parts.
-    while (part := await reader.next()) is not None:
+    for _ in range(MAX_PARTS):
+        part = await reader.next()
+        if part is None:
+            return form
         if not isinstance(part, BodyPartReader):
             raise MalformedMultipart("Nested multipart bodies are not accepted")
         name = part.name or ""
-        if name in form.text or (name == IMAGE_FIELD and form.image):
+        if (name in TEXT_FIELDS and name in form.text) or (name == IMAGE_FIELD and form.image):
             raise _field_error(name, "is given more than once")
         if name in TEXT_FIELDS:
             form.text[name] = await _read_text(part)
+        elif name == TAGS_FIELD:
+            form.add_tags(await _read_text(part))
         elif name == IMAGE_FIELD:
             form.image = await _spool_image(part, max_image_bytes, spool)
         else:
-            raise _field_error(name, "is not a field of a meme (title, description, image)")
-    return form
+            raise _field_error(name, "is not a field of a meme (title, description, tags, image)")
+    raise MalformedMultipart(f"A meme form has at most {MAX_PARTS} parts")
 
 
 @asynccontextmanager

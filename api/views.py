@@ -5,14 +5,24 @@ from typing import Annotated
 
 from aiohttp import web
 from aiohttp_pydantic import PydanticView
-from aiohttp_pydantic.injectors import CONTEXT
+from aiohttp_pydantic.injectors import CONTEXT, Group
 from aiohttp_pydantic.oas.typing import r200, r201, r204, r304, r400, r404, r413, r415, r422, r503
 from pydantic import Field, ValidationError
 
 from api import db, memes
 from api.errors import MalformedJson, UnsupportedMediaType, ValidationFailed
 from api.keys import MEDIA, POOL, SETTINGS
-from api.models import Health, Meme, MemePage, MemeText, ProblemDetail
+from api.listing import Listing, Sort, decode_cursor, encode_cursor, listing
+from api.models import (
+    SHA256_PATTERN,
+    Health,
+    Meme,
+    MemePage,
+    MemeText,
+    ProblemDetail,
+    Tag,
+    TagList,
+)
 from api.uploads import meme_form
 from common.problems import from_problem
 from common.streaming import streaming
@@ -20,6 +30,9 @@ from common.streaming import streaming
 MemeId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The meme's id")]
 Limit = Annotated[int, Field(ge=1, le=100, description="How many memes at most (1-100)")]
 Offset = Annotated[int, Field(ge=0, le=2**63 - 1, description="How many memes to skip")]
+Cursor = Annotated[
+    str | None, Field(max_length=1000, description="The `next` of the previous page")
+]
 
 # Clients may keep a picture but must ask again: PUT can give a meme another picture.
 IMAGE_CACHE_CONTROL = "public, no-cache"
@@ -64,32 +77,84 @@ class HealthView(BaseView):
         return web.json_response({"status": "ok"})
 
 
+class MemeFilters(Group):
+    """Filters shared by the list and the export; all combine with AND."""
+
+    q: Annotated[
+        str | None,
+        Field(min_length=1, max_length=200, description="Words to find, each as a prefix"),
+    ] = None
+    tag: Annotated[Tag | None, Field(description="Only memes with this tag")] = None
+    # Plain list annotations: aiohttp-pydantic reads a repeated query parameter only for those.
+    tags_all: list[Tag] = Field([], description="Only memes with all these tags")
+    tags_any: list[Tag] = Field([], description="Only memes with any of these tags")
+    sha256: Annotated[
+        str | None, Field(pattern=SHA256_PATTERN, description="Only memes using this picture")
+    ] = None
+    sort: Annotated[
+        Sort | None,
+        Field(description="Default: -created_at, or relevance when q is given"),
+    ] = None
+
+
+def listing_of(filters: MemeFilters) -> Listing:
+    return listing(
+        filters.q, filters.tag, filters.tags_all, filters.tags_any, filters.sha256, filters.sort
+    )
+
+
+def json_bytes(value) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
 class MemeCollectionView(BaseView):
     async def get(
-        self, limit: Limit = 20, offset: Offset = 0
-    ) -> r200[MemePage] | r422[ProblemDetail]:
-        """A page of memes, newest first.
+        self, filters: MemeFilters, limit: Limit = 20, offset: Offset = 0, cursor: Cursor = None
+    ) -> r200[MemePage] | r400[ProblemDetail] | r422[ProblemDetail]:
+        """A page of memes, newest first unless `sort` or `q` says otherwise.
 
-        The page is streamed as it is read from the database.
+        Filters combine: `q` searches title, tags and description (every word, as a prefix;
+        ranked by relevance unless `sort` is given), `tag=x` keeps memes tagged x,
+        `tags_all=a&tags_all=b` those with all of them, `tags_any=a&tags_any=b` those with any,
+        `sha256` those using that picture. `sort` is `created_at`, `-created_at`, `title` or
+        `-title`, ties broken by id.
+
+        Page with `offset`, or with the `next` cursor of the previous page (also given in a
+        `Link: <...>; rel="next"` header): cursors continue in constant time at any depth and
+        stay correct when memes are added or deleted between pages. `total` is exact, and null
+        on pages reached with a cursor, where counting would cost more than the page.
 
         Tags: memes
         Status Codes:
             200: The page
-            422: `limit` or `offset` is out of range
+            400: The cursor is malformed, was changed, or belongs to other filters or sort
+            422: A parameter is out of range, or a cursor was combined with an offset
         """
-        app = self.request.app
-        total = await db.count_memes(app[POOL])
-        response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+        app, request = self.request.app, self.request
+        view = listing_of(filters)
+        after = None
+        if cursor is not None:
+            if offset:
+                raise ValidationFailed("offset: cannot be combined with cursor")
+            after = decode_cursor(cursor, view, app[SETTINGS].cursor_key())
+        rows = await db.page_of_memes(app[POOL], view, limit + 1, offset, after)
+        total = None if cursor is not None else await db.count_memes(app[POOL], view)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        next_cursor = None
+        if len(rows) > limit:
+            del rows[limit:]
+            last = rows[-1]
+            next_cursor = encode_cursor(view, last["sort_key"], last["id"], app[SETTINGS].cursor_key())
+            next_url = request.rel_url.without_query_params("offset").update_query(cursor=next_cursor)
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        response = web.StreamResponse(headers=headers)
         response.enable_chunked_encoding()
-        head = {"total": total, "limit": limit, "offset": offset}
-        async with streaming(self.request, response):
-            await response.write(json.dumps(head, separators=(",", ":"))[:-1].encode() + b',"items":[')
-            separator = b""
-            batches = db.stream_memes(app[POOL], limit, offset, app[SETTINGS].list_batch_size)
-            async for batch in batches:
-                for row in batch:
-                    await response.write(separator + Meme.from_row(row).model_dump_json().encode())
-                    separator = b","
+        head = {"total": total, "limit": limit, "offset": offset, "next": next_cursor}
+        async with streaming(request, response):
+            # Written meme by meme: the page is never one JSON document in memory.
+            await response.write(json_bytes(head)[:-1] + b',"items":[')
+            for n, row in enumerate(rows):
+                await response.write(b"," * bool(n) + Meme.from_row(row).model_dump_json().encode())
             await response.write(b"]}")
         return response
 
@@ -123,6 +188,50 @@ class MemeCollectionView(BaseView):
                 )
             meme = await memes.create(app, text, form.image)
         return meme_response(meme, status=201, headers={"Location": f"/memes/{meme['id']}"})
+
+
+class MemeExportView(BaseView):
+    async def get(self, filters: MemeFilters) -> r200[Meme] | r400[ProblemDetail] | r422[ProblemDetail]:
+        """Every meme matching the filters, as NDJSON: one JSON meme per line.
+
+        Takes the same filters and sort as `GET /memes`. Streamed from a server-side cursor in
+        batches, so the export of any number of memes runs in flat memory.
+
+        Tags: memes
+        Status Codes:
+            200: `application/x-ndjson`, one meme per line
+            422: A parameter is out of range
+        """
+        app = self.request.app
+        view = listing_of(filters)
+        response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
+        response.enable_chunked_encoding()
+        async with streaming(self.request, response):
+            async for batch in db.stream_memes(app[POOL], view, app[SETTINGS].export_batch_size):
+                lines = [Meme.from_row(row).model_dump_json().encode() + b"\n" for row in batch]
+                await response.write(b"".join(lines))
+        return response
+
+
+class TagsView(BaseView):
+    async def get(self) -> r200[TagList]:
+        """The tags in use, with how many memes have each, most used first. Streamed.
+
+        Tags: tags
+        Status Codes:
+            200: The tags
+        """
+        app = self.request.app
+        response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+        response.enable_chunked_encoding()
+        async with streaming(self.request, response):
+            await response.write(b'{"items":[')
+            separator = b""
+            async for batch in db.stream_tags(app[POOL], app[SETTINGS].export_batch_size):
+                await response.write(separator + b",".join(json_bytes(row) for row in batch))
+                separator = b","
+            await response.write(b"]}")
+        return response
 
 
 class MemeView(BaseView):

@@ -15,19 +15,28 @@ from tests.pictures import picture
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def api_examples() -> list[str]:
-    """The command lines of the sh blocks in the README's API section, in order."""
+def api_blocks() -> list[str]:
+    """The sh blocks of the README's API section, in order."""
     section = README.read_text().split("## The API", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
-    return [line for block in blocks for line in block.splitlines() if line.startswith(("curl ", "http "))]
+    return re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
 
 
-def runnable(command: str, port: int) -> str:
-    """Point the example at the test's api and make failures visible in the exit status."""
-    command = command.replace("localhost:8080", f"127.0.0.1:{port}").replace(" :8080", f" :{port}")
-    if command.startswith("curl "):
-        return "curl -sS --fail-with-body " + command.removeprefix("curl ")
-    return "http --check-status --ignore-stdin " + command.removeprefix("http ")
+def api_examples() -> list[str]:
+    lines = [line for block in api_blocks() for line in block.splitlines()]
+    return [line for line in lines if line.startswith(("curl ", "http "))]
+
+
+def runnable(block: str, port: int) -> str:
+    """The block as a script against the test's api, failing on the first failed request."""
+    block = block.replace("localhost:8080", f"127.0.0.1:{port}").replace(" :8080", f" :{port}")
+    lines = ["set -euo pipefail"]
+    for line in block.splitlines():
+        if line.startswith("curl "):
+            line = "curl -sS --fail-with-body " + line.removeprefix("curl ")
+        elif line.startswith("http "):
+            line = "http --check-status --ignore-stdin " + line.removeprefix("http ")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 # For each endpoint: a piece of its curl example and a piece of its httpie example.
@@ -38,6 +47,9 @@ ENDPOINTS = {
     "PUT /memes/{id}": ("-X PUT -F", "http --form PUT :8080/memes/1"),
     "GET /memes/{id}/image": ("localhost:8080/memes/1/image", ":8080/memes/1/image"),
     "DELETE /memes/{id}": ("-X DELETE localhost:8080/memes/", "http DELETE :8080/memes/"),
+    "GET /memes?cursor": ("&cursor=$next", "cursor==$next"),
+    "GET /memes/export": ("localhost:8080/memes/export?", ":8080/memes/export "),
+    "GET /tags": ("localhost:8080/tags", ":8080/tags"),
     "GET /health": ("localhost:8080/health", ":8080/health"),
 }
 
@@ -64,14 +76,15 @@ async def test_readme_examples_work(aiohttp_server, media_server, database_url, 
     assert shutil.which("http", path=env["PATH"]) and shutil.which("curl")
 
     outputs = []
-    for command in api_examples():
-        process = await run_shell(runnable(command, api.port), workdir, env)
-        assert process.returncode == 0, (command, process.stdout, process.stderr)
+    for block in api_blocks():
+        process = await run_shell(runnable(block, api.port), workdir, env)
+        assert process.returncode == 0, (block, process.stdout, process.stderr)
         outputs.append(process.stdout)
 
     # What the examples did, seen from the outside.
     assert (workdir / "picture").read_bytes() == new_png
     assert any("HTTP/1.1 304 Not Modified" in output for output in outputs)
+    assert any('"total":null' in output for output in outputs)  # the page a cursor reached
     assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
 
 

@@ -78,8 +78,7 @@ async def test_list_is_newest_first_with_limit_offset_and_total(client):
     assert page["items"][0]["title"] == "meme 3"
 
 
-async def test_list_defaults_and_batches(client):
-    # A batch size of 50 by default: 55 memes need two batches to fill a page of 100.
+async def test_list_defaults_and_the_largest_page(client):
     for n in range(55):
         await create(client, f"meme {n}", picture(color="blue"))
     page = await (await client.get("/memes")).json()
@@ -90,7 +89,7 @@ async def test_list_defaults_and_batches(client):
 
 async def test_empty_list(client):
     page = await (await client.get("/memes")).json()
-    assert page == {"total": 0, "limit": 20, "offset": 0, "items": []}
+    assert page == {"total": 0, "limit": 20, "offset": 0, "next": None, "items": []}
 
 
 async def test_put_json_replaces_the_words(client):

@@ -1,0 +1,13 @@
+DROP TRIGGER meme_count_truncate ON memes;
+DROP TRIGGER meme_count_delete ON memes;
+DROP TRIGGER meme_count_insert ON memes;
+DROP FUNCTION meme_count_truncated();
+DROP FUNCTION meme_count_deleted();
+DROP FUNCTION meme_count_inserted();
+DROP TABLE meme_count;
+DROP INDEX memes_title_id;
+DROP INDEX memes_search;
+ALTER TABLE memes DROP COLUMN search;
+ALTER TABLE memes DROP COLUMN tags_text;
+DROP TABLE meme_tags;
+DROP TABLE tags;
