@@ -1,10 +1,11 @@
-"""python -m api [serve | migrate | fixtures list|apply NAME|apply-all | gc | openapi]"""
+"""python -m api [serve | migrate | fixtures list|apply NAME|apply-all|generate --count N | gc | openapi]"""
 
 import argparse
 import asyncio
 import json
 import logging
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,9 +18,12 @@ from api import fixtures, memes
 from api.app import create_app, open_media_client
 from api.db import unused_blobs
 from api.docs import build_spec
+from api.generate import generate
 from api.keys import MEDIA, POOL, SETTINGS
 from api.postgres import apply_migrations, database_url
 from api.settings import ApiSettings
+
+DATABASE_URL = web.AppKey("database_url", str)
 
 
 @asynccontextmanager
@@ -28,6 +32,7 @@ async def resources(settings: ApiSettings) -> AsyncIterator[web.Application]:
     app = web.Application()
     app[SETTINGS] = settings
     async with database_url(settings) as url:
+        app[DATABASE_URL] = url
         await asyncio.to_thread(apply_migrations, url)
         async with aiopg.create_pool(url, minsize=1, maxsize=2) as pool:
             app[POOL] = pool
@@ -49,6 +54,21 @@ async def apply_fixtures(settings: ApiSettings, names: list[str]) -> None:
         for name in names:
             await fixtures.apply_fixture(app[POOL], name)
             print(f"applied fixture {name}")
+
+
+async def generate_memes(settings: ApiSettings, count: int, seed: int) -> None:
+    """The demo fixture's pictures, then `count` synthetic memes using them."""
+    async with resources(settings) as app:
+        await fixtures.upload_pictures(app[MEDIA])
+        await fixtures.apply_fixture(app[POOL], "demo")
+        started = time.monotonic()
+
+        def progress(done: int) -> None:
+            print(f"\r{done:>10,} memes  {time.monotonic() - started:6.1f} s", end="", flush=True)
+
+        pictures = fixtures.picture_names()
+        await asyncio.to_thread(generate, app[DATABASE_URL], count, pictures, seed, progress)
+    print(f"\ngenerated {count:,} memes in {time.monotonic() - started:.1f} s")
 
 
 async def collect_garbage(settings: ApiSettings) -> None:
@@ -74,6 +94,9 @@ def main(argv: list[str] | None = None) -> None:
     fixture_commands.add_parser("list", help="list the fixtures")
     fixture_commands.add_parser("apply", help="apply one fixture").add_argument("name")
     fixture_commands.add_parser("apply-all", help="apply every fixture")
+    generator = fixture_commands.add_parser("generate", help="add N synthetic memes (COPY)")
+    generator.add_argument("--count", type=int, required=True)
+    generator.add_argument("--seed", type=int, default=1)
     commands.add_parser("gc", help="delete stored pictures that no meme uses any more")
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the views")
     openapi.add_argument("-o", "--output", type=Path, default=Path("openapi.json"))
@@ -95,6 +118,8 @@ def main(argv: list[str] | None = None) -> None:
             web.run_app(app, host=settings.api_host, port=settings.api_port)
         case "migrate":
             asyncio.run(migrate(settings))
+        case "fixtures" if args.action == "generate":
+            asyncio.run(generate_memes(settings, args.count, args.seed))
         case "fixtures":
             names = fixtures.list_fixtures() if args.action == "apply-all" else [args.name]
             try:

@@ -20,7 +20,13 @@ async def database(app: web.Application) -> AsyncIterator[None]:
     async with database_url(settings) as url:
         if settings.apply_migrations:
             await asyncio.to_thread(apply_migrations, url)
-        async with aiopg.create_pool(url, minsize=1, maxsize=settings.db_pool_size) as pool:
+        async with aiopg.create_pool(
+            url,
+            minsize=1,
+            maxsize=settings.db_pool_size,
+            # The api's queries are short: starting parallel workers costs more than it saves.
+            options="-c max_parallel_workers_per_gather=0",
+        ) as pool:
             app[POOL] = pool
             yield
 

@@ -47,80 +47,139 @@ async def get_meme(pool: aiopg.Pool, meme_id: int) -> Row:
         return await _one_meme(cursor, meme_id)
 
 
-# Each sort: the key it orders by, and whether it runs descending.
-SORT_KEYS = {
+# Each sort: the column it orders by, the direction, and the type of its cursor value.
+ORDERS = {
     "-created_at": ("m.created_at", "DESC", "timestamptz"),
     "created_at": ("m.created_at", "ASC", "timestamptz"),
     "-title": ("m.title", "DESC", "text"),
     "title": ("m.title", "ASC", "text"),
-    RELEVANCE: ("ts_rank(m.search, to_tsquery('simple', %(search)s))", "DESC", "real"),
 }
-HAS_TAG = """EXISTS (SELECT 1 FROM meme_tags mt JOIN tags t ON t.id = mt.tag_id
-                WHERE mt.meme_id = m.id AND t.name = {})"""
+HAS_TAG = "EXISTS (SELECT 1 FROM meme_tags mt WHERE mt.meme_id = m.id AND mt.tag_id {})"
+# Filtered totals are counted up to here; past it, counting costs more than the page.
+COUNT_CAP = 100
 
 
-def _conditions(view: Listing, params: Row) -> list[str]:
+def _tsquery(words: tuple[str, ...], weight: str = "") -> str:
+    """Every word as a prefix; `weight` "A" keeps to the title (see the search column)."""
+    return " & ".join(f"{word}:*{weight}" for word in words)
+
+
+async def _tag_ids(cursor, view: Listing) -> dict[str, int]:
+    """The ids of the listing's tags. They go into the query as values, not as a subquery, so
+    that the planner sees how common each tag is and picks its plan accordingly."""
+    names = [*view.tags_all, *view.tags_any]
+    if not names:
+        return {}
+    await cursor.execute("SELECT name, id FROM tags WHERE name = ANY (%(names)s)", {"names": names})
+    return dict(await cursor.fetchall())
+
+
+def _conditions(view: Listing, params: Row, tag_ids: dict[str, int]) -> list[str]:
     """The WHERE conditions of a listing; their values go into `params`."""
     conditions = []
     if view.search:
-        params["search"] = view.search
+        params["search"] = _tsquery(view.search)
         conditions.append("m.search @@ to_tsquery('simple', %(search)s)")
-    # One EXISTS per tag: each an index lookup on meme_tags' primary key.
     for n, tag in enumerate(view.tags_all):
-        params[f"tag_{n}"] = tag
-        conditions.append(HAS_TAG.format(f"%(tag_{n})s"))
+        params[f"tag_{n}"] = tag_ids.get(tag, 0)  # a tag nobody uses: no id 0, no match
+        conditions.append(HAS_TAG.format(f"= %(tag_{n})s"))
     if view.tags_any:
-        params["tags_any"] = list(view.tags_any)
-        conditions.append(HAS_TAG.format("ANY(%(tags_any)s)"))
+        params["tags_any"] = [tag_ids[tag] for tag in view.tags_any if tag in tag_ids]
+        conditions.append(HAS_TAG.format("= ANY (%(tags_any)s::integer[])"))
     if view.sha256:
         params["sha256"] = view.sha256
         conditions.append("m.image_sha256 = %(sha256)s")
     return conditions
 
 
-def _listing_sql(view: Listing, params: Row, after: After | None = None) -> str:
-    key, direction, key_type = SORT_KEYS[view.sort]
-    conditions = _conditions(view, params)
-    if after is not None:
-        params["after_key"], params["after_id"] = after.key, after.id
-        compare = "<" if direction == "DESC" else ">"
-        conditions.append(f"({key}, m.id) {compare} (%(after_key)s::{key_type}, %(after_id)s)")
+def _keyset(key: str, direction: str, cast: str, after_key: Any, after_id: int, params: Row) -> str:
+    params["after_key"], params["after_id"] = after_key, after_id
+    compare = "<" if direction == "DESC" else ">"
+    return f"({key}, m.id) {compare} (%(after_key)s::{cast}, %(after_id)s)"
+
+
+def _select(conditions: list[str], key: str, direction: str, sort_key: str | None = None) -> str:
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     return (
-        f"SELECT {MEME_COLUMNS}, {key} AS sort_key"
-        " FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
-        f" {where} ORDER BY sort_key {direction}, m.id {direction}"
+        f"SELECT {MEME_COLUMNS}, {sort_key or key} AS sort_key"
+        f" FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
+        f" {where} ORDER BY {key} {direction}, m.id {direction}"
     )
 
 
-async def count_memes(pool: aiopg.Pool, view: Listing) -> int:
-    params: Row = {}
-    if view.filtered:
-        sql = f"SELECT count(*) FROM memes m WHERE {' AND '.join(_conditions(view, params))}"
-    else:
-        sql = "SELECT memes FROM meme_count"  # kept exact by triggers: no scan
-    async with pool.acquire() as conn, conn.cursor() as cursor:
-        await cursor.execute(sql, params)
-        (total,) = await cursor.fetchone()
-        return total
+def _listing_sql(
+    view: Listing,
+    params: Row,
+    tag_ids: dict[str, int],
+    after: After | None = None,
+    paged: bool = False,
+) -> str:
+    """The listing's SELECT; `paged` adds LIMIT %(limit)s OFFSET %(offset)s."""
+    page = " LIMIT %(limit)s OFFSET %(offset)s" if paged else ""
+    conditions = _conditions(view, params, tag_ids)
+    if view.sort != RELEVANCE:
+        key, direction, cast = ORDERS[view.sort]
+        if after is not None:
+            conditions.append(_keyset(key, direction, cast, after.key, after.id, params))
+        return _select(conditions, key, direction) + page
+    # Relevance in two tiers: memes with every word in the title, then the other matches,
+    # each tier newest first. Both tiers are index walks that stop at the page's end, where
+    # ranking every match with ts_rank would read them all (250 ms for a common word).
+    params["title_search"] = _tsquery(view.search, "A")
+    in_title = "m.search @@ to_tsquery('simple', %(title_search)s)"
+    others = [condition for condition in conditions if "%(search)s" not in condition]
+    branches = []
+    # Every word in the title implies every word somewhere: the first tier tests only that,
+    # so that the planner does not take the two tests for independent and misjudge the count.
+    for tier, tier_conditions in ((1, [*others, in_title]), (0, [*conditions, f"NOT {in_title}"])):
+        if after is not None:
+            after_tier, after_created_at = after.key
+            if tier > after_tier:
+                continue
+            if tier == after_tier:
+                tier_conditions.append(
+                    _keyset("m.created_at", "DESC", "timestamptz", after_created_at, after.id, params)
+                )
+        sort_key = f"json_build_array({tier}, m.created_at)"
+        branch = _select(tier_conditions, "m.created_at", "DESC", sort_key)
+        branches.append(f"({branch}{' LIMIT %(limit)s + %(offset)s' if paged else ''})")
+    # No ORDER BY over the union: the executor's Append reads its branches in order (the
+    # api's connections run no parallel plans), so the second tier is read only when the first
+    # runs out, while a Sort here would read both tiers whole.
+    return f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS matches" + page
 
 
 async def page_of_memes(
-    pool: aiopg.Pool, view: Listing, limit: int, offset: int, after: After | None
-) -> list[Row]:
-    """One page, in one round trip; pages are small (at most 100 rows, plus one to look ahead)."""
-    params: Row = {"limit": limit, "offset": offset}
-    sql = _listing_sql(view, params, after) + " LIMIT %(limit)s OFFSET %(offset)s"
+    pool: aiopg.Pool, view: Listing, limit: int, offset: int, after: After | None, count: bool
+) -> tuple[list[Row], int | None]:
+    """One page (pages are small: at most 100 rows and one to look ahead) and, if `count`,
+    the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+."""
     async with pool.acquire() as conn, conn.cursor() as cursor:
-        await cursor.execute(sql, params)
-        return _rows(cursor, await cursor.fetchall())
+        tag_ids = await _tag_ids(cursor, view)
+        params: Row = {"limit": limit, "offset": offset}
+        await cursor.execute(_listing_sql(view, params, tag_ids, after, paged=True), params)
+        rows = _rows(cursor, await cursor.fetchall())
+        if not count:
+            return rows, None
+        if not view.filtered:
+            await cursor.execute("SELECT memes FROM meme_count")  # kept exact by triggers
+            (total,) = await cursor.fetchone()
+            return rows, total
+        params = {"cap": COUNT_CAP}
+        conditions = " AND ".join(_conditions(view, params, tag_ids))
+        await cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM memes m WHERE {conditions} LIMIT %(cap)s) AS c",
+            params,
+        )
+        (total,) = await cursor.fetchone()
+        return rows, (total if total < COUNT_CAP else None)
 
 
 async def stream_memes(pool: aiopg.Pool, view: Listing, batch_size: int) -> AsyncIterator[list[Row]]:
     """Every meme of the listing, in batches from a server-side cursor: memory stays flat."""
-    params: Row = {}
-    sql = _listing_sql(view, params)
     async with pool.acquire() as conn, conn.cursor() as cursor:
+        params: Row = {}
+        sql = _listing_sql(view, params, await _tag_ids(cursor, view))
         async with cursor.begin():
             await cursor.execute(f"DECLARE export NO SCROLL CURSOR FOR {sql}", params)
             while batch := _rows(cursor, await _fetch(cursor, "export", batch_size)):

@@ -24,6 +24,10 @@ def list_fixtures() -> list[str]:
     return sorted(path.stem for path in FIXTURES.glob("*.sql"))
 
 
+def picture_names() -> list[str]:
+    return sorted(path.name for path in BLOBS.iterdir())
+
+
 async def upload_pictures(media: MediaClient) -> int:
     count = 0
     for path in sorted(BLOBS.iterdir()):

@@ -26,7 +26,7 @@ MAX_SEARCH_WORDS = 16
 
 @dataclass(frozen=True)
 class Listing:
-    search: str | None  # a to_tsquery('simple', ...) expression
+    search: tuple[str, ...]  # words to find, lower-case
     tags_all: tuple[str, ...]
     tags_any: tuple[str, ...]
     sha256: str | None
@@ -40,15 +40,14 @@ class Listing:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def search_query(q: str) -> str:
-    """Every word of `q` as a prefix: `distrac boy` finds "Distracted boyfriend"."""
+def search_words(q: str) -> tuple[str, ...]:
     words = WORD.findall(q.lower())
     if not words:
         raise ValidationFailed(
             "q: has no words to search for",
             errors=[{"loc": ["query string", "q"], "msg": "has no words to search for"}],
         )
-    return " & ".join(f"{word}:*" for word in words[:MAX_SEARCH_WORDS])
+    return tuple(words[:MAX_SEARCH_WORDS])
 
 
 def listing(
@@ -59,7 +58,7 @@ def listing(
     sha256: str | None,
     sort: Sort | None,
 ) -> Listing:
-    search = search_query(q) if q is not None else None
+    search = search_words(q) if q is not None else ()
     all_of = sorted(set(tags_all) | ({tag} if tag else set()))
     return Listing(
         search=search,

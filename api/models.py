@@ -79,7 +79,8 @@ class Meme(BaseModel):
 class MemePage(BaseModel):
     items: list[Meme]
     total: int | None = Field(
-        description="How many memes match, in all; null on pages reached with a cursor"
+        description="How many memes match, in all: null on pages reached with a cursor and"
+        " for filters matching 100 or more, where counting costs more than the page"
     )
     limit: int
     offset: int

@@ -137,8 +137,10 @@ class MemeCollectionView(BaseView):
             if offset:
                 raise ValidationFailed("offset: cannot be combined with cursor")
             after = decode_cursor(cursor, view, app[SETTINGS].cursor_key())
-        rows = await db.page_of_memes(app[POOL], view, limit + 1, offset, after)
-        total = None if cursor is not None else await db.count_memes(app[POOL], view)
+        # Pages reached with a cursor go without the count: it would cost more than the page.
+        rows, total = await db.page_of_memes(
+            app[POOL], view, limit + 1, offset, after, count=cursor is None
+        )
         headers = {"Content-Type": "application/json; charset=utf-8"}
         next_cursor = None
         if len(rows) > limit:

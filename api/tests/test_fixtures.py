@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from api import fixtures
-from api.__main__ import apply_fixtures, collect_garbage, migrate
+from api.__main__ import apply_fixtures, collect_garbage, generate_memes, migrate
 from api.app import create_app
 from conftest import execute, meme_form, query
 
@@ -63,3 +63,31 @@ async def test_gc_deletes_pictures_no_meme_uses(api_settings, database_url, blob
 async def test_migrate_reports_nothing_pending_on_a_migrated_database(api_settings, capsys):
     await migrate(api_settings)
     assert "none pending" in capsys.readouterr().out
+
+
+async def test_generate_adds_memes_that_look_real(api_settings, database_url, aiohttp_client, capsys):
+    await generate_memes(api_settings, 300, seed=7)
+    assert "generated 300 memes" in capsys.readouterr().out
+    # The demo fixture's five, then the generated ones after them.
+    assert query(database_url, "SELECT count(*), max(id) FROM memes") == [(305, 305)]
+    client = await aiohttp_client(create_app(api_settings))
+    page = await (await client.get("/memes?limit=100")).json()
+    assert page["total"] == 305
+    generated = [meme for meme in page["items"] if meme["id"] > 5]
+    assert all(meme["title"] and meme["description"] for meme in generated)
+    assert any(meme["tags"] for meme in generated)
+    tags = (await (await client.get("/tags")).json())["items"]
+    assert tags[0]["name"] == "classic" and tags[0]["memes"] > tags[-1]["memes"]
+    # Filtered totals are exact below 100 matches, and null (not counted) from there.
+    assert tags[0]["memes"] >= 100 and tags[-1]["memes"] < 100
+    most, least = [await (await client.get(f"/memes?tag={t['name']}")).json() for t in (tags[0], tags[-1])]
+    assert (most["total"], least["total"]) == (None, tags[-1]["memes"])
+    # Searchable and tag-filterable like memes made through the API.
+    found = await (await client.get("/memes?q=cat&tag=classic")).json()
+    assert all("classic" in meme["tags"] for meme in found["items"])
+    meme = generated[0]
+    assert await (await client.get(meme["image_url"])).read() == (
+        fixtures.BLOBS / meme["sha256"]
+    ).read_bytes()
+    created = await (await client.post("/memes", data=meme_form())).json()
+    assert created["id"] == 306

@@ -192,7 +192,8 @@ async def walk(client, url: str) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "query_string", ["", "sort=created_at", "sort=title", "sort=-title", "q=cat", "tags_any=dogs&tags_any=cats"]
+    "query_string",
+    ["", "sort=created_at", "sort=title", "sort=-title", "q=cat", "q=distrac", "tags_any=dogs&tags_any=cats"],
 )
 async def test_cursor_pages_add_up_to_the_whole_list(client, zoo, query_string):
     whole = (await (await client.get(f"/memes?limit=100&{query_string}")).json())["items"]
