@@ -11,7 +11,7 @@ MEDIA_TOKEN := $(shell test -s .data/media-token || (mkdir -p .data && head -c 3
 endif
 export MEDIA_TOKEN
 
-.PHONY: run test openapi migrate fixtures clean
+.PHONY: run test bench openapi migrate fixtures clean
 
 $(BIN)/.installed: pyproject.toml
 	@python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
@@ -28,6 +28,11 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Against a running stack (make run) filled by: .venv/bin/python -m api fixtures generate --count 1000000
+bench: $(BIN)/.installed
+	@scripts/ensure-tools
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 openapi: $(BIN)/.installed
 	$(BIN)/python -m api openapi -o openapi.json

@@ -40,7 +40,7 @@ def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def database_url(migrated_database_url: str) -> str:
     """The database, empty at the start of each test."""
     with psycopg2.connect(migrated_database_url) as conn, conn.cursor() as cursor:
-        cursor.execute("TRUNCATE memes, blobs, tags, meme_tags RESTART IDENTITY")
+        cursor.execute("TRUNCATE memes, blobs, tags, meme_tags, thumbnails RESTART IDENTITY")
     conn.close()
     return migrated_database_url
 

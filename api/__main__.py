@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> None:
         case None | "serve":
             app = create_app(settings)
             print(f"Swagger UI: http://{settings.api_host}:{settings.api_port}/docs", flush=True)
-            web.run_app(app, host=settings.api_host, port=settings.api_port)
+            access_log = logging.getLogger("aiohttp.access") if settings.access_log else None
+            web.run_app(app, host=settings.api_host, port=settings.api_port, access_log=access_log)
         case "migrate":
             asyncio.run(migrate(settings))
         case "fixtures" if args.action == "generate":

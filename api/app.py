@@ -58,5 +58,6 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/tags", views.TagsView)
     app.router.add_view("/memes/{id}", views.MemeView)
     app.router.add_view("/memes/{id}/image", views.MemeImageView)
+    app.router.add_view("/images/{sha256}", views.PictureView)
     setup_docs(app)
     return app

@@ -7,7 +7,7 @@ from typing import Any
 import aiopg
 
 from api.errors import NotFound
-from api.images import ImageInfo
+from api.images import CleanImage
 from api.listing import RELEVANCE, After, Listing
 from api.models import MemeText
 
@@ -15,7 +15,8 @@ Row = dict[str, Any]
 
 MEME_COLUMNS = """
        m.id, m.title, m.description, string_to_array(m.tags_text, ' ') AS tags,
-       m.created_at, m.updated_at, b.sha256, b.content_type, b.size, b.width, b.height"""
+       m.created_at, m.updated_at, b.sha256, b.content_type, b.size, b.width, b.height,
+       b.created_at AS stored_at"""
 MEME_SELECT = f"""
 SELECT {MEME_COLUMNS}
   FROM memes m
@@ -154,14 +155,20 @@ async def page_of_memes(
 ) -> tuple[list[Row], int | None]:
     """One page (pages are small: at most 100 rows and one to look ahead) and, if `count`,
     the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+."""
+    params: Row = {"limit": limit, "offset": offset}
     async with pool.acquire() as conn, conn.cursor() as cursor:
         tag_ids = await _tag_ids(cursor, view)
-        params: Row = {"limit": limit, "offset": offset}
-        await cursor.execute(_listing_sql(view, params, tag_ids, after, paged=True), params)
+        sql = _listing_sql(view, params, tag_ids, after, paged=True)
+        if count and not view.filtered:
+            # The counter rides along with the page: one round trip for the common case.
+            sql = f"SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({sql}) AS page"
+        await cursor.execute(sql, params)
         rows = _rows(cursor, await cursor.fetchall())
         if not count:
             return rows, None
         if not view.filtered:
+            if rows:
+                return rows, rows[0]["total"]
             await cursor.execute("SELECT memes FROM meme_count")  # kept exact by triggers
             (total,) = await cursor.fetchone()
             return rows, total
@@ -232,6 +239,71 @@ async def delete_blob(conn: aiopg.Connection, sha256: str) -> None:
         await cursor.execute("DELETE FROM blobs WHERE sha256 = %s", (sha256,))
 
 
+async def get_blob(pool: aiopg.Pool, sha256: str) -> Row:
+    """A stored picture, if a meme uses it."""
+    async with pool.acquire() as conn, conn.cursor() as cursor:
+        await cursor.execute(
+            "SELECT sha256, content_type, size, width, height, created_at AS stored_at"
+            " FROM blobs b WHERE sha256 = %s AND EXISTS (SELECT 1 FROM memes WHERE image_sha256 = b.sha256)",
+            (sha256,),
+        )
+        rows = _rows(cursor, await cursor.fetchall())
+    if not rows:
+        raise NotFound("No meme has this picture")
+    return rows[0]
+
+
+THUMBNAIL_COLUMNS = """sha256, 'image/webp' AS content_type, bytes AS size, width, height,
+       created_at AS stored_at"""
+
+
+async def get_thumbnail(conn: aiopg.Connection, blob_sha256: str, size: str) -> Row | None:
+    async with conn.cursor() as cursor:
+        await cursor.execute(
+            f"SELECT {THUMBNAIL_COLUMNS} FROM thumbnails WHERE blob_sha256 = %s AND size = %s",
+            (blob_sha256, size),
+        )
+        rows = _rows(cursor, await cursor.fetchall())
+    return rows[0] if rows else None
+
+
+async def insert_thumbnail(
+    conn: aiopg.Connection, blob_sha256: str, size: str, sha256: str, length: int, width: int, height: int
+) -> Row:
+    async with conn.cursor() as cursor:
+        await cursor.execute(
+            "INSERT INTO thumbnails (blob_sha256, size, sha256, bytes, width, height)"
+            f" VALUES (%s, %s, %s, %s, %s, %s) RETURNING {THUMBNAIL_COLUMNS}",
+            (blob_sha256, size, sha256, length, width, height),
+        )
+        return _rows(cursor, await cursor.fetchall())[0]
+
+
+async def thumbnails_of(conn: aiopg.Connection, blob_sha256: str) -> list[str]:
+    async with conn.cursor() as cursor:
+        await cursor.execute("SELECT sha256 FROM thumbnails WHERE blob_sha256 = %s", (blob_sha256,))
+        return [sha256 for (sha256,) in await cursor.fetchall()]
+
+
+async def is_a_thumbnail(conn: aiopg.Connection, sha256: str) -> bool:
+    async with conn.cursor() as cursor:
+        await cursor.execute("SELECT EXISTS (SELECT 1 FROM thumbnails WHERE sha256 = %s)", (sha256,))
+        (found,) = await cursor.fetchone()
+        return found
+
+
+async def blob_in_storage_use(conn: aiopg.Connection, sha256: str) -> bool:
+    """Whether a picture or a thumbnail is stored under this key."""
+    async with conn.cursor() as cursor:
+        await cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = %(k)s)"
+            " OR EXISTS (SELECT 1 FROM thumbnails WHERE sha256 = %(k)s)",
+            {"k": sha256},
+        )
+        (used,) = await cursor.fetchone()
+        return used
+
+
 async def unused_blobs(pool: aiopg.Pool) -> list[str]:
     async with pool.acquire() as conn, conn.cursor() as cursor:
         await cursor.execute(
@@ -241,13 +313,13 @@ async def unused_blobs(pool: aiopg.Pool) -> list[str]:
         return [sha256 for (sha256,) in await cursor.fetchall()]
 
 
-def _blob_params(sha256: str, size: int, info: ImageInfo) -> Row:
+def _blob_params(image: CleanImage) -> Row:
     return {
-        "sha256": sha256,
-        "size": size,
-        "content_type": info.content_type,
-        "width": info.width,
-        "height": info.height,
+        "sha256": image.sha256,
+        "size": image.size,
+        "content_type": image.content_type,
+        "width": image.width,
+        "height": image.height,
     }
 
 
@@ -276,13 +348,11 @@ async def _set_tags(cursor, params: Row) -> None:
         )
 
 
-async def insert_meme(
-    conn: aiopg.Connection, text: MemeText, sha256: str, size: int, info: ImageInfo
-) -> Row:
-    params = _text_params(None, text) | {"sha256": sha256}
+async def insert_meme(conn: aiopg.Connection, text: MemeText, image: CleanImage) -> Row:
+    params = _text_params(None, text) | {"sha256": image.sha256}
     async with conn.cursor() as cursor:
         async with cursor.begin():
-            await cursor.execute(INSERT_BLOB, _blob_params(sha256, size, info))
+            await cursor.execute(INSERT_BLOB, _blob_params(image))
             await cursor.execute(
                 "INSERT INTO memes (title, description, tags_text, image_sha256)"
                 " VALUES (%(title)s, %(description)s, %(tags_text)s, %(sha256)s) RETURNING id",
@@ -312,10 +382,10 @@ async def update_meme_text(pool: aiopg.Pool, meme_id: int, text: MemeText) -> Ro
 
 
 async def update_meme_with_image(
-    conn: aiopg.Connection, meme_id: int, text: MemeText, sha256: str, size: int, info: ImageInfo
+    conn: aiopg.Connection, meme_id: int, text: MemeText, image: CleanImage
 ) -> tuple[Row, str]:
     """Replace words and picture; returns the meme and the sha256 of the picture it had."""
-    params = _text_params(meme_id, text) | {"sha256": sha256}
+    params = _text_params(meme_id, text) | {"sha256": image.sha256}
     async with conn.cursor() as cursor:
         async with cursor.begin():
             await cursor.execute(
@@ -324,7 +394,7 @@ async def update_meme_with_image(
             found = await cursor.fetchone()
             if found is None:
                 raise NotFound(f"No meme has id {meme_id}")
-            await cursor.execute(INSERT_BLOB, _blob_params(sha256, size, info))
+            await cursor.execute(INSERT_BLOB, _blob_params(image))
             await cursor.execute(
                 "UPDATE memes SET image_sha256 = %(sha256)s WHERE id = %(id)s", params
             )

@@ -4,11 +4,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
 from api.errors import MediaUnavailable, NotFound
+from common.problems import RangeNotSatisfiable
 
 log = logging.getLogger(__name__)
 CHUNK_BYTES = 64 * 1024
@@ -29,6 +31,14 @@ def _check(response: aiohttp.ClientResponse) -> None:
     if response.status >= 400:
         log.error("media service answered %s for %s", response.status, response.url.path)
         raise MediaUnavailable("The media service is unavailable, try again later")
+
+
+@dataclass(frozen=True)
+class Download:
+    partial: bool  # a 206 for the range asked for
+    length: int
+    content_range: str | None
+    chunks: AsyncIterator[bytes]
 
 
 class MediaClient:
@@ -55,15 +65,24 @@ class MediaClient:
                 return True
 
     @asynccontextmanager
-    async def open(self, key: str) -> AsyncIterator[AsyncIterator[bytes]]:
-        """The blob's bytes as they arrive; NotFound or MediaUnavailable before the first."""
+    async def open(self, key: str, byte_range: str | None = None) -> AsyncIterator[Download]:
+        """The blob's bytes (a range of them, given a Range header) as they arrive; NotFound,
+        RangeNotSatisfiable or MediaUnavailable before the first."""
+        headers = self.headers | ({"Range": byte_range} if byte_range else {})
         with _unavailable_on_failure():
-            response = await self.session.get(self._url(key), headers=self.headers)
+            response = await self.session.get(self._url(key), headers=headers)
         try:
+            if response.status == 416:
+                raise RangeNotSatisfiable(int(response.headers["Content-Range"].rpartition("/")[2]))
             _check(response)
             # A failure past this point cannot become an error response any more: the
             # download is cut short instead, which the client sees as a short body.
-            yield response.content.iter_chunked(CHUNK_BYTES)
+            yield Download(
+                partial=response.status == 206,
+                length=int(response.headers["Content-Length"]),
+                content_range=response.headers.get("Content-Range"),
+                chunks=response.content.iter_chunked(CHUNK_BYTES),
+            )
         finally:
             response.release()
 

@@ -9,11 +9,14 @@ deletions of its last meme cannot cross.
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import aiopg
 from aiohttp import web
 
 from api import db
-from api.images import inspect_image
+from api.images import CleanImage, clean_image
 from api.keys import MEDIA, POOL, SETTINGS
 from api.models import MemeText
 from api.uploads import SpooledImage
@@ -21,44 +24,49 @@ from api.uploads import SpooledImage
 log = logging.getLogger(__name__)
 
 
-async def _stored_image(app: web.Application, image: SpooledImage):
-    return await asyncio.to_thread(inspect_image, image.path, app[SETTINGS].max_image_pixels)
+@asynccontextmanager
+async def _cleaned(app: web.Application, upload: SpooledImage) -> AsyncIterator[CleanImage]:
+    """The upload decoded and re-encoded clean, in a file next to it for the block's length."""
+    target = upload.path.with_name(upload.path.name + ".clean")
+    try:
+        yield await asyncio.to_thread(
+            clean_image, upload.path, target, app[SETTINGS].image_limits()
+        )
+    finally:
+        target.unlink(missing_ok=True)
 
 
-async def create(app: web.Application, text: MemeText, image: SpooledImage) -> db.Row:
-    info = await _stored_image(app, image)
+@asynccontextmanager
+async def _stored(app: web.Application, image: CleanImage) -> AsyncIterator[aiopg.Connection]:
+    """Store the blob and hold its lock; if the block fails, a blob it stored goes again."""
     async with db.blob_lock(app[POOL], image.sha256) as conn:
         had_blob = await db.blob_exists(conn, image.sha256)
         await app[MEDIA].put(image.sha256, image.path, image.size)
         try:
-            return await db.insert_meme(conn, text, image.sha256, image.size, info)
+            yield conn
         except BaseException:
             if not had_blob:
                 await app[MEDIA].delete(image.sha256)
             raise
+
+
+async def create(app: web.Application, text: MemeText, upload: SpooledImage) -> db.Row:
+    async with _cleaned(app, upload) as image, _stored(app, image) as conn:
+        return await db.insert_meme(conn, text, image)
 
 
 async def replace(
-    app: web.Application, meme_id: int, text: MemeText, image: SpooledImage | None
+    app: web.Application, meme_id: int, text: MemeText, upload: SpooledImage | None
 ) -> db.Row:
     pool = app[POOL]
-    if image is None:
+    if upload is None:
         return await db.update_meme_text(pool, meme_id, text)
     await db.get_meme(pool, meme_id)  # a 404 before the upload, not after
-    info = await _stored_image(app, image)
-    async with db.blob_lock(pool, image.sha256) as conn:
-        had_blob = await db.blob_exists(conn, image.sha256)
-        await app[MEDIA].put(image.sha256, image.path, image.size)
-        try:
-            meme, old_sha256 = await db.update_meme_with_image(
-                conn, meme_id, text, image.sha256, image.size, info
-            )
-        except BaseException:
-            if not had_blob:
-                await app[MEDIA].delete(image.sha256)
-            raise
-    if old_sha256 != image.sha256:
-        await release_blob(app, old_sha256)
+    async with _cleaned(app, upload) as image:
+        async with _stored(app, image) as conn:
+            meme, old_sha256 = await db.update_meme_with_image(conn, meme_id, text, image)
+        if old_sha256 != image.sha256:
+            await release_blob(app, old_sha256)
     return meme
 
 
@@ -79,10 +87,24 @@ async def release_blob(app: web.Application, sha256: str) -> bool:
     async with db.blob_lock(app[POOL], sha256) as conn:
         if await db.blob_in_use(conn, sha256):
             return False
-        try:
-            await app[MEDIA].delete(sha256)
-        except Exception:
-            log.warning("blob %s is unused but could not be deleted; left for gc", sha256)
-            return False
-        await db.delete_blob(conn, sha256)
+        thumbnails = await db.thumbnails_of(conn, sha256)
+        # Someone may have uploaded another picture's thumbnail: then the object stays.
+        if not await db.is_a_thumbnail(conn, sha256):
+            try:
+                await app[MEDIA].delete(sha256)
+            except Exception:
+                log.warning("blob %s is unused but could not be deleted; left for gc", sha256)
+                return False
+        await db.delete_blob(conn, sha256)  # and its thumbnails' rows
+        for thumbnail in thumbnails:
+            if not await db.blob_in_storage_use(conn, thumbnail):
+                await _delete_quietly(app, thumbnail)
         return True
+
+
+async def _delete_quietly(app: web.Application, sha256: str) -> None:
+    try:
+        await app[MEDIA].delete(sha256)
+    except Exception:
+        # Nothing refers to it any more; a stray thumbnail costs a few KiB of storage.
+        log.warning("thumbnail %s could not be deleted", sha256)

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import to_json
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
@@ -64,16 +65,26 @@ class Meme(BaseModel):
     tags: list[str] = Field(description="Sorted, without duplicates")
     created_at: datetime
     updated_at: datetime
-    image_url: str = Field(description="Where the picture's bytes are, relative to the api")
+    image_url: str = Field(description="The meme's picture, whichever it is now (revalidated)")
+    content_url: str = Field(description="The picture at a URL naming its content (cached a year)")
     content_type: str = Field(examples=["image/jpeg"])
     size: int = Field(description="The picture's size in bytes")
     width: int
     height: int
     sha256: str = Field(description="The sha256 of the picture's bytes, also its ETag")
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Meme":
-        return cls(image_url=f"/memes/{row['id']}/image", **row)
+
+MEME_FIELDS = tuple(Meme.model_fields)
+
+
+def meme_json(row: dict[str, Any]) -> bytes:
+    """A meme row as the JSON of `Meme`. Rows from our own SQL need no validation, and
+    skipping the model halves the cost of a list page."""
+    values = row | {
+        "image_url": f"/memes/{row['id']}/image",
+        "content_url": f"/images/{row['sha256']}",
+    }
+    return to_json({name: values[name] for name in MEME_FIELDS})
 
 
 class MemePage(BaseModel):

@@ -5,6 +5,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.images import ImageLimits
+
 MiB = 1024 * 1024
 
 
@@ -20,6 +22,8 @@ class ApiSettings(BaseSettings):
     data_dir: Path = Path(".data")
     db_pool_size: int = Field(10, ge=1)
     apply_migrations: bool = True
+    # A line per request on stderr; off where a proxy in front logs requests already.
+    access_log: bool = True
 
     media_url: str = "http://127.0.0.1:8081"
     media_token: SecretStr = Field(min_length=16)
@@ -27,12 +31,21 @@ class ApiSettings(BaseSettings):
     media_timeout_seconds: float = Field(5.0, gt=0)
 
     max_upload_bytes: int = Field(10 * MiB, gt=0)
-    # pict-rs's default area cap; checked from the header, before any decoding.
+    # pict-rs's default caps; checked from the headers, before any decoding. For an
+    # animation the pixel cap holds for all frames together.
     max_image_pixels: int = Field(40_000_000, gt=0)
+    max_image_width: int = Field(10_000, gt=0)
+    max_image_height: int = Field(10_000, gt=0)
+    max_image_frames: int = Field(900, gt=0)
     # Rows fetched from PostgreSQL per round trip while an export or the tags stream.
     export_batch_size: int = Field(1000, ge=1, le=100_000)
     # Signs pagination cursors; unset, a key derived from media_token is used.
     cursor_secret: SecretStr | None = None
+
+    def image_limits(self) -> ImageLimits:
+        return ImageLimits(
+            self.max_image_pixels, self.max_image_width, self.max_image_height, self.max_image_frames
+        )
 
     def cursor_key(self) -> bytes:
         if self.cursor_secret is not None:

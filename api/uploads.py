@@ -2,7 +2,6 @@
 file as it arrives (hashed and counted against the size cap), never held in memory."""
 
 import asyncio
-import hashlib
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -33,7 +32,6 @@ MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memor
 class SpooledImage:
     path: Path
     size: int
-    sha256: str
 
 
 @dataclass
@@ -66,17 +64,16 @@ async def _read_text(part: BodyPartReader) -> str:
 
 
 async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> SpooledImage:
-    digest, size = hashlib.sha256(), 0
+    size = 0
     with spool.open("wb") as file:
         while chunk := await part.read_chunk(CHUNK_BYTES):
             size += len(chunk)
             if size > max_bytes:
                 raise PayloadTooLarge(f"The picture is larger than {max_bytes} bytes")
-            digest.update(chunk)
             await asyncio.to_thread(file.write, chunk)
     if size == 0:
         raise _field_error(IMAGE_FIELD, "the picture is empty")
-    return SpooledImage(spool, size, digest.hexdigest())
+    return SpooledImage(spool, size)
 
 
 async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -> MemeForm:

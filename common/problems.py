@@ -25,10 +25,26 @@ class Problem(Exception):
     status = 500
     code = "internal-error"
 
-    def __init__(self, detail: str | None = None, errors: list[dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail or HTTPStatus(self.status).phrase)
         self.detail = detail or HTTPStatus(self.status).phrase
         self.errors = errors
+        self.headers = headers or {}
+
+
+class RangeNotSatisfiable(Problem):
+    """A Range starting past the end of a picture (both services answer it alike)."""
+
+    status = 416
+    code = "range-not-satisfiable"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"The picture has {size} bytes", headers={"Content-Range": f"bytes */{size}"})
 
 
 def problem_response(
@@ -49,7 +65,9 @@ def problem_response(
 
 
 def from_problem(problem: Problem) -> web.Response:
-    return problem_response(problem.status, problem.code, problem.detail, problem.errors)
+    response = problem_response(problem.status, problem.code, problem.detail, problem.errors)
+    response.headers.update(problem.headers)
+    return response
 
 
 def _code_for_status(status: int) -> str:

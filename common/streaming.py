@@ -23,3 +23,23 @@ async def streaming(
             request.transport.close()
         raise ConnectionResetError("the response stream was cut short") from exc
     await response.write_eof()
+
+
+class ChunkWriter:
+    """Gathers small pieces into chunks of about `size` bytes before writing them: a write per
+    meme would cost a system call and a chunk header each. At most one chunk is held."""
+
+    def __init__(self, response: web.StreamResponse, size: int = 16 * 1024) -> None:
+        self.response = response
+        self.size = size
+        self.buffer = bytearray()
+
+    async def write(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) >= self.size:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.buffer:
+            await self.response.write(bytes(self.buffer))
+            self.buffer.clear()

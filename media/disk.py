@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from media.storage import CHUNK_BYTES, Blob, BlobNotFound
+from media.storage import CHUNK_BYTES, Blob, BlobNotFound, ByteRange
 
 
 class DiskStorage:
@@ -31,14 +31,18 @@ class DiskStorage:
             raise BlobNotFound() from None
 
     @asynccontextmanager
-    async def open(self, key: str) -> AsyncIterator[Blob]:
+    async def open(self, key: str, part: ByteRange | None = None) -> AsyncIterator[Blob]:
         try:
             file = await asyncio.to_thread(open, self._path(key), "rb")
         except FileNotFoundError:
             raise BlobNotFound() from None
         try:
-            size = os.fstat(file.fileno()).st_size
-            yield Blob(size=size, chunks=_read_chunks(file))
+            if part is None:
+                length = os.fstat(file.fileno()).st_size
+            else:
+                file.seek(part.start)
+                length = part.length
+            yield Blob(length=length, chunks=_read_chunks(file, length))
         finally:
             file.close()
 
@@ -46,6 +50,7 @@ class DiskStorage:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
 
 
-async def _read_chunks(file: BinaryIO) -> AsyncIterator[bytes]:
-    while chunk := await asyncio.to_thread(file.read, CHUNK_BYTES):
+async def _read_chunks(file: BinaryIO, length: int) -> AsyncIterator[bytes]:
+    while length > 0 and (chunk := await asyncio.to_thread(file.read, min(CHUNK_BYTES, length))):
+        length -= len(chunk)
         yield chunk

@@ -10,7 +10,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from media.settings import MediaSettings
-from media.storage import CHUNK_BYTES, Blob, BlobNotFound, StorageUnavailable
+from media.storage import CHUNK_BYTES, Blob, BlobNotFound, ByteRange, StorageUnavailable
 
 MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 
@@ -57,12 +57,13 @@ class S3Storage:
         return head["ContentLength"]
 
     @asynccontextmanager
-    async def open(self, key: str) -> AsyncIterator[Blob]:
+    async def open(self, key: str, part: ByteRange | None = None) -> AsyncIterator[Blob]:
+        ranged = {} if part is None else {"Range": f"bytes={part.start}-{part.end}"}
         with _storage_errors():
-            response = await self.client.get_object(Bucket=self.bucket, Key=key)
+            response = await self.client.get_object(Bucket=self.bucket, Key=key, **ranged)
         body = response["Body"]
         async with body:
-            yield Blob(size=response["ContentLength"], chunks=_read_chunks(body))
+            yield Blob(length=response["ContentLength"], chunks=_read_chunks(body))
 
     async def delete(self, key: str) -> None:
         with _storage_errors():

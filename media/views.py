@@ -11,7 +11,7 @@ from aiohttp import web
 from common.problems import Problem
 from common.streaming import streaming
 from media.keys import SETTINGS, STORAGE
-from media.storage import CHUNK_BYTES, checked_key
+from media.storage import CHUNK_BYTES, byte_range, checked_key
 
 
 class BlobTooLarge(Problem):
@@ -61,11 +61,19 @@ async def put_blob(request: web.Request) -> web.Response:
 
 
 async def get_blob(request: web.Request) -> web.StreamResponse:
+    """The blob's bytes; a single byte range of them with `Range: bytes=...` (206 or 416)."""
     key = checked_key(request.match_info["key"])
-    async with request.app[STORAGE].open(key) as blob:
-        response = web.StreamResponse(
-            headers={"Content-Type": "application/octet-stream", "Content-Length": str(blob.size)}
-        )
+    storage = request.app[STORAGE]
+    headers = {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"}
+    part = None
+    if "Range" in request.headers:
+        size = await storage.size(key)
+        part = byte_range(request.headers["Range"], size)
+        if part is not None:
+            headers["Content-Range"] = f"bytes {part.start}-{part.end}/{size}"
+    async with storage.open(key, part) as blob:
+        headers["Content-Length"] = str(blob.length)
+        response = web.StreamResponse(status=200 if part is None else 206, headers=headers)
         async with streaming(request, response):
             async for chunk in blob.chunks:
                 await response.write(chunk)
@@ -75,9 +83,10 @@ async def get_blob(request: web.Request) -> web.StreamResponse:
 async def head_blob(request: web.Request) -> web.Response:
     key = checked_key(request.match_info["key"])
     size = await request.app[STORAGE].size(key)
-    return web.Response(
-        headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)}
-    )
+    headers = {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"}
+    response = web.StreamResponse(headers=headers)
+    response.content_length = size
+    return response
 
 
 async def delete_blob(request: web.Request) -> web.Response:

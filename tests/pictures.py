@@ -15,7 +15,7 @@ def picture(format: str = "PNG", size: tuple[int, int] = (32, 24), color: str = 
 
 def animated_gif(frames: int = 3) -> bytes:
     buffer = io.BytesIO()
-    images = [Image.new("P", (16, 16), index * 40) for index in range(frames)]
+    images = [Image.new("RGB", (16, 16), (index * 60 % 256, 90, 200)) for index in range(frames)]
     images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=100)
     return buffer.getvalue()
 

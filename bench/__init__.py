@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench list` (make bench) against a running stack."""

@@ -1,0 +1,163 @@
+"""python -m bench list: load figures for the listing endpoints and the export.
+
+Runs against a running stack (`make run`, with `python -m api fixtures generate --count
+1000000`): for each query the p50 latency of one client alone (wrk -c1, 5 s) and under load
+(wrk -t2 -c64 -d15s, median of 3 runs), the api's req/s as a ratio to a bare reference app
+started here (runs alternate), then a full export with the api process's peak RSS around it.
+"""
+
+import argparse
+import asyncio
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import aiohttp
+import psutil
+import psycopg2
+
+from api.listing import encode_cursor, listing
+from api.postgres import database_url
+from api.settings import ApiSettings
+
+REFERENCE_PORT = 8090
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+@dataclass
+class Load:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+def wrk(url: str, duration: int, connections: int = 64) -> Load:
+    out = subprocess.run(
+        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    if "Non-2xx" in out:
+        sys.exit(f"{url} answered errors:\n{out}")
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s|m))\s*$", out, re.MULTILINE))
+    return Load(
+        float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        _ms(latency["50"]),
+        _ms(latency["99"]),
+    )
+
+
+def median(loads: list[Load]) -> Load:
+    return Load(*(statistics.median(getattr(load, name) for load in loads) for name in Load.__annotations__))
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * UNITS[unit]
+
+
+def listening_process(port: int) -> psutil.Process:
+    for connection in psutil.net_connections("tcp"):
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port:
+            return psutil.Process(connection.pid)
+    sys.exit(f"nothing listens on port {port}: start the stack with `make run`")
+
+
+def peak_rss_mb(process: psutil.Process) -> float:
+    status = open(f"/proc/{process.pid}/status").read()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def deep_cursor(url: str, settings: ApiSettings, depth: int) -> str:
+    """A valid cursor `depth` memes deep into the default order, signed as the api would."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT created_at, id FROM memes ORDER BY created_at DESC, id DESC OFFSET %s LIMIT 1",
+            (depth,),
+        )
+        created_at, meme_id = cursor.fetchone()
+    conn.close()
+    return encode_cursor(listing(None, None, [], [], None, None), created_at, meme_id, settings.cursor_key())
+
+
+async def export(api: str, process: psutil.Process) -> None:
+    before = peak_rss_mb(process)
+    rows, started = 0, time.monotonic()
+    timeout = aiohttp.ClientTimeout(total=None, sock_read=60)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with session.get(f"{api}/memes/export") as response:
+            async for chunk in response.content.iter_chunked(1 << 16):
+                rows += chunk.count(b"\n")
+    seconds = time.monotonic() - started
+    after = peak_rss_mb(process)
+    print(f"export: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; api peak RSS"
+          f" {before:.1f} MB before, {after:.1f} MB after (+{after - before:.1f} MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--api", default="http://127.0.0.1:8080")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    settings = ApiSettings()
+    api_process = listening_process(int(args.api.rsplit(":", 1)[1]))
+
+    async def url() -> str:
+        async with database_url(settings) as url:
+            return url
+
+    db_url = asyncio.run(url())
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT memes FROM meme_count")
+        (count,) = cursor.fetchone()
+        cursor.execute("SELECT id FROM memes ORDER BY id OFFSET %s LIMIT 1", (count // 2,))
+        (middle_id,) = cursor.fetchone()
+    conn.close()
+    print(f"{count:,} memes; under load: wrk -t2 -c64 -d{args.duration}s, median of {args.runs} runs")
+
+    queries = {
+        "GET /memes?limit=20": "/memes?limit=20",
+        "deep cursor page": f"/memes?limit=20&cursor={deep_cursor(db_url, settings, count // 2)}",
+        "GET /memes?q=keanu+coffee": "/memes?q=keanu+coffee",
+        "GET /memes?tags_all=classic&tags_all=work": "/memes?tags_all=classic&tags_all=work",
+        "GET /memes/{id}": f"/memes/{middle_id}",
+    }
+    reference_paths = {"GET /memes?limit=20": "/memes", "GET /memes/{id}": f"/memes/{middle_id}"}
+    under_load: dict[str, list[Load]] = {name: [] for name in queries}
+    bare: dict[str, list[Load]] = {name: [] for name in reference_paths}
+    reference = subprocess.Popen(
+        [sys.executable, "-m", "bench.reference", "--database-url", db_url,
+         "--port", str(REFERENCE_PORT), "--pool-size", str(settings.db_pool_size)],
+    )
+    try:
+        time.sleep(2)
+        # Runs of the api and the reference alternate, so that drift hits both alike.
+        for _ in range(args.runs):
+            for name, path in queries.items():
+                under_load[name].append(wrk(args.api + path, args.duration))
+                if name in reference_paths:
+                    bare[name].append(
+                        wrk(f"http://127.0.0.1:{REFERENCE_PORT}{reference_paths[name]}", args.duration)
+                    )
+    finally:
+        reference.terminate()
+        reference.wait()
+    print(f"{'query':42} {'1 client p50 ms':>15} | {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs bare':>7}")
+    for name, path in queries.items():
+        alone = wrk(args.api + path, 5, connections=1)
+        load = median(under_load[name])
+        ratio = f"{load.requests_per_second / median(bare[name]).requests_per_second:.2f}" if name in bare else ""
+        print(f"{name:42} {alone.p50_ms:15.2f} | {load.requests_per_second:7.0f} {load.p50_ms:7.2f}"
+              f" {load.p99_ms:7.2f} {ratio:>7}")
+    for name, loads in bare.items():
+        load = median(loads)
+        print(f"{'bare reference ' + name:42} {'':15} | {load.requests_per_second:7.0f} {load.p50_ms:7.2f}"
+              f" {load.p99_ms:7.2f}")
+    asyncio.run(export(args.api, api_process))
+
+
+if __name__ == "__main__":
+    main()
