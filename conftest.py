@@ -83,8 +83,7 @@ def s3_media_settings(endpoint: str, storage_dir: Path, **overrides) -> MediaSet
         s3_bucket=f"memes-{uuid.uuid4().hex[:12]}",
         s3_access_key_id="test",
         s3_secret_access_key="test",
-        s3_timeout_seconds=1,
-        **overrides,
+        **({"s3_timeout_seconds": 1} | overrides),
     )
 
 

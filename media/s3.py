@@ -1,5 +1,6 @@
 """Blobs in an S3-compatible bucket (MinIO in production) through aioboto3."""
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from media.settings import MediaSettings
 from media.storage import CHUNK_BYTES, Blob, BlobNotFound, ByteRange, StorageUnavailable
 
+log = logging.getLogger(__name__)
 MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 
 
@@ -22,8 +24,10 @@ def _storage_errors() -> Iterator[None]:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in MISSING:
             raise BlobNotFound() from None
+        log.warning("S3 failed: %r", exc)
         raise StorageUnavailable(f"S3 answered {exc.response['Error'].get('Code')}") from exc
     except (BotoCoreError, OSError) as exc:
+        log.warning("S3 unreachable: %r", exc)
         raise StorageUnavailable("S3 is unreachable") from exc
 
 

@@ -1,6 +1,9 @@
 """The S3 backend against moto's S3 server over HTTP."""
 
+import asyncio
 import hashlib
+import io
+import os
 
 import aioboto3
 
@@ -12,12 +15,15 @@ DATA = b"x" * 1000
 KEY = hashlib.sha256(DATA).hexdigest()
 
 
-async def bucket_keys(endpoint: str, bucket: str) -> list[str]:
-    session = aioboto3.Session()
-    async with session.client(
+def s3_client(endpoint: str):
+    return aioboto3.Session().client(
         "s3", endpoint_url=endpoint, region_name="us-east-1",
         aws_access_key_id="test", aws_secret_access_key="test",
-    ) as s3:
+    )
+
+
+async def bucket_keys(endpoint: str, bucket: str) -> list[str]:
+    async with s3_client(endpoint) as s3:
         listing = await s3.list_objects_v2(Bucket=bucket)
         return [item["Key"] for item in listing.get("Contents", [])]
 
@@ -41,3 +47,45 @@ async def test_storage_down_is_503_problem(aiohttp_client, tmp_path):
         assert response.status == 503, method
         if method != "head":
             assert (await response.json())["code"] == "storage-unavailable"
+
+
+async def test_a_blob_above_the_threshold_goes_up_in_parts(aiohttp_client, s3_endpoint, tmp_path):
+    # moto takes its time over 5 MiB parts: a roomier timeout than the other tests'.
+    settings = s3_media_settings(
+        s3_endpoint, tmp_path, s3_multipart_threshold_bytes=5 * 1024 * 1024, s3_timeout_seconds=20
+    )
+    media = await aiohttp_client(create_app(settings))
+    data = os.urandom(6 * 1024 * 1024 + 123)
+    key = hashlib.sha256(data).hexdigest()
+    assert (await media.put(f"/blobs/{key}", data=io.BytesIO(data), headers=AUTH)).status == 201
+    assert await (await media.get(f"/blobs/{key}", headers=AUTH)).read() == data
+    async with s3_client(s3_endpoint) as s3:
+        head = await s3.head_object(Bucket=settings.s3_bucket, Key=key)
+        # A multipart object's ETag ends in the number of its parts.
+        assert head["ETag"].strip('"').endswith("-2")
+        uploads = await s3.list_multipart_uploads(Bucket=settings.s3_bucket)
+        assert uploads.get("Uploads", []) == []
+
+
+async def test_an_interrupted_upload_leaves_nothing(aiohttp_server, s3_endpoint, tmp_path):
+    settings = s3_media_settings(s3_endpoint, tmp_path, s3_multipart_threshold_bytes=5 * 1024 * 1024)
+    server = await aiohttp_server(create_app(settings))
+    key = "ab" * 32
+    # The client announces 6 MiB, sends 1 MiB and hangs up.
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(
+        f"PUT /blobs/{key} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {MEDIA_TOKEN}\r\n"
+        f"Content-Length: {6 * 1024 * 1024}\r\n\r\n".encode() + b"x" * 1024 * 1024
+    )
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(50):  # the server notices the hang-up a moment later
+        await asyncio.sleep(0.05)
+        if not list((tmp_path / "spool").iterdir()):
+            break
+    assert list((tmp_path / "spool").iterdir()) == []
+    assert await bucket_keys(s3_endpoint, settings.s3_bucket) == []
+    async with s3_client(s3_endpoint) as s3:
+        uploads = await s3.list_multipart_uploads(Bucket=settings.s3_bucket)
+        assert uploads.get("Uploads", []) == []

@@ -108,3 +108,35 @@ async def test_unknown_route_and_method_are_problems(media):
     response = await media.post(f"/blobs/{KEY}", headers=AUTH)
     assert response.status == 405
     assert (await response.json())["code"] == "method-not-allowed"
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "end"),
+    [("bytes=0-9", 0, 9), ("bytes=-10", len(DATA) - 10, len(DATA) - 1),
+     ("bytes=100-199", 100, 199), ("bytes=4000-", 4000, len(DATA) - 1),
+     ("bytes=4000-999999", 4000, len(DATA) - 1)],
+    ids=["first", "last", "middle", "open-ended", "past-the-end"],
+)
+async def test_byte_ranges(media, header, start, end):
+    assert (await media.put(f"/blobs/{KEY}", data=DATA, headers=AUTH)).status == 201
+    response = await media.get(f"/blobs/{KEY}", headers=AUTH | {"Range": header})
+    assert response.status == 206
+    assert response.headers["Content-Range"] == f"bytes {start}-{end}/{len(DATA)}"
+    assert response.headers["Content-Length"] == str(end - start + 1)
+    assert await response.read() == DATA[start : end + 1]
+
+
+async def test_unsatisfiable_range_is_416(media):
+    assert (await media.put(f"/blobs/{KEY}", data=DATA, headers=AUTH)).status == 201
+    response = await media.get(f"/blobs/{KEY}", headers=AUTH | {"Range": f"bytes={len(DATA)}-"})
+    assert response.status == 416
+    assert response.headers["Content-Range"] == f"bytes */{len(DATA)}"
+    assert (await response.json())["code"] == "range-not-satisfiable"
+
+
+@pytest.mark.parametrize("header", ["bytes=0-1,5-9", "lines=1-2", "bytes=9-3", "bytes=x-y"])
+async def test_ranges_we_do_not_serve_get_the_whole_blob(media, header):
+    assert (await media.put(f"/blobs/{KEY}", data=DATA, headers=AUTH)).status == 201
+    response = await media.get(f"/blobs/{KEY}", headers=AUTH | {"Range": header})
+    assert response.status == 200
+    assert await response.read() == DATA
