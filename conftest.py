@@ -144,7 +144,9 @@ def blob_stored(media_server):
     return stored
 
 
-def meme_form(title: str | None = "A meme", image: bytes | None = None, **fields) -> aiohttp.FormData:
+def meme_form(
+    title: str | None = "A meme", image: bytes | None = None, **fields
+) -> aiohttp.FormData:
     """A multipart form as curl -F sends it; `image` defaults to a small PNG."""
     form = aiohttp.FormData()
     if title is not None:
@@ -152,7 +154,9 @@ def meme_form(title: str | None = "A meme", image: bytes | None = None, **fields
     for name, value in fields.items():
         form.add_field(name, value)
     form.add_field(
-        "image", picture() if image is None else image, filename="meme.png",
+        "image",
+        picture() if image is None else image,
+        filename="meme.png",
         content_type="image/png",
     )
     return form

@@ -139,7 +139,9 @@ def _listing_sql(
                 continue
             if tier == after_tier:
                 tier_conditions.append(
-                    _keyset("m.created_at", "DESC", "timestamptz", after_created_at, after.id, params)
+                    _keyset(
+                        "m.created_at", "DESC", "timestamptz", after_created_at, after.id, params
+                    )
                 )
         sort_key = f"json_build_array({tier}, m.created_at)"
         branch = _select(tier_conditions, "m.created_at", "DESC", sort_key)
@@ -182,7 +184,9 @@ async def page_of_memes(
         return rows, (total if total < COUNT_CAP else None)
 
 
-async def stream_memes(pool: aiopg.Pool, view: Listing, batch_size: int) -> AsyncIterator[list[Row]]:
+async def stream_memes(
+    pool: aiopg.Pool, view: Listing, batch_size: int
+) -> AsyncIterator[list[Row]]:
     """Every meme of the listing, in batches from a server-side cursor: memory stays flat."""
     async with pool.acquire() as conn, conn.cursor() as cursor:
         params: Row = {}
@@ -268,7 +272,13 @@ async def get_thumbnail(conn: aiopg.Connection, blob_sha256: str, size: str) -> 
 
 
 async def insert_thumbnail(
-    conn: aiopg.Connection, blob_sha256: str, size: str, sha256: str, length: int, width: int, height: int
+    conn: aiopg.Connection,
+    blob_sha256: str,
+    size: str,
+    sha256: str,
+    length: int,
+    width: int,
+    height: int,
 ) -> Row:
     async with conn.cursor() as cursor:
         await cursor.execute(
@@ -287,7 +297,9 @@ async def thumbnails_of(conn: aiopg.Connection, blob_sha256: str) -> list[str]:
 
 async def is_a_thumbnail(conn: aiopg.Connection, sha256: str) -> bool:
     async with conn.cursor() as cursor:
-        await cursor.execute("SELECT EXISTS (SELECT 1 FROM thumbnails WHERE sha256 = %s)", (sha256,))
+        await cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM thumbnails WHERE sha256 = %s)", (sha256,)
+        )
         (found,) = await cursor.fetchone()
         return found
 
@@ -406,9 +418,7 @@ async def update_meme_with_image(
 async def delete_meme(pool: aiopg.Pool, meme_id: int) -> str:
     """Delete the meme; returns the sha256 of its picture."""
     async with pool.acquire() as conn, conn.cursor() as cursor:
-        await cursor.execute(
-            "DELETE FROM memes WHERE id = %s RETURNING image_sha256", (meme_id,)
-        )
+        await cursor.execute("DELETE FROM memes WHERE id = %s RETURNING image_sha256", (meme_id,))
         found = await cursor.fetchone()
         if found is None:
             raise NotFound(f"No meme has id {meme_id}")

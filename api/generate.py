@@ -12,32 +12,125 @@ from datetime import UTC, datetime, timedelta
 import psycopg2
 
 TEMPLATES = [
-    "Distracted boyfriend", "This is fine", "Drake hotline bling", "Expanding brain",
-    "Two buttons", "Grumpy cat", "Doge", "Success kid", "Change my mind", "Woman yelling at cat",
-    "Surprised pikachu", "Is this a pigeon", "Hide the pain harold", "Roll safe", "Stonks",
-    "Galaxy brain", "Mocking spongebob", "Bernie asking", "Disaster girl", "Ancient aliens",
-    "One does not simply", "Sad keanu", "Philosoraptor", "Bad luck brian", "Overly attached girlfriend",
+    "Distracted boyfriend",
+    "This is fine",
+    "Drake hotline bling",
+    "Expanding brain",
+    "Two buttons",
+    "Grumpy cat",
+    "Doge",
+    "Success kid",
+    "Change my mind",
+    "Woman yelling at cat",
+    "Surprised pikachu",
+    "Is this a pigeon",
+    "Hide the pain harold",
+    "Roll safe",
+    "Stonks",
+    "Galaxy brain",
+    "Mocking spongebob",
+    "Bernie asking",
+    "Disaster girl",
+    "Ancient aliens",
+    "One does not simply",
+    "Sad keanu",
+    "Philosoraptor",
+    "Bad luck brian",
+    "Overly attached girlfriend",
 ]
 SUBJECTS = [
-    "developers", "cats", "the intern", "my code review", "Monday", "the deadline", "production",
-    "the database", "JavaScript", "kubernetes", "coffee", "the cloud bill", "legacy code",
-    "unit tests", "the standup", "dogs", "the printer", "regex", "dark mode", "the wifi",
+    "developers",
+    "cats",
+    "the intern",
+    "my code review",
+    "Monday",
+    "the deadline",
+    "production",
+    "the database",
+    "JavaScript",
+    "kubernetes",
+    "coffee",
+    "the cloud bill",
+    "legacy code",
+    "unit tests",
+    "the standup",
+    "dogs",
+    "the printer",
+    "regex",
+    "dark mode",
+    "the wifi",
 ]
 ENDINGS = [
-    "again", "at 3am", "on a Friday", "before coffee", "in production", "every single time",
-    "after the migration", "without tests", "with extra steps", "for the last time",
+    "again",
+    "at 3am",
+    "on a Friday",
+    "before coffee",
+    "in production",
+    "every single time",
+    "after the migration",
+    "without tests",
+    "with extra steps",
+    "for the last time",
 ]
 DESCRIPTIONS = [
-    "When {s} meets {t}.", "Nobody: absolutely nobody. {S}: {e}.", "Me explaining {s} to {t}.",
-    "{S} vs {t}, round {n}.", "Instructions unclear, {s} stuck {e}.", "Such {s}, very {t}, wow.",
+    "When {s} meets {t}.",
+    "Nobody: absolutely nobody. {S}: {e}.",
+    "Me explaining {s} to {t}.",
+    "{S} vs {t}, round {n}.",
+    "Instructions unclear, {s} stuck {e}.",
+    "Such {s}, very {t}, wow.",
 ]
 TAGS = [
-    "classic", "work", "cats", "dogs", "programming", "monday", "coffee", "wholesome", "dank",
-    "reaction", "gaming", "school", "science", "cursed", "relatable", "animals", "sports",
-    "politics", "movies", "music", "food", "weekend", "deadline", "devops", "python", "javascript",
-    "database", "cloud", "security", "testing", "frontend", "backend", "meetings", "remote",
-    "interns", "legacy", "regex", "linux", "windows", "mac", "mobile", "ai", "crypto", "retro",
-    "vintage", "fail", "win", "oddly-satisfying", "facepalm", "mind_blown",
+    "classic",
+    "work",
+    "cats",
+    "dogs",
+    "programming",
+    "monday",
+    "coffee",
+    "wholesome",
+    "dank",
+    "reaction",
+    "gaming",
+    "school",
+    "science",
+    "cursed",
+    "relatable",
+    "animals",
+    "sports",
+    "politics",
+    "movies",
+    "music",
+    "food",
+    "weekend",
+    "deadline",
+    "devops",
+    "python",
+    "javascript",
+    "database",
+    "cloud",
+    "security",
+    "testing",
+    "frontend",
+    "backend",
+    "meetings",
+    "remote",
+    "interns",
+    "legacy",
+    "regex",
+    "linux",
+    "windows",
+    "mac",
+    "mobile",
+    "ai",
+    "crypto",
+    "retro",
+    "vintage",
+    "fail",
+    "win",
+    "oddly-satisfying",
+    "facepalm",
+    "mind_blown",
 ]
 # Few tags are used a lot, most a little, as in real collections.
 TAG_WEIGHTS = [1 / (rank + 1) for rank in range(len(TAGS))]
@@ -45,7 +138,9 @@ CHUNK = 50_000
 SPAN = timedelta(days=3 * 365)
 
 
-def _meme(rng: random.Random, now: datetime, pictures: list[str]) -> tuple[str, str, list[str], str, str]:
+def _meme(
+    rng: random.Random, now: datetime, pictures: list[str]
+) -> tuple[str, str, list[str], str, str]:
     subject, other = rng.sample(SUBJECTS, 2)
     ending = rng.choice(ENDINGS)
     title = f"{rng.choice(TEMPLATES)}: {subject} {ending}"
@@ -61,8 +156,13 @@ def _copy_rows(rows: list[str]) -> io.StringIO:
     return io.StringIO("".join(rows))
 
 
-def generate(url: str, count: int, pictures: list[str], seed: int = 1,
-             progress: Callable[[int], None] = lambda done: None) -> None:
+def generate(
+    url: str,
+    count: int,
+    pictures: list[str],
+    seed: int = 1,
+    progress: Callable[[int], None] = lambda done: None,
+) -> None:
     """Append `count` memes using `pictures` (sha256 of stored blobs)."""
     rng = random.Random(seed)
     now = datetime.now(UTC)

@@ -44,7 +44,10 @@ class ApiSettings(BaseSettings):
 
     def image_limits(self) -> ImageLimits:
         return ImageLimits(
-            self.max_image_pixels, self.max_image_width, self.max_image_height, self.max_image_frames
+            self.max_image_pixels,
+            self.max_image_width,
+            self.max_image_height,
+            self.max_image_frames,
         )
 
     def cursor_key(self) -> bytes:

@@ -46,9 +46,7 @@ class MemeForm:
 
 
 def _field_error(name: str, message: str) -> ValidationFailed:
-    return ValidationFailed(
-        f"{name}: {message}", errors=[{"loc": ["body", name], "msg": message}]
-    )
+    return ValidationFailed(f"{name}: {message}", errors=[{"loc": ["body", name], "msg": message}])
 
 
 async def _read_text(part: BodyPartReader) -> str:

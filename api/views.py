@@ -65,7 +65,9 @@ def validation_problem(exc: ValidationError, context: str) -> ValidationFailed:
         {"loc": [context, *error["loc"]], "msg": error["msg"], "type": error["type"]}
         for error in exc.errors(include_url=False, include_context=False, include_input=False)
     ]
-    summary = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or context}: {e['msg']}" for e in errors)
+    summary = "; ".join(
+        f"{'.'.join(map(str, e['loc'][1:])) or context}: {e['msg']}" for e in errors
+    )
     return ValidationFailed(summary, errors=errors)
 
 
@@ -168,8 +170,12 @@ class MemeCollectionView(BaseView):
         if len(rows) > limit:
             del rows[limit:]
             last = rows[-1]
-            next_cursor = encode_cursor(view, last["sort_key"], last["id"], app[SETTINGS].cursor_key())
-            next_url = request.rel_url.without_query_params("offset").update_query(cursor=next_cursor)
+            next_cursor = encode_cursor(
+                view, last["sort_key"], last["id"], app[SETTINGS].cursor_key()
+            )
+            next_url = request.rel_url.without_query_params("offset").update_query(
+                cursor=next_cursor
+            )
             headers["Link"] = f'<{next_url}>; rel="next"'
         response = web.StreamResponse(headers=headers)
         response.enable_chunked_encoding()
@@ -186,9 +192,14 @@ class MemeCollectionView(BaseView):
 
     async def post(
         self,
-    ) -> r201[Meme] | r400[ProblemDetail] | r413[ProblemDetail] | r415[ProblemDetail] | r422[
-        ProblemDetail
-    ] | r503[ProblemDetail]:
+    ) -> (
+        r201[Meme]
+        | r400[ProblemDetail]
+        | r413[ProblemDetail]
+        | r415[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
         """Create a meme from a picture, a title and a description.
 
         Send `multipart/form-data` with the fields `title` (1-200 characters), `description`
@@ -217,7 +228,9 @@ class MemeCollectionView(BaseView):
 
 
 class MemeExportView(BaseView):
-    async def get(self, filters: MemeFilters) -> r200[Meme] | r400[ProblemDetail] | r422[ProblemDetail]:
+    async def get(
+        self, filters: MemeFilters
+    ) -> r200[Meme] | r400[ProblemDetail] | r422[ProblemDetail]:
         """Every meme matching the filters, as NDJSON: one JSON meme per line.
 
         Takes the same filters and sort as `GET /memes`. Streamed from a server-side cursor in
@@ -276,9 +289,17 @@ class MemeView(BaseView):
         meme = await db.get_meme(self.request.app[POOL], id)
         return meme_response(meme)
 
-    async def put(self, id: MemeId, /) -> r200[Meme] | r400[ProblemDetail] | r404[
-        ProblemDetail
-    ] | r413[ProblemDetail] | r415[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
+    async def put(
+        self, id: MemeId, /
+    ) -> (
+        r200[Meme]
+        | r400[ProblemDetail]
+        | r404[ProblemDetail]
+        | r413[ProblemDetail]
+        | r415[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
         """Replace a meme's title and description, and optionally its picture.
 
         Send JSON (`{"title": ..., "description": ...}`) to change the words only, or
@@ -312,9 +333,9 @@ class MemeView(BaseView):
             raise UnsupportedMediaType("Send application/json or multipart/form-data")
         return meme_response(meme)
 
-    async def delete(self, id: MemeId, /) -> r204 | r404[ProblemDetail] | r422[
-        ProblemDetail
-    ] | r503[ProblemDetail]:
+    async def delete(
+        self, id: MemeId, /
+    ) -> r204 | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
         """Delete a meme and, when no other meme uses it, its picture.
 
         Tags: memes
@@ -415,9 +436,15 @@ class MemeImageView(BaseView):
         size: PictureSize = "original",
         *,
         conditions: PictureConditions,
-    ) -> r200 | r206 | r304 | r404[ProblemDetail] | r416[ProblemDetail] | r422[
-        ProblemDetail
-    ] | r503[ProblemDetail]:
+    ) -> (
+        r200
+        | r206
+        | r304
+        | r404[ProblemDetail]
+        | r416[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
         """The meme's picture, streamed, with its stored `Content-Type`.
 
         This URL shows whatever picture the meme has now, so caches must revalidate
@@ -449,9 +476,15 @@ class PictureView(BaseView):
         size: PictureSize = "original",
         *,
         conditions: PictureConditions,
-    ) -> r200 | r206 | r304 | r404[ProblemDetail] | r416[ProblemDetail] | r422[
-        ProblemDetail
-    ] | r503[ProblemDetail]:
+    ) -> (
+        r200
+        | r206
+        | r304
+        | r404[ProblemDetail]
+        | r416[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
         """A picture by the sha256 of its bytes (a meme's `content_url`).
 
         The URL names the content, so it never changes: `Cache-Control: public,

@@ -37,7 +37,9 @@ class Load:
 def wrk(url: str, duration: int, connections: int = 64) -> Load:
     out = subprocess.run(
         ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     if "Non-2xx" in out:
         sys.exit(f"{url} answered errors:\n{out}")
@@ -50,7 +52,9 @@ def wrk(url: str, duration: int, connections: int = 64) -> Load:
 
 
 def median(loads: list[Load]) -> Load:
-    return Load(*(statistics.median(getattr(load, name) for load in loads) for name in Load.__annotations__))
+    return Load(
+        *(statistics.median(getattr(load, name) for load in loads) for name in Load.__annotations__)
+    )
 
 
 def _ms(value: str) -> float:
@@ -79,7 +83,9 @@ def deep_cursor(url: str, settings: ApiSettings, depth: int) -> str:
         )
         created_at, meme_id = cursor.fetchone()
     conn.close()
-    return encode_cursor(listing(None, None, [], [], None, None), created_at, meme_id, settings.cursor_key())
+    return encode_cursor(
+        listing(None, None, [], [], None, None), created_at, meme_id, settings.cursor_key()
+    )
 
 
 async def export(api: str, process: psutil.Process) -> None:
@@ -92,8 +98,10 @@ async def export(api: str, process: psutil.Process) -> None:
                 rows += chunk.count(b"\n")
     seconds = time.monotonic() - started
     after = peak_rss_mb(process)
-    print(f"export: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; api peak RSS"
-          f" {before:.1f} MB before, {after:.1f} MB after (+{after - before:.1f} MB)")
+    print(
+        f"export: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; api peak RSS"
+        f" {before:.1f} MB before, {after:.1f} MB after (+{after - before:.1f} MB)"
+    )
 
 
 def main() -> None:
@@ -116,7 +124,9 @@ def main() -> None:
         cursor.execute("SELECT id FROM memes ORDER BY id OFFSET %s LIMIT 1", (count // 2,))
         (middle_id,) = cursor.fetchone()
     conn.close()
-    print(f"{count:,} memes; under load: wrk -t2 -c64 -d{args.duration}s, median of {args.runs} runs")
+    print(
+        f"{count:,} memes; under load: wrk -t2 -c64 -d{args.duration}s, median of {args.runs} runs"
+    )
 
     queries = {
         "GET /memes?limit=20": "/memes?limit=20",
@@ -129,8 +139,17 @@ def main() -> None:
     under_load: dict[str, list[Load]] = {name: [] for name in queries}
     bare: dict[str, list[Load]] = {name: [] for name in reference_paths}
     reference = subprocess.Popen(
-        [sys.executable, "-m", "bench.reference", "--database-url", db_url,
-         "--port", str(REFERENCE_PORT), "--pool-size", str(settings.db_pool_size)],
+        [
+            sys.executable,
+            "-m",
+            "bench.reference",
+            "--database-url",
+            db_url,
+            "--port",
+            str(REFERENCE_PORT),
+            "--pool-size",
+            str(settings.db_pool_size),
+        ],
     )
     try:
         time.sleep(2)
@@ -140,22 +159,35 @@ def main() -> None:
                 under_load[name].append(wrk(args.api + path, args.duration))
                 if name in reference_paths:
                     bare[name].append(
-                        wrk(f"http://127.0.0.1:{REFERENCE_PORT}{reference_paths[name]}", args.duration)
+                        wrk(
+                            f"http://127.0.0.1:{REFERENCE_PORT}{reference_paths[name]}",
+                            args.duration,
+                        )
                     )
     finally:
         reference.terminate()
         reference.wait()
-    print(f"{'query':42} {'1 client p50 ms':>15} | {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs bare':>7}")
+    print(
+        f"{'query':42} {'1 client p50 ms':>15} | {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs bare':>7}"
+    )
     for name, path in queries.items():
         alone = wrk(args.api + path, 5, connections=1)
         load = median(under_load[name])
-        ratio = f"{load.requests_per_second / median(bare[name]).requests_per_second:.2f}" if name in bare else ""
-        print(f"{name:42} {alone.p50_ms:15.2f} | {load.requests_per_second:7.0f} {load.p50_ms:7.2f}"
-              f" {load.p99_ms:7.2f} {ratio:>7}")
+        ratio = (
+            f"{load.requests_per_second / median(bare[name]).requests_per_second:.2f}"
+            if name in bare
+            else ""
+        )
+        print(
+            f"{name:42} {alone.p50_ms:15.2f} | {load.requests_per_second:7.0f} {load.p50_ms:7.2f}"
+            f" {load.p99_ms:7.2f} {ratio:>7}"
+        )
     for name, loads in bare.items():
         load = median(loads)
-        print(f"{'bare reference ' + name:42} {'':15} | {load.requests_per_second:7.0f} {load.p50_ms:7.2f}"
-              f" {load.p99_ms:7.2f}")
+        print(
+            f"{'bare reference ' + name:42} {'':15} | {load.requests_per_second:7.0f} {load.p50_ms:7.2f}"
+            f" {load.p99_ms:7.2f}"
+        )
     asyncio.run(export(args.api, api_process))
 
 

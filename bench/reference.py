@@ -18,7 +18,9 @@ FIRST_PAGE = db._listing_sql(listing(None, None, [], [], None, None), {}, {}, pa
 
 async def meme(request: web.Request) -> web.Response:
     async with request.app[POOL].acquire() as conn, conn.cursor() as cursor:
-        await cursor.execute(db.MEME_SELECT + " WHERE m.id = %(id)s", {"id": int(request.match_info["id"])})
+        await cursor.execute(
+            db.MEME_SELECT + " WHERE m.id = %(id)s", {"id": int(request.match_info["id"])}
+        )
         rows = db._rows(cursor, await cursor.fetchall())
     return web.Response(text=json.dumps(rows[0], default=str), content_type="application/json")
 
@@ -48,5 +50,10 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pool-size", type=int, default=10)
     args = parser.parse_args()
-    web.run_app(create_app(args.database_url, args.pool_size), host="127.0.0.1", port=args.port,
-                print=None, access_log=None)
+    web.run_app(
+        create_app(args.database_url, args.pool_size),
+        host="127.0.0.1",
+        port=args.port,
+        print=None,
+        access_log=None,
+    )

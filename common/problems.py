@@ -44,7 +44,9 @@ class RangeNotSatisfiable(Problem):
     code = "range-not-satisfiable"
 
     def __init__(self, size: int) -> None:
-        super().__init__(f"The picture has {size} bytes", headers={"Content-Range": f"bytes */{size}"})
+        super().__init__(
+            f"The picture has {size} bytes", headers={"Content-Range": f"bytes */{size}"}
+        )
 
 
 def problem_response(

@@ -39,3 +39,32 @@ def gif_claiming(width: int, height: int) -> bytes:
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def jpeg_with_metadata(size: tuple[int, int] = (40, 20), orientation: int = 6) -> bytes:
+    """A JPEG carrying GPS coordinates, an orientation tag and a comment."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # 6: turn 90 degrees clockwise to show
+    exif[0x010F] = "SpyCam"  # camera make
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (48.0, 51.0, 24.0)  # latitude
+    gps[3], gps[4] = "E", (2.0, 21.0, 3.0)  # longitude
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "orange").save(
+        buffer, format="JPEG", exif=exif, comment=b"secret comment"
+    )
+    return buffer.getvalue()
+
+
+def animated_webp(frames: int = 3) -> bytes:
+    buffer = io.BytesIO()
+    images = [Image.new("RGB", (24, 24), (index * 70 % 256, 10, 10)) for index in range(frames)]
+    images[0].save(buffer, format="WEBP", save_all=True, append_images=images[1:], duration=80)
+    return buffer.getvalue()
+
+
+def png_with_text_chunk(length: int) -> bytes:
+    """A PNG with a zTXt chunk that inflates to `length` bytes."""
+    png = picture("PNG")
+    chunk = _png_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"a" * length))
+    return png[:33] + chunk + png[33:]  # right after IHDR

@@ -20,9 +20,19 @@ def compose_config(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedP
     empty_env = tmp_path / "empty.env"
     empty_env.touch()
     return subprocess.run(
-        ["docker-compose", "--project-directory", str(ROOT), "-f", str(ROOT / "docker-compose.yml"),
-         "--env-file", str(empty_env), "config"],
-        capture_output=True, text=True, env={"PATH": os.environ["PATH"], **env},
+        [
+            "docker-compose",
+            "--project-directory",
+            str(ROOT),
+            "-f",
+            str(ROOT / "docker-compose.yml"),
+            "--env-file",
+            str(empty_env),
+            "config",
+        ],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], **env},
     )
 
 

@@ -55,7 +55,9 @@ async def test_create_get_list_update_download_delete(
             assert r.status == 200
             updated = await r.json()
         assert (updated["title"], updated["content_type"], updated["width"]) == (
-            "Second", "image/gif", 16,
+            "Second",
+            "image/gif",
+            16,
         )
         # The old picture went with the change; only the new one is stored.
         assert keys_in_storage(media_settings) == {updated["sha256"]}

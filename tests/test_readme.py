@@ -91,8 +91,15 @@ async def test_readme_examples_work(aiohttp_server, media_server, database_url, 
 async def run_shell(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     # The servers run on this test's event loop: the command must not block it.
     process = await asyncio.create_subprocess_exec(
-        "bash", "-c", command, cwd=cwd, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        "bash",
+        "-c",
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
-    return subprocess.CompletedProcess(command, process.returncode, stdout.decode(), stderr.decode())
+    return subprocess.CompletedProcess(
+        command, process.returncode, stdout.decode(), stderr.decode()
+    )

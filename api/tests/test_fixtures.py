@@ -15,7 +15,10 @@ from conftest import execute, meme_form, query
 def test_fixtures_are_listed():
     assert "demo" in fixtures.list_fixtures()
     listed = subprocess.run(
-        [sys.executable, "-m", "api", "fixtures", "list"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "api", "fixtures", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert listed.stdout.split() == fixtures.list_fixtures()
 
@@ -65,7 +68,9 @@ async def test_migrate_reports_nothing_pending_on_a_migrated_database(api_settin
     assert "none pending" in capsys.readouterr().out
 
 
-async def test_generate_adds_memes_that_look_real(api_settings, database_url, aiohttp_client, capsys):
+async def test_generate_adds_memes_that_look_real(
+    api_settings, database_url, aiohttp_client, capsys
+):
     await generate_memes(api_settings, 300, seed=7)
     assert "generated 300 memes" in capsys.readouterr().out
     # The demo fixture's five, then the generated ones after them.
@@ -80,14 +85,17 @@ async def test_generate_adds_memes_that_look_real(api_settings, database_url, ai
     assert tags[0]["name"] == "classic" and tags[0]["memes"] > tags[-1]["memes"]
     # Filtered totals are exact below 100 matches, and null (not counted) from there.
     assert tags[0]["memes"] >= 100 and tags[-1]["memes"] < 100
-    most, least = [await (await client.get(f"/memes?tag={t['name']}")).json() for t in (tags[0], tags[-1])]
+    most, least = [
+        await (await client.get(f"/memes?tag={t['name']}")).json() for t in (tags[0], tags[-1])
+    ]
     assert (most["total"], least["total"]) == (None, tags[-1]["memes"])
     # Searchable and tag-filterable like memes made through the API.
     found = await (await client.get("/memes?q=cat&tag=classic")).json()
     assert all("classic" in meme["tags"] for meme in found["items"])
     meme = generated[0]
-    assert await (await client.get(meme["image_url"])).read() == (
-        fixtures.BLOBS / meme["sha256"]
-    ).read_bytes()
+    assert (
+        await (await client.get(meme["image_url"])).read()
+        == (fixtures.BLOBS / meme["sha256"]).read_bytes()
+    )
     created = await (await client.post("/memes", data=meme_form())).json()
     assert created["id"] == 306

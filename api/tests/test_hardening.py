@@ -100,8 +100,11 @@ async def test_missing_picture_is_422(client, nothing_stored):
     [
         (b"", 422, "validation-failed"),
         (b"just some text, not a picture", 415, "unsupported-image-type"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', 415,
-         "unsupported-image-type"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            415,
+            "unsupported-image-type",
+        ),
         (b"<html><body><script>alert(1)</script></body></html>", 415, "unsupported-image-type"),
         (picture("BMP"), 415, "unsupported-image-type"),
         (picture("PNG", (64, 64))[:80], 422, "invalid-image"),
@@ -109,8 +112,17 @@ async def test_missing_picture_is_422(client, nothing_stored):
         (png_claiming(100_000, 100_000), 422, "invalid-image"),
         (gif_claiming(65_535, 65_535), 422, "invalid-image"),
     ],
-    ids=["empty", "text", "svg", "html", "bmp", "truncated-png", "truncated-jpeg",
-         "png-bomb", "gif-bomb"],
+    ids=[
+        "empty",
+        "text",
+        "svg",
+        "html",
+        "bmp",
+        "truncated-png",
+        "truncated-jpeg",
+        "png-bomb",
+        "gif-bomb",
+    ],
 )
 async def test_bad_pictures_are_refused(client, nothing_stored, image, status, code):
     response = await client.post("/memes", data=meme_form(image=image))
@@ -125,7 +137,9 @@ async def test_pixel_cap_is_a_setting(aiohttp_client, database_url, media_server
     client = await aiohttp_client(create_app(settings))
     response = await client.post("/memes", data=meme_form(image=picture("PNG", (11, 10))))
     await problem_of(response, 422, "invalid-image")
-    assert (await client.post("/memes", data=meme_form(image=picture("PNG", (10, 10))))).status == 201
+    assert (
+        await client.post("/memes", data=meme_form(image=picture("PNG", (10, 10))))
+    ).status == 201
 
 
 async def test_picture_over_the_size_cap_is_413(
@@ -136,7 +150,9 @@ async def test_picture_over_the_size_cap_is_413(
     )
     client = await aiohttp_client(create_app(settings))
     big = picture("PNG", (100, 100)) + b"\x00" * 1000
-    await problem_of(await client.post("/memes", data=meme_form(image=big)), 413, "payload-too-large")
+    await problem_of(
+        await client.post("/memes", data=meme_form(image=big)), 413, "payload-too-large"
+    )
     await nothing_stored(big)
 
 
@@ -147,7 +163,8 @@ async def test_huge_text_field_is_413(client, nothing_stored):
 
 
 @pytest.mark.parametrize(
-    ("extra", "value"), [("title", "again"), ("owner", "me"), ("image", b"more")],
+    ("extra", "value"),
+    [("title", "again"), ("owner", "me"), ("image", b"more")],
     ids=["duplicate-title", "unknown-field", "second-image"],
 )
 async def test_extra_parts_are_422(client, nothing_stored, extra, value):
@@ -162,14 +179,27 @@ async def test_extra_parts_are_422(client, nothing_stored, extra, value):
     [
         ({"json": {"title": "x"}}, 415, "unsupported-media-type"),
         ({"data": {"title": "x"}}, 415, "unsupported-media-type"),
-        ({"data": b"--x\r\n", "headers": {"Content-Type": "multipart/form-data"}}, 400,
-         "malformed-multipart"),
-        ({"data": b"garbage without a boundary",
-          "headers": {"Content-Type": "multipart/form-data; boundary=zzz"}}, 400,
-         "malformed-multipart"),
-        ({"data": b'--zzz\r\nContent-Disposition: form-data; name="title"\r\n\r\nunfinished',
-          "headers": {"Content-Type": "multipart/form-data; boundary=zzz"}}, 400,
-         "malformed-multipart"),
+        (
+            {"data": b"--x\r\n", "headers": {"Content-Type": "multipart/form-data"}},
+            400,
+            "malformed-multipart",
+        ),
+        (
+            {
+                "data": b"garbage without a boundary",
+                "headers": {"Content-Type": "multipart/form-data; boundary=zzz"},
+            },
+            400,
+            "malformed-multipart",
+        ),
+        (
+            {
+                "data": b'--zzz\r\nContent-Disposition: form-data; name="title"\r\n\r\nunfinished',
+                "headers": {"Content-Type": "multipart/form-data; boundary=zzz"},
+            },
+            400,
+            "malformed-multipart",
+        ),
     ],
     ids=["json", "urlencoded", "no-boundary", "no-parts", "truncated"],
 )
@@ -208,8 +238,7 @@ async def test_put_of_a_missing_meme_stores_no_picture(client, nothing_stored):
 
 @pytest.mark.parametrize(
     "query_string",
-    ["limit=0", "limit=101", "limit=-1", "limit=abc", "offset=-1", f"offset={2**70}",
-     "offset=1.5"],
+    ["limit=0", "limit=101", "limit=-1", "limit=abc", "offset=-1", f"offset={2**70}", "offset=1.5"],
 )
 async def test_page_parameters_out_of_range_are_422(client, query_string):
     body = await problem_of(await client.get(f"/memes?{query_string}"), 422, "validation-failed")

@@ -67,7 +67,9 @@ async def test_tags_from_repeated_and_comma_separated_fields(client):
 
 async def test_put_replaces_tags(client, database_url):
     meme = await create(client, "Tagged", tags=["old", "kept"])
-    response = await client.put(f"/memes/{meme['id']}", json={"title": "T", "tags": ["kept", "new"]})
+    response = await client.put(
+        f"/memes/{meme['id']}", json={"title": "T", "tags": ["kept", "new"]}
+    )
     assert (await response.json())["tags"] == ["kept", "new"]
     data = aiohttp.FormData(default_to_multipart=True)
     data.add_field("title", "T")
@@ -82,12 +84,23 @@ async def test_put_replaces_tags(client, database_url):
 
 @pytest.mark.parametrize(
     "tags",
-    [["Cats"], ["two words"], ["x" * 51], ["dots.not.allowed"], ["ünïcode"], [f"t{n}" for n in range(21)]],
+    [
+        ["Cats"],
+        ["two words"],
+        ["x" * 51],
+        ["dots.not.allowed"],
+        ["ünïcode"],
+        [f"t{n}" for n in range(21)],
+    ],
     ids=["upper-case", "space", "51-chars", "dots", "non-ascii", "21-tags"],
 )
 async def test_bad_tags_are_422_and_store_nothing(client, database_url, tags):
-    await problem(await client.post("/memes", data=form("Bad tags", tags=tags)), 422, "validation-failed")
-    assert query(database_url, "SELECT count(*) FROM memes UNION ALL SELECT count(*) FROM tags") == [(0,), (0,)]
+    await problem(
+        await client.post("/memes", data=form("Bad tags", tags=tags)), 422, "validation-failed"
+    )
+    assert query(
+        database_url, "SELECT count(*) FROM memes UNION ALL SELECT count(*) FROM tags"
+    ) == [(0,), (0,)]
 
 
 async def test_twenty_tags_of_fifty_characters_are_fine(client):
@@ -118,7 +131,10 @@ async def test_tags_with_counts_most_used_first(client, zoo):
         ("tag=cats", ["Office cat", "Grumpy cat"]),
         ("tags_all=cats&tags_all=work", ["Office cat"]),
         ("tags_all=classic&tag=dogs", ["Doge"]),
-        ("tags_any=dogs&tags_any=work", ["This is fine", "Office cat", "Doge", "Distracted boyfriend"]),
+        (
+            "tags_any=dogs&tags_any=work",
+            ["This is fine", "Office cat", "Doge", "Distracted boyfriend"],
+        ),
         ("tags_any=cats&tags_all=classic", ["Grumpy cat"]),
         ("tag=nobody", []),
         ("q=cat", ["Office cat", "Grumpy cat"]),
@@ -186,14 +202,22 @@ async def walk(client, url: str) -> list[dict]:
             assert link is None
             return memes
         assert link.startswith("<") and link.endswith('>; rel="next"')
-        url = link[1:-len('>; rel="next"')]
+        url = link[1 : -len('>; rel="next"')]
         assert f"cursor={page['next']}" in url
     return memes
 
 
 @pytest.mark.parametrize(
     "query_string",
-    ["", "sort=created_at", "sort=title", "sort=-title", "q=cat", "q=distrac", "tags_any=dogs&tags_any=cats"],
+    [
+        "",
+        "sort=created_at",
+        "sort=title",
+        "sort=-title",
+        "q=cat",
+        "q=distrac",
+        "tags_any=dogs&tags_any=cats",
+    ],
 )
 async def test_cursor_pages_add_up_to_the_whole_list(client, zoo, query_string):
     whole = (await (await client.get(f"/memes?limit=100&{query_string}")).json())["items"]
@@ -235,7 +259,9 @@ async def test_tampered_cursor_is_400(client, zoo):
 async def test_cursor_for_other_filters_is_400(client, zoo):
     cursor = (await (await client.get("/memes?limit=1&tag=cats")).json())["next"]
     await problem(await client.get(f"/memes?cursor={cursor}"), 400, "invalid-cursor")
-    await problem(await client.get(f"/memes?cursor={cursor}&tag=cats&sort=title"), 400, "invalid-cursor")
+    await problem(
+        await client.get(f"/memes?cursor={cursor}&tag=cats&sort=title"), 400, "invalid-cursor"
+    )
     assert (await client.get(f"/memes?cursor={cursor}&tag=cats")).status == 200
 
 
@@ -269,7 +295,9 @@ async def test_export_streams_ndjson_matching_the_filters(client, zoo):
     assert [m["title"] for m in lines] == ["This is fine", "Office cat", "Doge", "Grumpy cat"]
 
 
-async def test_export_of_everything_in_small_batches(aiohttp_client, database_url, media_server, tmp_path):
+async def test_export_of_everything_in_small_batches(
+    aiohttp_client, database_url, media_server, tmp_path
+):
     from api.app import create_app
     from conftest import api_settings_for
 
@@ -280,5 +308,7 @@ async def test_export_of_everything_in_small_batches(aiohttp_client, database_ur
     for n in range(7):
         await create(client, f"meme {n}")
     text = await (await client.get("/memes/export?sort=created_at")).text()
-    assert [json.loads(line)["title"] for line in text.splitlines()] == [f"meme {n}" for n in range(7)]
+    assert [json.loads(line)["title"] for line in text.splitlines()] == [
+        f"meme {n}" for n in range(7)
+    ]
     assert await (await client.get("/memes/export?tag=none")).text() == ""

@@ -43,7 +43,9 @@ async def test_media_service_down_is_503_and_changes_nothing(client, media_serve
     assert query(database_url, "SELECT sha256 FROM blobs") == [(meme["sha256"],)]
 
 
-async def test_storage_down_is_503_and_stores_nothing(aiohttp_server, aiohttp_client, database_url, tmp_path):
+async def test_storage_down_is_503_and_stores_nothing(
+    aiohttp_server, aiohttp_client, database_url, tmp_path
+):
     moto, endpoint = start_moto()
     try:
         media = await aiohttp_server(create_media_app(s3_media_settings(endpoint, tmp_path)))
@@ -54,7 +56,9 @@ async def test_storage_down_is_503_and_stores_nothing(aiohttp_server, aiohttp_cl
 
     started = time.monotonic()
     await assert_unavailable(await client.post("/memes", data=meme_form()), started)
-    assert query(database_url, "SELECT count(*) FROM memes UNION ALL SELECT count(*) FROM blobs") == [(0,), (0,)]
+    assert query(
+        database_url, "SELECT count(*) FROM memes UNION ALL SELECT count(*) FROM blobs"
+    ) == [(0,), (0,)]
     assert list((tmp_path / "spool").iterdir()) == []
 
 

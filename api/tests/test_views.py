@@ -35,7 +35,10 @@ async def test_create_answers_201_with_the_meme_and_its_location(client, blob_st
     assert meme["description"] == "He looks away"
     assert meme["image_url"] == f"/memes/{meme['id']}/image"
     assert (meme["content_type"], meme["size"], meme["width"], meme["height"]) == (
-        "image/png", len(png), 40, 30,
+        "image/png",
+        len(png),
+        40,
+        30,
     )
     assert meme["sha256"] == hashlib.sha256(png).hexdigest()
     assert await blob_stored(meme["sha256"])
@@ -53,7 +56,9 @@ async def test_fields_in_any_order_and_type_decided_by_the_bytes(client):
     assert response.status == 201
     meme = await response.json()
     assert (meme["title"], meme["description"], meme["content_type"]) == (
-        "second", "first", "image/jpeg",
+        "second",
+        "first",
+        "image/jpeg",
     )
 
 
@@ -76,7 +81,9 @@ async def test_every_allowed_format(client):
 
 
 async def test_list_is_newest_first_with_limit_offset_and_total(client):
-    ids = [(await create(client, f"meme {n}", picture(color=f"#0000{n:02x}")))["id"] for n in range(5)]
+    ids = [
+        (await create(client, f"meme {n}", picture(color=f"#0000{n:02x}")))["id"] for n in range(5)
+    ]
     response = await client.get("/memes", params={"limit": 2, "offset": 1})
     assert response.status == 200
     assert response.headers["Transfer-Encoding"] == "chunked"
@@ -117,7 +124,11 @@ async def test_put_multipart_replaces_the_picture_and_removes_the_old_blob(clien
     response = await client.put(f"/memes/{meme['id']}", data=meme_form("Changed", jpeg))
     assert response.status == 200
     updated = await response.json()
-    assert (updated["title"], updated["content_type"], updated["width"]) == ("Changed", "image/jpeg", 20)
+    assert (updated["title"], updated["content_type"], updated["width"]) == (
+        "Changed",
+        "image/jpeg",
+        20,
+    )
     assert await (await client.get(updated["image_url"])).read() == jpeg
     assert not await blob_stored(meme["sha256"])
     assert await blob_stored(updated["sha256"])
@@ -130,7 +141,9 @@ async def test_put_multipart_without_picture_keeps_it(client):
     form.add_field("description", "changed")
     updated = await (await client.put(f"/memes/{meme['id']}", data=form)).json()
     assert (updated["title"], updated["description"], updated["sha256"]) == (
-        "Only words", "changed", meme["sha256"],
+        "Only words",
+        "changed",
+        meme["sha256"],
     )
 
 

@@ -17,8 +17,11 @@ KEY = hashlib.sha256(DATA).hexdigest()
 
 def s3_client(endpoint: str):
     return aioboto3.Session().client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id="test", aws_secret_access_key="test",
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
     )
 
 
@@ -28,7 +31,9 @@ async def bucket_keys(endpoint: str, bucket: str) -> list[str]:
         return [item["Key"] for item in listing.get("Contents", [])]
 
 
-async def test_bucket_is_created_at_start_up_and_holds_the_blob(aiohttp_client, s3_endpoint, tmp_path):
+async def test_bucket_is_created_at_start_up_and_holds_the_blob(
+    aiohttp_client, s3_endpoint, tmp_path
+):
     settings = s3_media_settings(s3_endpoint, tmp_path)
     media = await aiohttp_client(create_app(settings))
     assert await bucket_keys(s3_endpoint, settings.s3_bucket) == []
@@ -43,7 +48,9 @@ async def test_storage_down_is_503_problem(aiohttp_client, tmp_path):
     media = await aiohttp_client(create_app(s3_media_settings(endpoint, tmp_path)))
     server.stop()
     for method in ("put", "get", "head", "delete"):
-        response = await getattr(media, method)(f"/blobs/{KEY}", data=DATA if method == "put" else None, headers=AUTH)
+        response = await getattr(media, method)(
+            f"/blobs/{KEY}", data=DATA if method == "put" else None, headers=AUTH
+        )
         assert response.status == 503, method
         if method != "head":
             assert (await response.json())["code"] == "storage-unavailable"
@@ -68,14 +75,17 @@ async def test_a_blob_above_the_threshold_goes_up_in_parts(aiohttp_client, s3_en
 
 
 async def test_an_interrupted_upload_leaves_nothing(aiohttp_server, s3_endpoint, tmp_path):
-    settings = s3_media_settings(s3_endpoint, tmp_path, s3_multipart_threshold_bytes=5 * 1024 * 1024)
+    settings = s3_media_settings(
+        s3_endpoint, tmp_path, s3_multipart_threshold_bytes=5 * 1024 * 1024
+    )
     server = await aiohttp_server(create_app(settings))
     key = "ab" * 32
     # The client announces 6 MiB, sends 1 MiB and hangs up.
     reader, writer = await asyncio.open_connection(server.host, server.port)
     writer.write(
         f"PUT /blobs/{key} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {MEDIA_TOKEN}\r\n"
-        f"Content-Length: {6 * 1024 * 1024}\r\n\r\n".encode() + b"x" * 1024 * 1024
+        f"Content-Length: {6 * 1024 * 1024}\r\n\r\n".encode()
+        + b"x" * 1024 * 1024
     )
     await writer.drain()
     writer.close()

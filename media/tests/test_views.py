@@ -92,10 +92,14 @@ async def test_blob_over_the_cap_is_413_and_not_stored(aiohttp_client, media_set
     assert list((settings.media_storage_dir / "spool").iterdir()) == []
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": MEDIA_TOKEN}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": MEDIA_TOKEN}]
+)
 async def test_every_blob_call_needs_the_token(media, headers):
     for method in ("put", "get", "delete"):
-        response = await getattr(media, method)(f"/blobs/{KEY}", headers=headers, data=DATA if method == "put" else None)
+        response = await getattr(media, method)(
+            f"/blobs/{KEY}", headers=headers, data=DATA if method == "put" else None
+        )
         assert response.status == 401
         assert (await response.json())["code"] == "unauthorized"
     assert (await media.get(f"/blobs/{KEY}", headers=AUTH)).status == 404
@@ -112,9 +116,13 @@ async def test_unknown_route_and_method_are_problems(media):
 
 @pytest.mark.parametrize(
     ("header", "start", "end"),
-    [("bytes=0-9", 0, 9), ("bytes=-10", len(DATA) - 10, len(DATA) - 1),
-     ("bytes=100-199", 100, 199), ("bytes=4000-", 4000, len(DATA) - 1),
-     ("bytes=4000-999999", 4000, len(DATA) - 1)],
+    [
+        ("bytes=0-9", 0, 9),
+        ("bytes=-10", len(DATA) - 10, len(DATA) - 1),
+        ("bytes=100-199", 100, 199),
+        ("bytes=4000-", 4000, len(DATA) - 1),
+        ("bytes=4000-999999", 4000, len(DATA) - 1),
+    ],
     ids=["first", "last", "middle", "open-ended", "past-the-end"],
 )
 async def test_byte_ranges(media, header, start, end):
