@@ -29,10 +29,12 @@ test: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Against a running stack (make run) filled by: .venv/bin/python -m api fixtures generate --count 1000000
+# `list` runs against a running stack (make run) filled with
+# .venv/bin/python -m api fixtures generate --count 1000000; `pictures` starts its own services.
 bench: $(BIN)/.installed
 	@scripts/ensure-tools
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench list $(BENCH_ARGS)
+	$(BIN)/python -m bench pictures
 
 openapi: $(BIN)/.installed
 	$(BIN)/python -m api openapi -o openapi.json

@@ -1,5 +1,7 @@
 import asyncio
+import multiprocessing
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -8,7 +10,7 @@ from aiohttp import web
 
 from api import views
 from api.docs import setup_docs
-from api.keys import MEDIA, POOL, SETTINGS
+from api.keys import IMAGE_WORKERS, MEDIA, POOL, SETTINGS
 from api.media import MediaClient
 from api.postgres import apply_migrations, database_url
 from api.settings import ApiSettings
@@ -42,6 +44,15 @@ async def open_media_client(settings: ApiSettings) -> AsyncIterator[MediaClient]
         yield MediaClient(session, settings.media_url, settings.media_token.get_secret_value())
 
 
+async def image_workers(app: web.Application) -> AsyncIterator[None]:
+    # forkserver: workers start from a clean process, not a copy of this threaded one.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["api.images", "api.thumbnails"])
+    with ProcessPoolExecutor(app[SETTINGS].image_workers, mp_context=context) as workers:
+        app[IMAGE_WORKERS] = workers
+        yield
+
+
 async def media_client(app: web.Application) -> AsyncIterator[None]:
     async with open_media_client(app[SETTINGS]) as media:
         app[MEDIA] = media
@@ -51,7 +62,7 @@ async def media_client(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: ApiSettings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware])
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([database, media_client])
+    app.cleanup_ctx.extend([database, media_client, image_workers])
     app.router.add_view("/health", views.HealthView)
     app.router.add_view("/memes", views.MemeCollectionView)
     app.router.add_view("/memes/export", views.MemeExportView)  # before /memes/{id}

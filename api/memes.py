@@ -17,7 +17,7 @@ from aiohttp import web
 
 from api import db
 from api.images import CleanImage, clean_image
-from api.keys import MEDIA, POOL, SETTINGS
+from api.keys import IMAGE_WORKERS, MEDIA, POOL, SETTINGS
 from api.models import MemeText
 from api.uploads import SpooledImage
 
@@ -29,8 +29,8 @@ async def _cleaned(app: web.Application, upload: SpooledImage) -> AsyncIterator[
     """The upload decoded and re-encoded clean, in a file next to it for the block's length."""
     target = upload.path.with_name(upload.path.name + ".clean")
     try:
-        yield await asyncio.to_thread(
-            clean_image, upload.path, target, app[SETTINGS].image_limits()
+        yield await asyncio.get_running_loop().run_in_executor(
+            app[IMAGE_WORKERS], clean_image, upload.path, target, app[SETTINGS].image_limits()
         )
     finally:
         target.unlink(missing_ok=True)

@@ -37,6 +37,8 @@ class ApiSettings(BaseSettings):
     max_image_width: int = Field(10_000, gt=0)
     max_image_height: int = Field(10_000, gt=0)
     max_image_frames: int = Field(900, gt=0)
+    # Processes that decode and re-encode pictures (and make thumbnails).
+    image_workers: int = Field(2, ge=1)
     # Rows fetched from PostgreSQL per round trip while an export or the tags stream.
     export_batch_size: int = Field(1000, ge=1, le=100_000)
     # Signs pagination cursors; unset, a key derived from media_token is used.

@@ -13,7 +13,7 @@ from aiohttp import web
 from PIL import Image
 
 from api import db
-from api.keys import MEDIA, POOL
+from api.keys import IMAGE_WORKERS, MEDIA, POOL
 
 SIZES = {"thumb": 160, "small": 480}  # the longest side, in pixels
 WEBP_QUALITY = 80
@@ -54,7 +54,9 @@ async def thumbnail(app: web.Application, picture: db.Row, size: str) -> db.Row:
                 with original.open("wb") as file:
                     async for chunk in download.chunks:
                         await asyncio.to_thread(file.write, chunk)
-            width, height = await asyncio.to_thread(make_thumbnail, original, small, SIZES[size])
+            width, height = await asyncio.get_running_loop().run_in_executor(
+                app[IMAGE_WORKERS], make_thumbnail, original, small, SIZES[size]
+            )
             data = small.read_bytes()  # a few KiB
             sha256 = hashlib.sha256(data).hexdigest()
             await media.put(sha256, small, len(data))

@@ -1,4 +1,6 @@
-"""python -m bench list: load figures for the listing endpoints and the export.
+"""python -m bench list | pictures
+
+`list`: load figures for the listing endpoints and the export.
 
 Runs against a running stack (`make run`, with `python -m api fixtures generate --count
 1000000`): for each query the p50 latency of one client alone (wrk -c1, 5 s) and under load
@@ -22,6 +24,7 @@ import psycopg2
 from api.listing import encode_cursor, listing
 from api.postgres import database_url
 from api.settings import ApiSettings
+from bench import pictures
 
 REFERENCE_PORT = 8090
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -106,10 +109,17 @@ async def export(api: str, process: psutil.Process) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--api", default="http://127.0.0.1:8080")
-    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
-    parser.add_argument("--runs", type=int, default=3)
+    commands = parser.add_subparsers(dest="command", required=True)
+    listing = commands.add_parser("list", help="listing queries and the export (running stack)")
+    listing.add_argument("--api", default="http://127.0.0.1:8080")
+    listing.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
+    listing.add_argument("--runs", type=int, default=3)
+    big = commands.add_parser("pictures", help="a 50 MB picture up and down (own services)")
+    big.add_argument("--side", type=int, default=4096, help="pixels a side (4096: 48 MB)")
     args = parser.parse_args()
+    if args.command == "pictures":
+        pictures.main(args.side)
+        return
     settings = ApiSettings()
     api_process = listening_process(int(args.api.rsplit(":", 1)[1]))
 
