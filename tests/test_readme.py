@@ -50,6 +50,9 @@ ENDPOINTS = {
     "GET /memes?cursor": ("&cursor=$next", "cursor==$next"),
     "GET /memes/export": ("localhost:8080/memes/export?", ":8080/memes/export "),
     "GET /tags": ("localhost:8080/tags", ":8080/tags"),
+    "GET /memes/{id}/image?size": ("/image?size=thumb", "/image size==small"),
+    "GET /memes/{id}/image Range": ("curl -r 0-99", "Range:bytes=-100"),
+    "GET /images/{sha256}": ('"localhost:8080$url', ":8080$url"),
     "GET /health": ("localhost:8080/health", ":8080/health"),
 }
 
@@ -82,7 +85,10 @@ async def test_readme_examples_work(aiohttp_server, media_server, database_url, 
         outputs.append(process.stdout)
 
     # What the examples did, seen from the outside.
-    assert (workdir / "picture").read_bytes() == new_png
+    assert (workdir / "picture").read_bytes() == new_png  # a Pillow PNG comes back as it was
+    assert (workdir / "first-bytes").read_bytes() == new_png[:100]
+    assert (workdir / "last-bytes").read_bytes() == new_png[-100:]
+    assert (workdir / "thumb.webp").read_bytes().startswith(b"RIFF")
     assert any("HTTP/1.1 304 Not Modified" in output for output in outputs)
     assert any('"total":null' in output for output in outputs)  # the page a cursor reached
     assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
