@@ -1,7 +1,5 @@
 import asyncio
-import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -14,6 +12,7 @@ from api.keys import IMAGE_WORKERS, MEDIA, POOL, SETTINGS
 from api.media import MediaClient
 from api.postgres import apply_migrations, database_url
 from api.settings import ApiSettings
+from api.workers import ImageWorkers
 from common.problems import problem_middleware
 
 
@@ -45,12 +44,11 @@ async def open_media_client(settings: ApiSettings) -> AsyncIterator[MediaClient]
 
 
 async def image_workers(app: web.Application) -> AsyncIterator[None]:
-    # forkserver: workers start from a clean process, not a copy of this threaded one.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["api.images", "api.thumbnails"])
-    with ProcessPoolExecutor(app[SETTINGS].image_workers, mp_context=context) as workers:
-        app[IMAGE_WORKERS] = workers
+    app[IMAGE_WORKERS] = workers = ImageWorkers(app[SETTINGS].image_workers)
+    try:
         yield
+    finally:
+        workers.shutdown()
 
 
 async def media_client(app: web.Application) -> AsyncIterator[None]:

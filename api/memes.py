@@ -7,7 +7,6 @@ blob runs under that blob's lock (`db.blob_lock`), so concurrent uploads of one 
 deletions of its last meme cannot cross.
 """
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,9 +28,8 @@ async def _cleaned(app: web.Application, upload: SpooledImage) -> AsyncIterator[
     """The upload decoded and re-encoded clean, in a file next to it for the block's length."""
     target = upload.path.with_name(upload.path.name + ".clean")
     try:
-        yield await asyncio.get_running_loop().run_in_executor(
-            app[IMAGE_WORKERS], clean_image, upload.path, target, app[SETTINGS].image_limits()
-        )
+        limits = app[SETTINGS].image_limits()
+        yield await app[IMAGE_WORKERS].run(clean_image, upload.path, target, limits)
     finally:
         target.unlink(missing_ok=True)
 

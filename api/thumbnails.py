@@ -54,8 +54,8 @@ async def thumbnail(app: web.Application, picture: db.Row, size: str) -> db.Row:
                 with original.open("wb") as file:
                     async for chunk in download.chunks:
                         await asyncio.to_thread(file.write, chunk)
-            width, height = await asyncio.get_running_loop().run_in_executor(
-                app[IMAGE_WORKERS], make_thumbnail, original, small, SIZES[size]
+            width, height = await app[IMAGE_WORKERS].run(
+                make_thumbnail, original, small, SIZES[size]
             )
             data = small.read_bytes()  # a few KiB
             sha256 = hashlib.sha256(data).hexdigest()
