@@ -48,6 +48,7 @@ ENDPOINTS = {
     "GET /memes/{id}/image": ("localhost:8080/memes/1/image", ":8080/memes/1/image"),
     "DELETE /memes/{id}": ("-X DELETE localhost:8080/memes/", "http DELETE :8080/memes/"),
     "GET /memes?cursor": ("&cursor=$next", "cursor==$next"),
+    "GET /memes?sha256": ("/memes?sha256=$sha", "sha256==$sha"),
     "GET /memes/export": ("localhost:8080/memes/export?", ":8080/memes/export "),
     "GET /tags": ("localhost:8080/tags", ":8080/tags"),
     "GET /memes/{id}/image?size": ("/image?size=thumb", "/image size==small"),
