@@ -14,6 +14,16 @@ from media.settings import MediaSettings
 from media.storage import CHUNK_BYTES, Blob, BlobNotFound, ByteRange, StorageUnavailable
 
 log = logging.getLogger(__name__)
+ABORT_LEFTOVER_UPLOADS = {
+    "Rules": [
+        {
+            "ID": "abort-incomplete-multipart-uploads",
+            "Status": "Enabled",
+            "Filter": {"Prefix": ""},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        }
+    ]
+}
 MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 
 
@@ -48,6 +58,11 @@ class S3Storage:
         except BlobNotFound:
             with _storage_errors():
                 await self.client.create_bucket(Bucket=self.bucket)
+                # A multipart upload cut off with the store itself down cannot be aborted
+                # then; the store drops such leftovers after a day.
+                await self.client.put_bucket_lifecycle_configuration(
+                    Bucket=self.bucket, LifecycleConfiguration=ABORT_LEFTOVER_UPLOADS
+                )
 
     async def put_file(self, key: str, path: Path) -> None:
         # upload_file sends one PUT below the threshold and a multipart upload above it,

@@ -41,6 +41,10 @@ async def test_bucket_is_created_at_start_up_and_holds_the_blob(
     assert await bucket_keys(s3_endpoint, settings.s3_bucket) == [KEY]
     assert (await media.delete(f"/blobs/{KEY}", headers=AUTH)).status == 204
     assert await bucket_keys(s3_endpoint, settings.s3_bucket) == []
+    async with s3_client(s3_endpoint) as s3:
+        rules = await s3.get_bucket_lifecycle_configuration(Bucket=settings.s3_bucket)
+    # Parts of uploads cut off by a storage outage are dropped by the store itself.
+    assert rules["Rules"][0]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
 
 
 async def test_storage_down_is_503_problem(aiohttp_client, tmp_path):
