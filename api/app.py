@@ -6,7 +6,7 @@ import aiohttp
 import aiopg
 from aiohttp import web
 
-from api import views
+from api import pictures, views
 from api.docs import setup_docs
 from api.keys import IMAGE_WORKERS, MEDIA, POOL, SETTINGS
 from api.media import MediaClient
@@ -26,7 +26,8 @@ async def database(app: web.Application) -> AsyncIterator[None]:
             minsize=1,
             maxsize=settings.db_pool_size,
             # The api's queries are short: starting parallel workers costs more than it saves.
-            options="-c max_parallel_workers_per_gather=0",
+            # UTC: timestamps in the JSON PostgreSQL writes end in +00:00 wherever it runs.
+            options="-c max_parallel_workers_per_gather=0 -c TimeZone=UTC",
         ) as pool:
             app[POOL] = pool
             yield
@@ -66,7 +67,7 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/memes/export", views.MemeExportView)  # before /memes/{id}
     app.router.add_view("/tags", views.TagsView)
     app.router.add_view("/memes/{id}", views.MemeView)
-    app.router.add_view("/memes/{id}/image", views.MemeImageView)
-    app.router.add_view("/images/{sha256}", views.PictureView)
+    app.router.add_view("/memes/{id}/image", pictures.MemeImageView)
+    app.router.add_view("/images/{sha256}", pictures.PictureView)
     setup_docs(app)
     return app

@@ -13,10 +13,19 @@ from api.models import MemeText
 
 Row = dict[str, Any]
 
-MEME_COLUMNS = """
-       m.id, m.title, m.description, string_to_array(m.tags_text, ' ') AS tags,
-       m.created_at, m.updated_at, b.sha256, b.content_type, b.size, b.width, b.height,
-       b.created_at AS stored_at"""
+# A meme as the API shows it (the Meme model), serialised by PostgreSQL: parsing every column
+# into Python objects and serialising them again cost a third of a list page's time.
+MEME_JSON = """(
+    SELECT row_to_json(meme)::text FROM (SELECT
+        m.id, m.title, m.description, string_to_array(m.tags_text, ' ') AS tags,
+        m.created_at, m.updated_at,
+        '/memes/' || m.id || '/image' AS image_url, '/images/' || b.sha256 AS content_url,
+        b.content_type, b.size, b.width, b.height, b.sha256
+    ) AS meme
+) AS json"""
+MEME_COLUMNS = f"""
+       m.id, b.sha256, b.content_type, b.size, b.created_at AS stored_at,
+       {MEME_JSON}"""
 MEME_SELECT = f"""
 SELECT {MEME_COLUMNS}
   FROM memes m
@@ -102,7 +111,7 @@ def _keyset(key: str, direction: str, cast: str, after_key: Any, after_id: int, 
 def _select(conditions: list[str], key: str, direction: str, sort_key: str | None = None) -> str:
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     return (
-        f"SELECT {MEME_COLUMNS}, {sort_key or key} AS sort_key"
+        f"SELECT m.id, {MEME_JSON}, {sort_key or key} AS sort_key"
         f" FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
         f" {where} ORDER BY {key} {direction}, m.id {direction}"
     )

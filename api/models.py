@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-from pydantic_core import to_json
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
@@ -72,19 +71,6 @@ class Meme(BaseModel):
     width: int
     height: int
     sha256: str = Field(description="The sha256 of the picture's bytes, also its ETag")
-
-
-MEME_FIELDS = tuple(Meme.model_fields)
-
-
-def meme_json(row: dict[str, Any]) -> bytes:
-    """A meme row as the JSON of `Meme`. Rows from our own SQL need no validation, and
-    skipping the model halves the cost of a list page."""
-    values = row | {
-        "image_url": f"/memes/{row['id']}/image",
-        "content_url": f"/images/{row['sha256']}",
-    }
-    return to_json({name: values[name] for name in MEME_FIELDS})
 
 
 class MemePage(BaseModel):

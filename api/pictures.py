@@ -1,0 +1,183 @@
+"""The picture endpoints: a meme's picture and pictures by content, with thumbnails, byte
+ranges and conditional requests. Docstrings become the descriptions in openapi.json."""
+
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Literal
+
+from aiohttp import web
+from aiohttp_pydantic.injectors import Group
+from aiohttp_pydantic.oas.typing import r200, r206, r304, r404, r416, r422, r503
+from pydantic import Field
+
+from api import db, thumbnails
+from api.keys import MEDIA, POOL
+from api.models import SHA256_PATTERN, ProblemDetail
+from api.views import BaseView, MemeId
+from common.streaming import streaming
+
+PictureSize = Annotated[
+    Literal["original", "thumb", "small"], Field(description="original, thumb (160) or small (480)")
+]
+Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN, description="The sha256 of the picture")]
+# /memes/{id}/image may show another picture after a PUT: caches keep it but ask again.
+REVALIDATE = "public, no-cache"
+# /images/{sha256} names its content: it never changes.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def _not_modified_since(if_modified_since: str, stored_at: datetime) -> bool:
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as RFC 9110 asks
+    return since.tzinfo is not None and stored_at.replace(microsecond=0) <= since
+
+
+class PictureConditions(Group):
+    """The request headers a picture download heeds."""
+
+    if_none_match: str | None = None
+    if_modified_since: str | None = None
+    range: str | None = None
+
+
+async def picture_response(
+    request: web.Request,
+    picture: db.Row,
+    size: PictureSize,
+    cache_control: str,
+    conditions: PictureConditions,
+) -> web.StreamResponse:
+    """A stored picture or its thumbnail: streamed, ranged, conditional, cacheable."""
+    app = request.app
+    if size != "original":
+        picture = await thumbnails.thumbnail(app, picture, size)
+    headers = {
+        "ETag": f'"{picture["sha256"]}"',
+        "Last-Modified": format_datetime(picture["stored_at"].astimezone(UTC), usegmt=True),
+        "Cache-Control": cache_control,
+        "X-Content-Type-Options": "nosniff",
+        "Accept-Ranges": "bytes",
+    }
+    # If-None-Match wins over If-Modified-Since (RFC 9110, 13.2.2).
+    if conditions.if_none_match:
+        if _etag_matches(conditions.if_none_match, headers["ETag"]):
+            return web.Response(status=304, headers=headers)
+    elif conditions.if_modified_since and _not_modified_since(
+        conditions.if_modified_since, picture["stored_at"]
+    ):
+        return web.Response(status=304, headers=headers)
+    headers["Content-Type"] = picture["content_type"]
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(picture["size"])
+        # A StreamResponse, because a Response would announce its own empty body's length.
+        return web.StreamResponse(headers=headers)
+    async with app[MEDIA].open(picture["sha256"], conditions.range) as download:
+        headers["Content-Length"] = str(download.length)
+        if download.content_range:
+            headers["Content-Range"] = download.content_range
+        response = web.StreamResponse(status=206 if download.partial else 200, headers=headers)
+        async with streaming(request, response):
+            async for chunk in download.chunks:
+                await response.write(chunk)
+    return response
+
+
+PICTURE_DOC = """\
+        `size=thumb` (at most 160 pixels a side) or `size=small` (480) gives a downscaled WebP
+        of the first frame, made on first request and stored. The `ETag` is the sha256 of the
+        bytes served: send it back in `If-None-Match` (or the `Last-Modified` date in
+        `If-Modified-Since`) to get a 304. `Range: bytes=...` gets part of the picture (206),
+        or 416 when the range starts past its end.
+"""
+
+
+def picture_doc(handler):
+    """Put the part every picture endpoint shares into the handler's docstring (the spec's)."""
+    handler.__doc__ = handler.__doc__.replace("        {PICTURE_DOC}\n", PICTURE_DOC)
+    return handler
+
+
+class MemeImageView(BaseView):
+    @picture_doc
+    async def get(
+        self,
+        id: MemeId,
+        /,
+        size: PictureSize = "original",
+        *,
+        conditions: PictureConditions,
+    ) -> (
+        r200
+        | r206
+        | r304
+        | r404[ProblemDetail]
+        | r416[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
+        """The meme's picture, streamed, with its stored `Content-Type`.
+
+        This URL shows whatever picture the meme has now, so caches must revalidate
+        (`Cache-Control: public, no-cache`); `content_url` names the content and is cached for
+        a year.
+        {PICTURE_DOC}
+        Tags: pictures
+        Status Codes:
+            200: The picture's bytes
+            206: The range of the picture's bytes asked for
+            304: The picture has not changed
+            404: No meme has this id, or its picture is missing
+            416: The range starts past the end of the picture
+            422: The id is not a positive integer, or the size is not one of the sizes
+            503: The media service is unavailable
+        """
+        meme = await db.get_meme(self.request.app[POOL], id)
+        return await picture_response(self.request, meme, size, REVALIDATE, conditions)
+
+    head = get  # the same headers, no body (picture_response)
+
+
+class PictureView(BaseView):
+    @picture_doc
+    async def get(
+        self,
+        sha256: Sha256,
+        /,
+        size: PictureSize = "original",
+        *,
+        conditions: PictureConditions,
+    ) -> (
+        r200
+        | r206
+        | r304
+        | r404[ProblemDetail]
+        | r416[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
+        """A picture by the sha256 of its bytes (a meme's `content_url`).
+
+        The URL names the content, so it never changes: `Cache-Control: public,
+        max-age=31536000, immutable` lets browsers and CDNs keep it for a year.
+        {PICTURE_DOC}
+        Tags: pictures
+        Status Codes:
+            200: The picture's bytes
+            206: The range of the picture's bytes asked for
+            304: The picture has not changed
+            404: No meme uses a picture with this sha256
+            416: The range starts past the end of the picture
+            422: The sha256 is not 64 lower-case hex digits, or the size is not one of the sizes
+            503: The media service is unavailable
+        """
+        picture = await db.get_blob(self.request.app[POOL], sha256)
+        return await picture_response(self.request, picture, size, IMMUTABLE, conditions)
+
+    head = get  # the same headers, no body (picture_response)
