@@ -68,11 +68,22 @@ def _problems_as_problem_json(spec: dict[str, Any]) -> None:
                     response["content"] = {PROBLEM_JSON: response["content"]["application/json"]}
 
 
+def _header_names(spec: dict[str, Any]) -> None:
+    """The generator names header parameters after the Python arguments (`if_none_match`);
+    the view reads `If-None-Match`, which is what Swagger UI must send."""
+    for path in spec["paths"].values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header":
+                    parameter["name"] = parameter["name"].replace("_", "-").title()
+
+
 def build_spec(app: web.Application) -> dict[str, Any]:
     spec = deepcopy(generate_oas([app], version_spec=VERSION, title_spec=TITLE))
     spec["info"]["description"] = DESCRIPTION
     _document_bodies(spec)
     _problems_as_problem_json(spec)
+    _header_names(spec)
     return spec
 
 

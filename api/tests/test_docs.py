@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from api.docs import build_spec
+from conftest import meme_form
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.json"
 
@@ -36,3 +37,14 @@ async def test_swagger_ui_is_served_without_a_cdn(client):
         response = await client.get(asset)
         assert response.status == 200
         assert len(await response.read()) > 10_000
+
+
+async def test_header_parameters_carry_their_http_names(client):
+    spec = await (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/memes/{id}/image"]["get"]["parameters"]
+    headers = {p["name"] for p in parameters if p["in"] == "header"}
+    assert headers == {"If-None-Match", "If-Modified-Since", "Range"}
+    # And the view answers to exactly those names.
+    meme = await (await client.post("/memes", data=meme_form())).json()
+    response = await client.get(meme["image_url"], headers={"Range": "bytes=0-3"})
+    assert response.status == 206
