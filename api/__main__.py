@@ -24,6 +24,7 @@ from api.postgres import apply_migrations, database_url
 from api.settings import ApiSettings
 
 DATABASE_URL = web.AppKey("database_url", str)
+ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs "%{User-Agent}i"'
 
 
 @asynccontextmanager
@@ -116,7 +117,14 @@ def main(argv: list[str] | None = None) -> None:
             app = create_app(settings)
             print(f"Swagger UI: http://{settings.api_host}:{settings.api_port}/docs", flush=True)
             access_log = logging.getLogger("aiohttp.access") if settings.access_log else None
-            web.run_app(app, host=settings.api_host, port=settings.api_port, access_log=access_log)
+            web.run_app(
+                app,
+                host=settings.api_host,
+                port=settings.api_port,
+                access_log=access_log,
+                # The log line has its time already; formatting another per request costs.
+                access_log_format=ACCESS_LOG_FORMAT,
+            )
         case "migrate":
             asyncio.run(migrate(settings))
         case "fixtures" if args.action == "generate":
