@@ -20,6 +20,15 @@ PictureSize = Annotated[
     Literal["original", "thumb", "small"], Field(description="original, thumb (160) or small (480)")
 ]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN, description="The sha256 of the picture")]
+PictureResponses = (
+    r200
+    | r206
+    | r304
+    | r404[ProblemDetail]
+    | r416[ProblemDetail]
+    | r422[ProblemDetail]
+    | r503[ProblemDetail]
+)
 # /memes/{id}/image may show another picture after a PUT: caches keep it but ask again.
 REVALIDATE = "public, no-cache"
 # /images/{sha256} names its content: it never changes.
@@ -113,15 +122,7 @@ class MemeImageView(BaseView):
         size: PictureSize = "original",
         *,
         conditions: PictureConditions,
-    ) -> (
-        r200
-        | r206
-        | r304
-        | r404[ProblemDetail]
-        | r416[ProblemDetail]
-        | r422[ProblemDetail]
-        | r503[ProblemDetail]
-    ):
+    ) -> PictureResponses:
         """The meme's picture, streamed, with its stored `Content-Type`.
 
         This URL shows whatever picture the meme has now, so caches must revalidate
@@ -153,15 +154,7 @@ class PictureView(BaseView):
         size: PictureSize = "original",
         *,
         conditions: PictureConditions,
-    ) -> (
-        r200
-        | r206
-        | r304
-        | r404[ProblemDetail]
-        | r416[ProblemDetail]
-        | r422[ProblemDetail]
-        | r503[ProblemDetail]
-    ):
+    ) -> PictureResponses:
         """A picture by the sha256 of its bytes (a meme's `content_url`).
 
         The URL names the content, so it never changes: `Cache-Control: public,
