@@ -81,7 +81,8 @@ async def collect_garbage(settings: ApiSettings) -> None:
 
 def write_openapi(settings: ApiSettings, target: Path) -> None:
     spec = build_spec(create_app(settings))
-    target.write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n")
+    # Sorted: the generator lists methods in no fixed order, and the file should not churn.
+    target.write_text(json.dumps(spec, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     print(f"wrote {target}")
 
 
