@@ -39,7 +39,8 @@ async def _stored(app: web.Application, image: CleanImage) -> AsyncIterator[aiop
     """Store the blob and hold its lock; if the block fails, a blob it stored goes again."""
     async with db.blob_lock(app[POOL], image.sha256) as conn:
         had_blob = await db.blob_exists(conn, image.sha256)
-        await app[MEDIA].put(image.sha256, image.path, image.size)
+        if not had_blob:  # a picture already stored is not sent again
+            await app[MEDIA].put(image.sha256, image.path, image.size)
         try:
             yield conn
         except BaseException:
