@@ -1,73 +1,32 @@
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+"""create_app(settings): the api as a web.Application. Synchronous and free of I/O, so that
+the OpenAPI generator and the tests can build it; resources open in its cleanup context."""
 
-import aiohttp
-import aiopg
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
-from api import pictures, views
-from api.docs import setup_docs
-from api.keys import IMAGE_WORKERS, MEDIA, POOL, SETTINGS
-from api.media import MediaClient
-from api.postgres import apply_migrations, database_url
+from api.services import open_services
 from api.settings import ApiSettings
-from api.workers import ImageWorkers
+from api.web import health, memes, openapi, pictures, streams
+from api.web.state import SERVICES, SETTINGS
 from common.problems import problem_middleware
 
 
-async def database(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    async with database_url(settings) as url:
-        if settings.apply_migrations:
-            await asyncio.to_thread(apply_migrations, url)
-        async with aiopg.create_pool(
-            url,
-            minsize=1,
-            maxsize=settings.db_pool_size,
-            # The api's queries are short: starting parallel workers costs more than it saves.
-            # UTC: timestamps in the JSON PostgreSQL writes end in +00:00 wherever it runs.
-            options="-c max_parallel_workers_per_gather=0 -c TimeZone=UTC",
-        ) as pool:
-            app[POOL] = pool
-            yield
-
-
-@asynccontextmanager
-async def open_media_client(settings: ApiSettings) -> AsyncIterator[MediaClient]:
-    timeout = aiohttp.ClientTimeout(
-        total=None,
-        connect=settings.media_timeout_seconds,
-        sock_read=settings.media_timeout_seconds,
-    )
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        yield MediaClient(session, settings.media_url, settings.media_token.get_secret_value())
-
-
-async def image_workers(app: web.Application) -> AsyncIterator[None]:
-    app[IMAGE_WORKERS] = workers = ImageWorkers(app[SETTINGS].image_workers)
-    try:
-        yield
-    finally:
-        workers.shutdown()
-
-
-async def media_client(app: web.Application) -> AsyncIterator[None]:
-    async with open_media_client(app[SETTINGS]) as media:
-        app[MEDIA] = media
+async def services(app: web.Application) -> AsyncIterator[None]:
+    async with open_services(app[SETTINGS]) as app[SERVICES]:
         yield
 
 
 def create_app(settings: ApiSettings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware])
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([database, media_client, image_workers])
-    app.router.add_view("/health", views.HealthView)
-    app.router.add_view("/memes", views.MemeCollectionView)
-    app.router.add_view("/memes/export", views.MemeExportView)  # before /memes/{id}
-    app.router.add_view("/tags", views.TagsView)
-    app.router.add_view("/memes/{id}", views.MemeView)
+    app.cleanup_ctx.append(services)
+    app.router.add_view("/health", health.HealthView)
+    app.router.add_view("/memes", memes.MemeCollectionView)
+    app.router.add_view("/memes/export", streams.MemeExportView)  # before /memes/{id}
+    app.router.add_view("/tags", streams.TagsView)
+    app.router.add_view("/memes/{id}", memes.MemeView)
     app.router.add_view("/memes/{id}/image", pictures.MemeImageView)
     app.router.add_view("/images/{sha256}", pictures.PictureView)
-    setup_docs(app)
+    openapi.setup_docs(app)
     return app

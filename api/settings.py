@@ -1,48 +1,84 @@
+"""The api's settings, from the environment or `.env`. Each description is the README's
+settings table and `python -m api --help` (a test keeps the README in step)."""
+
 import hashlib
 import hmac
 from pathlib import Path
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from api.images import ImageLimits
+from api.imaging.clean import ImageLimits
+from common.service_token import ServiceTokenSettings
 
 MiB = 1024 * 1024
 
 
-class ApiSettings(BaseSettings):
-    """Read from the environment (and `.env`); see the README's settings table."""
-
+class ApiSettings(ServiceTokenSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
-    api_host: str = "127.0.0.1"
-    api_port: int = Field(8080, ge=0, le=65535)
-    # Unset: the api starts a PostgreSQL of its own (pgserver) with its data under data_dir.
-    database_url: SecretStr | None = None
-    data_dir: Path = Path(".data")
-    db_pool_size: int = Field(10, ge=1)
-    apply_migrations: bool = True
-    # A line per request on stderr; off where a proxy in front logs requests already.
-    access_log: bool = True
+    api_host: str = Field("127.0.0.1", description="address to listen on")
+    api_port: int = Field(8080, ge=0, le=65535, description="port to listen on")
+    database_url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL URL; unset: a PostgreSQL of the api's own (pgserver) in"
+        " `DATA_DIR/postgres`, started by the first process that needs it",
+    )
+    data_dir: Path = Field(
+        Path(".data"), description="where the api's own PostgreSQL keeps its data"
+    )
+    db_pool_size: int = Field(10, ge=1, description="database connections at most, per process")
+    # Long enough for any query the api makes on a million memes (an export runs one short
+    # FETCH per batch), short enough that a stuck query frees its connection.
+    db_statement_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="longest a database statement may run before it is cancelled (a 503"
+        " `query-timeout`); each batch of an export is a statement of its own",
+    )
+    apply_migrations: bool = Field(
+        True, description="apply pending migrations when the server or a command starts"
+    )
+    access_log: bool = Field(
+        True,
+        description="a log line per request on stderr: client, request line, status, bytes,"
+        " seconds, user agent",
+    )
 
-    media_url: str = "http://127.0.0.1:8081"
-    media_token: SecretStr = Field(min_length=16)
-    # Every call to the media service gives up after this, so an outage is a quick 503.
-    media_timeout_seconds: float = Field(5.0, gt=0)
+    media_url: str = Field("http://127.0.0.1:8081", description="the media service")
+    media_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="connect and read timeout of each call to media, so an outage is a quick 503",
+    )
 
-    max_upload_bytes: int = Field(10 * MiB, gt=0)
-    # pict-rs's default caps; checked from the headers, before any decoding. For an
-    # animation the pixel cap holds for all frames together.
-    max_image_pixels: int = Field(40_000_000, gt=0)
-    max_image_width: int = Field(10_000, gt=0)
-    max_image_height: int = Field(10_000, gt=0)
-    max_image_frames: int = Field(900, gt=0)
-    # Processes that decode and re-encode pictures (and make thumbnails).
-    image_workers: int = Field(2, ge=1)
-    # Rows fetched from PostgreSQL per round trip while an export or the tags stream.
-    export_batch_size: int = Field(1000, ge=1, le=100_000)
-    # Signs pagination cursors; unset, a key derived from media_token is used.
-    cursor_secret: SecretStr | None = None
+    max_upload_bytes: int = Field(
+        10 * MiB, gt=0, description="largest picture (10 MiB), enforced while it streams in"
+    )
+    # pict-rs's default caps; checked from the headers, before any decoding.
+    max_image_pixels: int = Field(
+        40_000_000,
+        gt=0,
+        description="largest width × height (× frames, for an animation), checked from the"
+        " headers before decoding",
+    )
+    max_image_width: int = Field(10_000, gt=0, description="largest width")
+    max_image_height: int = Field(10_000, gt=0, description="largest height")
+    max_image_frames: int = Field(900, gt=0, description="most frames in an animation")
+    image_workers: int = Field(
+        2, ge=1, description="processes that decode and re-encode pictures and make thumbnails"
+    )
+    export_batch_size: int = Field(
+        1000,
+        ge=1,
+        le=100_000,
+        description="rows fetched per round trip while an export or the tags stream",
+    )
+    cursor_secret: SecretStr | None = Field(
+        None,
+        description="key that signs pagination cursors; unset: derived from the media token."
+        " Set it to keep cursors valid across a token change",
+    )
 
     def image_limits(self) -> ImageLimits:
         return ImageLimits(

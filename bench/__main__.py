@@ -21,8 +21,8 @@ import aiohttp
 import psutil
 import psycopg2
 
-from api.listing import encode_cursor, listing
-from api.postgres import database_url
+from api.db.connection import database_url
+from api.domain.listing import encode_cursor, listing
 from api.settings import ApiSettings
 from bench import pictures
 

@@ -8,27 +8,28 @@ import json
 import aiopg
 from aiohttp import web
 
-from api import db
-from api.listing import listing
+from api.db.listing import listing_query
+from api.db.memes import MEME_BY_ID
+from api.domain.listing import listing
 
 POOL = web.AppKey("pool", aiopg.Pool)
-FIRST_PAGE_PARAMS = {"limit": 21, "offset": 0}
-FIRST_PAGE = db._listing_sql(listing(None, None, [], [], None, None), {}, {}, paged=True)
+FIRST_PAGE = listing_query(listing(None, None, [], [], None, None), {}, page=(21, 0))
+
+
+async def _rows(request: web.Request, query, params) -> list[dict]:
+    async with request.app[POOL].acquire() as conn, conn.cursor() as cursor:
+        await cursor.execute(query, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row)) for row in await cursor.fetchall()]
 
 
 async def meme(request: web.Request) -> web.Response:
-    async with request.app[POOL].acquire() as conn, conn.cursor() as cursor:
-        await cursor.execute(
-            db.MEME_SELECT + " WHERE m.id = %(id)s", {"id": int(request.match_info["id"])}
-        )
-        rows = db._rows(cursor, await cursor.fetchall())
+    rows = await _rows(request, MEME_BY_ID, {"id": int(request.match_info["id"])})
     return web.Response(text=json.dumps(rows[0], default=str), content_type="application/json")
 
 
 async def first_page(request: web.Request) -> web.Response:
-    async with request.app[POOL].acquire() as conn, conn.cursor() as cursor:
-        await cursor.execute(FIRST_PAGE, FIRST_PAGE_PARAMS)
-        rows = db._rows(cursor, await cursor.fetchall())
+    rows = await _rows(request, FIRST_PAGE.text, FIRST_PAGE.params)
     return web.Response(text=json.dumps(rows[:20], default=str), content_type="application/json")
 
 

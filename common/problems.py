@@ -1,14 +1,17 @@
 """One error shape for both services: RFC 9457 problem details with a stable `code`.
 
-A domain error carries its status and code; `problem_middleware` turns it, aiohttp's own
-HTTP errors (unknown route, wrong method, body too large) and unexpected exceptions into
-`application/problem+json`.
+A domain error is a `Problem` subclass carrying its status and code; its docstring says when
+it happens, and the error tables of the README and of openapi.json are made from those
+(`problem_classes`). `problem_middleware` turns problems, aiohttp's own HTTP errors (unknown
+route, wrong method, body too large) and unexpected exceptions into `application/problem+json`.
 """
 
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
+from types import ModuleType
 from typing import Any
 
 from aiohttp import web
@@ -31,14 +34,50 @@ class Problem(Exception):
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ):
-        super().__init__(detail or HTTPStatus(self.status).phrase)
         self.detail = detail or HTTPStatus(self.status).phrase
+        super().__init__(self.detail)
         self.errors = errors
         self.headers = headers or {}
 
 
+class InternalError(Problem):
+    """A bug: logged with its traceback, never shown to the client."""
+
+    status = 500
+    code = "internal-error"
+
+
+class NotFound(Problem):
+    """No such route, meme or picture."""
+
+    status = 404
+    code = "not-found"
+
+
+class MethodNotAllowed(Problem):
+    """The route has no such method (`Allow` lists those it has)."""
+
+    status = 405
+    code = "method-not-allowed"
+
+
+class PayloadTooLarge(Problem):
+    """The body is over its cap: a picture over `MAX_UPLOAD_BYTES`, a form field over 16 KiB,
+    a JSON body over 1 MiB."""
+
+    status = 413
+    code = "payload-too-large"
+
+
+class MalformedBody(Problem):
+    """The body cannot be read as HTTP: broken chunking or a truncated body."""
+
+    status = 400
+    code = "malformed-body"
+
+
 class RangeNotSatisfiable(Problem):
-    """A Range starting past the end of a picture (both services answer it alike)."""
+    """The `Range` starts past the end of the picture (`Content-Range: bytes */<size>`)."""
 
     status = 416
     code = "range-not-satisfiable"
@@ -47,6 +86,34 @@ class RangeNotSatisfiable(Problem):
         super().__init__(
             f"The picture has {size} bytes", headers={"Content-Range": f"bytes */{size}"}
         )
+
+
+# aiohttp's own errors, as the problems they are.
+HTTP_ERRORS: dict[int, type[Problem]] = {
+    404: NotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+}
+
+
+def problem_classes(*modules: ModuleType) -> list[type[Problem]]:
+    """The problems defined in `modules`, by status then code: what a service can answer."""
+    found = {
+        cls
+        for module in modules
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, Problem) and cls is not Problem and cls.__module__ == module.__name__
+    }
+    return sorted(found, key=lambda cls: (cls.status, cls.code))
+
+
+def problems_table(classes: list[type[Problem]]) -> str:
+    """A Markdown table of the problems: status, code, and when (the docstring)."""
+    rows = [
+        f"| {cls.status} | `{cls.code}` | {' '.join(inspect.getdoc(cls).split())} |"
+        for cls in classes
+    ]
+    return "\n".join(["| status | code | when |", "|---|---|---|", *rows])
 
 
 def problem_response(
@@ -88,15 +155,17 @@ async def problem_middleware(
         if exc.status < 400:
             raise
         # aiohttp's own errors (404 route, 405 method, 413 body) get the same shape.
-        response = problem_response(exc.status, _code_for_status(exc.status), exc.reason)
+        known = HTTP_ERRORS.get(exc.status)
+        code = known.code if known else _code_for_status(exc.status)
+        response = problem_response(exc.status, code, exc.reason)
         if exc.status == 405 and "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
         return response
     except HttpProcessingError as exc:
         # A malformed body (broken multipart, bad chunking) is the client's mistake.
-        return problem_response(400, "malformed-body", exc.message or "Malformed request body")
+        return from_problem(MalformedBody(exc.message or "Malformed request body"))
     except ConnectionResetError:
         raise
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return problem_response(500, "internal-error", "Internal Server Error")
+        return from_problem(InternalError())

@@ -43,3 +43,17 @@ class ChunkWriter:
         if self.buffer:
             await self.response.write(bytes(self.buffer))
             self.buffer.clear()
+
+
+async def prefetched[T](items: AsyncIterator[T]) -> AsyncIterator[T]:
+    """`items` with the first one fetched now: a failure to start (a query that times out, a
+    store that is down) is raised here, while an error response can still be sent."""
+    first = await anext(items, None)
+
+    async def all_items() -> AsyncIterator[T]:
+        if first is not None:
+            yield first
+        async for item in items:
+            yield item
+
+    return all_items()

@@ -6,12 +6,14 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from common.problems import Problem
-from media.keys import SETTINGS
+from media.state import SETTINGS
 
 OPEN_PATHS = frozenset({"/health"})
 
 
 class Unauthorized(Problem):
+    """The request lacks the service token, or carries a wrong one."""
+
     status = 401
     code = "unauthorized"
 

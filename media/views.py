@@ -8,23 +8,22 @@ from pathlib import Path
 
 from aiohttp import web
 
-from common.problems import Problem
+from common.problems import PayloadTooLarge, Problem
 from common.streaming import streaming
-from media.keys import SETTINGS, STORAGE
-from media.storage import CHUNK_BYTES, byte_range, checked_key
-
-
-class BlobTooLarge(Problem):
-    status = 413
-    code = "payload-too-large"
+from media.state import SETTINGS, STORE
+from media.store.base import CHUNK_BYTES, byte_range, checked_key
 
 
 class EmptyBlob(Problem):
+    """The body of a PUT is empty."""
+
     status = 422
     code = "empty-blob"
 
 
 class DigestMismatch(Problem):
+    """The body's sha256 is not the key it is put under."""
+
     status = 422
     code = "digest-mismatch"
 
@@ -47,14 +46,14 @@ async def put_blob(request: web.Request) -> web.Response:
             async for chunk in request.content.iter_chunked(CHUNK_BYTES):
                 size += len(chunk)
                 if size > settings.max_upload_bytes:
-                    raise BlobTooLarge(f"A blob is at most {settings.max_upload_bytes} bytes")
+                    raise PayloadTooLarge(f"A blob is at most {settings.max_upload_bytes} bytes")
                 digest.update(chunk)
                 await asyncio.to_thread(spool.write, chunk)
         if size == 0:
             raise EmptyBlob("The body is empty")
         if digest.hexdigest() != key:
             raise DigestMismatch("The body's sha256 is not the key")
-        await request.app[STORAGE].put_file(key, path)
+        await request.app[STORE].put_file(key, path)
     finally:
         path.unlink(missing_ok=True)
     return web.json_response({"key": key, "size": size}, status=201)
@@ -63,15 +62,15 @@ async def put_blob(request: web.Request) -> web.Response:
 async def get_blob(request: web.Request) -> web.StreamResponse:
     """The blob's bytes; a single byte range of them with `Range: bytes=...` (206 or 416)."""
     key = checked_key(request.match_info["key"])
-    storage = request.app[STORAGE]
+    store = request.app[STORE]
     headers = {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"}
     part = None
     if "Range" in request.headers:
-        size = await storage.size(key)
+        size = await store.size(key)
         part = byte_range(request.headers["Range"], size)
         if part is not None:
             headers["Content-Range"] = f"bytes {part.start}-{part.end}/{size}"
-    async with storage.open(key, part) as blob:
+    async with store.open(key, part) as blob:
         headers["Content-Length"] = str(blob.length)
         response = web.StreamResponse(status=200 if part is None else 206, headers=headers)
         async with streaming(request, response):
@@ -82,7 +81,7 @@ async def get_blob(request: web.Request) -> web.StreamResponse:
 
 async def head_blob(request: web.Request) -> web.Response:
     key = checked_key(request.match_info["key"])
-    size = await request.app[STORAGE].size(key)
+    size = await request.app[STORE].size(key)
     headers = {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"}
     response = web.StreamResponse(headers=headers)
     response.content_length = size
@@ -91,5 +90,5 @@ async def head_blob(request: web.Request) -> web.Response:
 
 async def delete_blob(request: web.Request) -> web.Response:
     key = checked_key(request.match_info["key"])
-    await request.app[STORAGE].delete(key)
+    await request.app[STORE].delete(key)
     return web.Response(status=204)

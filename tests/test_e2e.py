@@ -9,8 +9,8 @@ import boto3
 from PIL import Image
 
 from api.app import create_app as create_api_app
-from conftest import api_settings_for, meme_form
 from media.settings import MediaSettings
+from tests.helpers import api_settings_for, meme_form
 from tests.pictures import animated_gif, picture
 
 

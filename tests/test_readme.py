@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from api.app import create_app as create_api_app
-from conftest import api_settings_for, query
+from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from api.docs import build_spec
-from conftest import meme_form
+from api.web.openapi import build_spec
+from tests.helpers import meme_form
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.json"
 

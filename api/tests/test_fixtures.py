@@ -6,10 +6,18 @@ import sys
 
 import pytest
 
-from api import fixtures
-from api.__main__ import apply_fixtures, collect_garbage, generate_memes, migrate
 from api.app import create_app
-from conftest import execute, meme_form, query
+from api.cli import collect_garbage, fixtures, migrate
+from api.cli.fixtures import apply_fixtures, generate_memes
+from api.services import open_services
+from tests.helpers import execute, meme_form, query
+
+
+@pytest.fixture
+async def services(api_settings):
+    """What every command opens, as the command line opens it."""
+    async with open_services(api_settings) as services:
+        yield services
 
 
 def test_fixtures_are_listed():
@@ -29,10 +37,10 @@ def test_fixture_pictures_are_named_after_their_sha256():
 
 
 async def test_demo_fixture_gives_memes_with_stored_pictures(
-    api_settings, database_url, aiohttp_client, capsys
+    services, api_settings, database_url, aiohttp_client, capsys
 ):
-    await apply_fixtures(api_settings, ["demo"])
-    await apply_fixtures(api_settings, ["demo"])  # again: nothing doubles
+    await apply_fixtures(services, ["demo"])
+    await apply_fixtures(services, ["demo"])  # again: nothing doubles
     assert "applied fixture demo" in capsys.readouterr().out
     assert query(database_url, "SELECT count(*) FROM memes") == [(5,)]
 
@@ -48,15 +56,15 @@ async def test_demo_fixture_gives_memes_with_stored_pictures(
     assert created["id"] == 6
 
 
-async def test_unknown_fixture_is_refused(api_settings):
+async def test_unknown_fixture_is_refused(services):
     with pytest.raises(fixtures.UnknownFixture, match="demo"):
-        await apply_fixtures(api_settings, ["nope"])
+        await apply_fixtures(services, ["nope"])
 
 
-async def test_gc_deletes_pictures_no_meme_uses(api_settings, database_url, blob_stored, capsys):
-    await apply_fixtures(api_settings, ["demo"])
+async def test_gc_deletes_pictures_no_meme_uses(services, database_url, blob_stored, capsys):
+    await apply_fixtures(services, ["demo"])
     execute(database_url, "DELETE FROM memes WHERE id IN (1, 2)")
-    await collect_garbage(api_settings)
+    await collect_garbage(services)
     assert "deleted 2 of 2 unused picture(s)" in capsys.readouterr().out
     assert query(database_url, "SELECT count(*) FROM blobs") == [(3,)]
     stored = [await blob_stored(path.name) for path in sorted(fixtures.BLOBS.iterdir())]
@@ -64,14 +72,15 @@ async def test_gc_deletes_pictures_no_meme_uses(api_settings, database_url, blob
 
 
 async def test_migrate_reports_nothing_pending_on_a_migrated_database(api_settings, capsys):
-    await migrate(api_settings)
+    async with open_services(api_settings, migrate=True) as services:
+        await migrate(services)
     assert "none pending" in capsys.readouterr().out
 
 
 async def test_generate_adds_memes_that_look_real(
-    api_settings, database_url, aiohttp_client, capsys
+    services, api_settings, database_url, aiohttp_client, capsys
 ):
-    await generate_memes(api_settings, 300, seed=7)
+    await generate_memes(services, 300, seed=7)
     assert "generated 300 memes" in capsys.readouterr().out
     # The demo fixture's five, then the generated ones after them.
     assert query(database_url, "SELECT count(*), max(id) FROM memes") == [(305, 305)]

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from api.app import create_app
-from conftest import (
+from tests.helpers import (
     api_settings_for,
     assert_problem,
     disk_media_settings,

@@ -6,8 +6,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from api.listing import decode_cursor, encode_cursor, listing
-from conftest import assert_problem, disk_media_settings, query
+from api.domain.listing import decode_cursor, encode_cursor, listing
+from tests.helpers import assert_problem, disk_media_settings, query
 from tests.pictures import picture
 
 
@@ -299,7 +299,7 @@ async def test_export_of_everything_in_small_batches(
     aiohttp_client, database_url, media_server, tmp_path
 ):
     from api.app import create_app
-    from conftest import api_settings_for
+    from tests.helpers import api_settings_for
 
     settings = api_settings_for(
         database_url, str(media_server.make_url("")), tmp_path, export_batch_size=2

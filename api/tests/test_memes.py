@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from api.app import create_app
-from conftest import (
+from media.app import create_app as create_media_app
+from tests.helpers import (
     api_settings_for,
     assert_problem,
     execute,
@@ -16,7 +17,6 @@ from conftest import (
     s3_media_settings,
     start_moto,
 )
-from media.app import create_app as create_media_app
 from tests.pictures import picture
 
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from api.app import create_app
-from conftest import api_settings_for, assert_problem, meme_form, query
+from tests.helpers import api_settings_for, assert_problem, meme_form, query
 from tests.pictures import (
     animated_gif,
     animated_webp,

@@ -6,8 +6,8 @@ import io
 import aiohttp
 from PIL import Image
 
-from api.images import MIME_TYPES as MIME
-from conftest import meme_form, query
+from api.imaging.clean import MIME_TYPES as MIME
+from tests.helpers import meme_form, query
 from tests.pictures import animated_gif, picture
 
 

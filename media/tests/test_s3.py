@@ -7,8 +7,8 @@ import os
 
 import aioboto3
 
-from conftest import MEDIA_TOKEN, s3_media_settings, start_moto
 from media.app import create_app
+from tests.helpers import MEDIA_TOKEN, s3_media_settings, start_moto
 
 AUTH = {"Authorization": f"Bearer {MEDIA_TOKEN}"}
 DATA = b"x" * 1000

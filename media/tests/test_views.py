@@ -5,9 +5,9 @@ import hashlib
 
 import pytest
 
-from conftest import MEDIA_TOKEN
 from media.app import create_app
 from media.settings import MediaSettings
+from tests.helpers import MEDIA_TOKEN
 
 AUTH = {"Authorization": f"Bearer {MEDIA_TOKEN}"}
 DATA = b"not a picture, the media service does not care" * 100

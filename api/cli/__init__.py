@@ -1,0 +1,103 @@
+"""python -m api [serve | migrate | fixtures ... | gc | openapi | readme]
+
+Every command reads the same settings as the server and opens the same services
+(`open_services`), so it talks to PostgreSQL and media as the server does.
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from api.cli import docs, fixtures, serve
+from api.db.blobs import unused_blobs
+from api.domain.memes import release_blob
+from api.services import Services, open_services
+from api.settings import ApiSettings
+from common.settings_docs import settings_help
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m api",
+        description="The memes api: serve it, or run one of its commands.",
+        epilog=settings_help(ApiSettings),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = root.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve the api (the default)")
+    commands.add_parser("migrate", help="apply pending migrations from sql/migrations")
+    fixture = commands.add_parser("fixtures", help="list or apply the SQL fixtures")
+    fixture_commands = fixture.add_subparsers(dest="action", required=True)
+    fixture_commands.add_parser("list", help="list the fixtures")
+    fixture_commands.add_parser("apply", help="apply one fixture").add_argument("name")
+    fixture_commands.add_parser("apply-all", help="apply every fixture")
+    generator = fixture_commands.add_parser("generate", help="add N synthetic memes (COPY)")
+    generator.add_argument("--count", type=int, required=True)
+    generator.add_argument("--seed", type=int, default=1)
+    commands.add_parser("gc", help="delete stored pictures that no meme uses any more")
+    openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the views")
+    openapi.add_argument("-o", "--output", type=Path, default=Path("openapi.json"))
+    readme = commands.add_parser("readme", help="rewrite the README's tables made from the code")
+    readme.add_argument("--path", type=Path, default=docs.README)
+    return root
+
+
+async def migrate(services: Services) -> None:
+    applied = services.migrations_applied
+    print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+
+
+async def collect_garbage(services: Services) -> None:
+    unused = await unused_blobs(services.pool)
+    deleted = [sha256 for sha256 in unused if await release_blob(services, sha256)]
+    print(f"deleted {len(deleted)} of {len(unused)} unused picture(s)")
+
+
+def with_services(
+    settings: ApiSettings,
+    command: Callable[[Services], Awaitable[None]],
+    migrate: bool | None = None,
+) -> None:
+    async def run() -> None:
+        async with open_services(settings, migrate=migrate) as services:
+            await command(services)
+
+    asyncio.run(run())
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s api %(levelname)s %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call
+    if args.command == "fixtures" and args.action == "list":
+        print("\n".join(fixtures.list_fixtures()))
+        return
+    if args.command == "readme":
+        docs.write_readme(args.path)
+        return
+    try:
+        settings = ApiSettings()
+    except ValidationError as exc:
+        sys.exit(f"Invalid settings (see the README's settings table):\n{exc}")
+    match args.command:
+        case None | "serve":
+            serve.serve(settings)
+        case "migrate":
+            with_services(settings, migrate, migrate=True)
+        case "fixtures" if args.action == "generate":
+            with_services(settings, lambda s: fixtures.generate_memes(s, args.count, args.seed))
+        case "fixtures":
+            names = fixtures.list_fixtures() if args.action == "apply-all" else [args.name]
+            try:
+                with_services(settings, lambda s: fixtures.apply_fixtures(s, names))
+            except fixtures.UnknownFixture as exc:
+                sys.exit(str(exc))
+        case "gc":
+            with_services(settings, collect_garbage)
+        case "openapi":
+            docs.write_openapi(settings, args.output)

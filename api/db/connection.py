@@ -1,0 +1,67 @@
+"""Where the database is (DATABASE_URL, or a PostgreSQL of our own under DATA_DIR), the pool
+every connection comes from, and the migrations of sql/migrations."""
+
+import asyncio
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiopg
+from yoyo import get_backend, read_migrations
+
+from api.settings import ApiSettings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "sql" / "migrations"
+# Past the statement timeout, by which PostgreSQL has cancelled the statement: this only
+# catches a server that does not answer at all.
+CLIENT_TIMEOUT_MARGIN_SECONDS = 5
+
+
+@asynccontextmanager
+async def database_url(settings: ApiSettings) -> AsyncIterator[str]:
+    if settings.database_url is not None:
+        yield settings.database_url.get_secret_value()
+        return
+    # pgserver asks platformdirs for a runtime dir, which root sessions lack: harmless.
+    warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR is not set")
+    import pgserver  # only needed when no database is configured
+
+    pgdata = settings.data_dir.resolve() / "postgres"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    # "stop": the server stops when the last process using it lets go; the data stays.
+    server = await asyncio.to_thread(pgserver.get_server, pgdata, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        await asyncio.to_thread(server.cleanup)
+
+
+@asynccontextmanager
+async def open_pool(url: str, settings: ApiSettings) -> AsyncIterator[aiopg.Pool]:
+    timeout_ms = round(settings.db_statement_timeout_seconds * 1000)
+    options = {
+        "statement_timeout": timeout_ms,
+        # The api's queries are short: starting parallel workers costs more than it saves.
+        "max_parallel_workers_per_gather": 0,
+        # Timestamps in the JSON PostgreSQL writes end in +00:00 wherever it runs.
+        "TimeZone": "UTC",
+    }
+    async with aiopg.create_pool(
+        url,
+        minsize=1,
+        maxsize=settings.db_pool_size,
+        timeout=settings.db_statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS,
+        options=" ".join(f"-c {name}={value}" for name, value in options.items()),
+    ) as pool:
+        yield pool
+
+
+def apply_migrations(url: str) -> list[str]:
+    """Apply the pending migrations of sql/migrations; returns their ids."""
+    backend = get_backend(url)
+    migrations = read_migrations(str(MIGRATIONS))
+    with backend.lock():
+        pending = backend.to_apply(migrations)
+        backend.apply_migrations(pending)
+    return [migration.id for migration in pending]

@@ -1,0 +1,200 @@
+"""The listing query builder: a page of memes, or all of them, for a `Listing`.
+
+Every filter is a `Fragment` with its own values; the query is composed from them, the sort
+order and the page, so a listing reads as the SQL it becomes.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiopg
+from psycopg2 import sql as pg
+
+from api.db.memes import MEME_JSON
+from api.db.sql import (
+    EMPTY,
+    Fragment,
+    Row,
+    compose,
+    cursor,
+    fetch_all,
+    fetch_value,
+    fragment,
+    join,
+    stream,
+    where,
+)
+from api.db.tags import tag_ids
+from api.domain.listing import RELEVANCE, After, Listing
+
+# Filtered totals are counted up to here; past it, counting costs more than the page.
+COUNT_CAP = 100
+SELECT = """
+SELECT m.id, {meme_json}, {sort_key} AS sort_key
+  FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256
+{where}
+ ORDER BY {column} {direction}, m.id {direction}"""
+
+
+@dataclass(frozen=True)
+class Order:
+    column: pg.Composable
+    descending: bool
+    cast: pg.Composable  # of the cursor's sort key
+
+    def after(self, key: Any, meme_id: int) -> Fragment:
+        """The memes past (`key`, `meme_id`) in this order: a keyset condition."""
+        return compose(
+            "({column}, m.id) {compare} ({key}::{cast}, {id})",
+            column=self.column,
+            compare=pg.SQL("<" if self.descending else ">"),
+            key=fragment("%s", key),
+            cast=self.cast,
+            id=fragment("%s", meme_id),
+        )
+
+
+NEWEST = Order(pg.SQL("m.created_at"), True, pg.SQL("timestamptz"))
+ORDERS = {
+    "-created_at": NEWEST,
+    "created_at": Order(pg.SQL("m.created_at"), False, pg.SQL("timestamptz")),
+    "-title": Order(pg.SQL("m.title"), True, pg.SQL("text")),
+    "title": Order(pg.SQL("m.title"), False, pg.SQL("text")),
+}
+
+
+def _matches(words: tuple[str, ...], weight: str = "") -> Fragment:
+    """Every word as a prefix; `weight` "A" keeps to the title (see the search column)."""
+    query = " & ".join(f"{word}:*{weight}" for word in words)
+    return fragment("m.search @@ to_tsquery('simple', %s)", query)
+
+
+def _has_tag(tag_id: Fragment) -> Fragment:
+    return compose(
+        "EXISTS (SELECT FROM meme_tags mt WHERE mt.meme_id = m.id AND mt.tag_id {tag_id})",
+        tag_id=tag_id,
+    )
+
+
+def _filters(view: Listing, ids: dict[str, int]) -> list[Fragment]:
+    """The conditions of every filter but the search words."""
+    filters = [
+        _has_tag(fragment("= %s", ids.get(tag, 0)))  # a tag nobody uses: no id 0, no match
+        for tag in view.tags_all
+    ]
+    if view.tags_any:
+        any_ids = [ids[tag] for tag in view.tags_any if tag in ids]
+        filters.append(_has_tag(fragment("= ANY (%s::integer[])", any_ids)))
+    if view.sha256:
+        filters.append(fragment("m.image_sha256 = %s", view.sha256))
+    return filters
+
+
+def _conditions(view: Listing, ids: dict[str, int]) -> list[Fragment]:
+    search = [_matches(view.search)] if view.search else []
+    return search + _filters(view, ids)
+
+
+def _select(conditions: list[Fragment], order: Order, sort_key: Fragment | None = None) -> Fragment:
+    return compose(
+        SELECT,
+        meme_json=MEME_JSON,
+        sort_key=sort_key or order.column,
+        where=where(conditions),
+        column=order.column,
+        direction=pg.SQL("DESC" if order.descending else "ASC"),
+    )
+
+
+def _relevance(
+    view: Listing, ids: dict[str, int], after: After | None, limit: Fragment
+) -> Fragment:
+    """Two tiers: memes with every word in the title, then the other matches, each newest
+    first. Both are index walks that stop at the page's end, where ranking every match with
+    ts_rank would read them all (250 ms for a common word)."""
+    in_title = _matches(view.search, "A")
+    # Every word in the title implies every word somewhere: the first tier tests only that,
+    # so that the planner does not take the two tests for independent and misjudge the count.
+    tiers = {
+        1: [*_filters(view, ids), in_title],
+        0: [*_conditions(view, ids), compose("NOT {in_title}", in_title=in_title)],
+    }
+    branches = []
+    for tier, conditions in tiers.items():
+        if after is not None:
+            after_tier, after_created_at = after.key
+            if tier > after_tier:
+                continue
+            if tier == after_tier:
+                conditions.append(NEWEST.after(after_created_at, after.id))
+        sort_key = fragment("json_build_array(%s, m.created_at)", tier)
+        branch = _select(conditions, NEWEST, sort_key)
+        branches.append(compose("({branch}{limit})", branch=branch, limit=limit))
+    # No ORDER BY over the union: the executor's Append reads its branches in order (the
+    # api's connections run no parallel plans), so the second tier is read only when the first
+    # runs out, while a Sort here would read both tiers whole.
+    return compose("SELECT * FROM ({branches}) AS matches", branches=join(" UNION ALL ", branches))
+
+
+def listing_query(
+    view: Listing,
+    ids: dict[str, int],
+    after: After | None = None,
+    page: tuple[int, int] | None = None,
+) -> Fragment:
+    """The listing's SELECT; `page` (limit, offset) keeps to one page."""
+    if page is None:
+        limit, branch_limit = EMPTY, EMPTY
+    else:
+        limit = fragment(" LIMIT %s OFFSET %s", *page)
+        branch_limit = fragment(" LIMIT %s + %s", *page)
+    if view.sort == RELEVANCE:
+        query = _relevance(view, ids, after, branch_limit)
+    else:
+        order = ORDERS[view.sort]
+        conditions = _conditions(view, ids)
+        if after is not None:
+            conditions.append(order.after(after.key, after.id))
+        query = _select(conditions, order)
+    return compose("{query}{limit}", query=query, limit=limit)
+
+
+async def page_of_memes(
+    pool: aiopg.Pool, view: Listing, limit: int, offset: int, after: After | None, count: bool
+) -> tuple[list[Row], int | None]:
+    """One page (pages are small: at most 100 rows and one to look ahead) and, if `count`,
+    the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+."""
+    async with cursor(pool) as cur:
+        ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
+        query = listing_query(view, ids, after, page=(limit, offset))
+        if count and not view.filtered:
+            # The counter, kept exact by triggers, rides along: one round trip for most pages.
+            query = compose(
+                "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
+                query=query,
+            )
+        rows = await fetch_all(cur, query)
+        if not count:
+            return rows, None
+        if not view.filtered:
+            if rows:
+                return rows, rows[0]["total"]
+            return rows, await fetch_value(cur, "SELECT memes FROM meme_count")
+        total = await fetch_value(
+            cur,
+            compose(
+                "SELECT count(*) FROM (SELECT FROM memes m {where} {cap}) AS matches",
+                where=where(_conditions(view, ids)),
+                cap=fragment("LIMIT %s", COUNT_CAP),
+            ),
+        )
+        return rows, (total if total < COUNT_CAP else None)
+
+
+async def all_memes(pool: aiopg.Pool, view: Listing, batch_size: int) -> AsyncIterator[list[Row]]:
+    """Every meme of the listing, in batches from a server-side cursor: memory stays flat."""
+    async with cursor(pool) as cur:
+        ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
+    async for batch in stream(pool, listing_query(view, ids), batch_size):
+        yield batch

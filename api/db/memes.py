@@ -1,0 +1,120 @@
+"""The memes table: one meme, and the changes of the meme lifecycle."""
+
+import aiopg
+from psycopg2 import sql as pg
+
+from api.db import tags
+from api.db.sql import Row, cursor, execute, fetch_one, fetch_value
+from api.domain.errors import NotFound
+from api.domain.meme_text import MemeText
+from api.imaging.clean import CleanImage
+
+# A meme as the API shows it (the Meme model), serialised by PostgreSQL: parsing every column
+# into Python objects and serialising them again cost a third of a list page's time.
+MEME_JSON = pg.SQL("""(
+    SELECT row_to_json(meme)::text FROM (SELECT
+        m.id, m.title, m.description, string_to_array(m.tags_text, ' ') AS tags,
+        m.created_at, m.updated_at,
+        '/memes/' || m.id || '/image' AS image_url, '/images/' || b.sha256 AS content_url,
+        b.content_type, b.size, b.width, b.height, b.sha256
+    ) AS meme
+) AS json""")
+MEME_BY_ID = pg.SQL("""
+SELECT m.id, b.sha256, b.content_type, b.size, b.created_at AS stored_at,
+       {meme_json}
+  FROM memes m
+  JOIN blobs b ON b.sha256 = m.image_sha256
+ WHERE m.id = %(id)s
+""").format(meme_json=MEME_JSON)
+INSERT_BLOB = """
+INSERT INTO blobs (sha256, content_type, size, width, height)
+VALUES (%(sha256)s, %(content_type)s, %(size)s, %(width)s, %(height)s)
+    ON CONFLICT (sha256) DO NOTHING
+"""
+INSERT_MEME = """
+INSERT INTO memes (title, description, tags_text, image_sha256)
+VALUES (%(title)s, %(description)s, %(tags_text)s, %(sha256)s)
+RETURNING id
+"""
+UPDATE_TEXT = """
+UPDATE memes SET title = %(title)s, description = %(description)s, tags_text = %(tags_text)s,
+                 updated_at = now()
+ WHERE id = %(id)s
+"""
+
+
+async def _one_meme(cur: aiopg.Cursor, meme_id: int) -> Row:
+    meme = await fetch_one(cur, MEME_BY_ID, {"id": meme_id})
+    if meme is None:
+        raise NotFound(f"No meme has id {meme_id}")
+    return meme
+
+
+async def get_meme(pool: aiopg.Pool, meme_id: int) -> Row:
+    async with cursor(pool) as cur:
+        return await _one_meme(cur, meme_id)
+
+
+def _blob_params(image: CleanImage) -> Row:
+    return {
+        "sha256": image.sha256,
+        "size": image.size,
+        "content_type": image.content_type,
+        "width": image.width,
+        "height": image.height,
+    }
+
+
+def _text_params(text: MemeText, **more) -> Row:
+    return {
+        "title": text.title,
+        "description": text.description,
+        "tags_text": " ".join(text.tags),
+        **more,
+    }
+
+
+async def insert_meme(cur: aiopg.Cursor, text: MemeText, image: CleanImage) -> Row:
+    async with cur.begin():
+        await execute(cur, INSERT_BLOB, _blob_params(image))
+        meme_id = await fetch_value(cur, INSERT_MEME, _text_params(text, sha256=image.sha256))
+        await tags.set_tags(cur, meme_id, text.tags)
+        return await _one_meme(cur, meme_id)
+
+
+async def update_meme_text(pool: aiopg.Pool, meme_id: int, text: MemeText) -> Row:
+    async with cursor(pool) as cur, cur.begin():
+        await execute(cur, UPDATE_TEXT, _text_params(text, id=meme_id))
+        if cur.rowcount == 0:
+            raise NotFound(f"No meme has id {meme_id}")
+        await tags.set_tags(cur, meme_id, text.tags)
+        return await _one_meme(cur, meme_id)
+
+
+async def update_meme_with_image(
+    cur: aiopg.Cursor, meme_id: int, text: MemeText, image: CleanImage
+) -> tuple[Row, str]:
+    """Replace words and picture; returns the meme and the sha256 of the picture it had."""
+    params = _text_params(text, id=meme_id, sha256=image.sha256)
+    async with cur.begin():
+        old_sha256 = await fetch_value(
+            cur, "SELECT image_sha256 FROM memes WHERE id = %(id)s FOR UPDATE", params
+        )
+        if old_sha256 is None:
+            raise NotFound(f"No meme has id {meme_id}")
+        await execute(cur, INSERT_BLOB, _blob_params(image))
+        await execute(cur, "UPDATE memes SET image_sha256 = %(sha256)s WHERE id = %(id)s", params)
+        await execute(cur, UPDATE_TEXT, params)
+        await tags.set_tags(cur, meme_id, text.tags)
+        return await _one_meme(cur, meme_id), old_sha256
+
+
+async def delete_meme(pool: aiopg.Pool, meme_id: int) -> str:
+    """Delete the meme; returns the sha256 of its picture."""
+    async with cursor(pool) as cur:
+        sha256 = await fetch_value(
+            cur, "DELETE FROM memes WHERE id = %(id)s RETURNING image_sha256", {"id": meme_id}
+        )
+    if sha256 is None:
+        raise NotFound(f"No meme has id {meme_id}")
+    return sha256

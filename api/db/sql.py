@@ -1,0 +1,122 @@
+"""SQL composed from parts that carry their own parameters, and the helpers that run it.
+
+A `Fragment` is SQL text (psycopg2's `sql` objects) with the values of its `%s` placeholders,
+in order. Composing fragments composes both, so a filter adds its condition and its values
+in one piece, and nothing is ever formatted into SQL text but other SQL objects. Fixed
+queries are plain strings (or `sql.SQL` built from constant pieces) with named parameters
+(`%(id)s`).
+
+Every statement runs through `execute()`, which turns a statement cancelled by the pool's
+`statement_timeout` into a 503 `QueryTimeout`.
+"""
+
+import string
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiopg
+from psycopg2 import errors
+from psycopg2 import sql as pg
+
+from api.domain.errors import QueryTimeout
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of SQL and the values of its placeholders, in the order they appear."""
+
+    text: pg.Composable
+    params: tuple[Any, ...] = ()
+
+
+def fragment(text: str, *params: Any) -> Fragment:
+    """`text` is constant SQL with a `%s` for each of `params`."""
+    return Fragment(pg.SQL(text), params)
+
+
+EMPTY = fragment("")
+
+
+def compose(template: str, **parts: Fragment | pg.Composable) -> Fragment:
+    """Fill the `{name}` fields of a constant SQL template, gathering the parts' values."""
+    fragments = {
+        name: part if isinstance(part, Fragment) else Fragment(part) for name, part in parts.items()
+    }
+    params: list[Any] = []
+    for _, field, _, _ in string.Formatter().parse(template):
+        if field is not None:
+            params.extend(fragments[field].params)  # once for each time the field is used
+    text = pg.SQL(template).format(**{name: f.text for name, f in fragments.items()})
+    return Fragment(text, tuple(params))
+
+
+def join(separator: str, parts: Iterable[Fragment]) -> Fragment:
+    parts = list(parts)
+    return Fragment(
+        pg.SQL(separator).join(part.text for part in parts),
+        tuple(value for part in parts for value in part.params),
+    )
+
+
+def where(conditions: Iterable[Fragment]) -> Fragment:
+    conditions = list(conditions)
+    if not conditions:
+        return EMPTY
+    return compose("WHERE {conditions}", conditions=join(" AND ", conditions))
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    try:
+        yield
+    except errors.QueryCanceled:
+        raise QueryTimeout("The database took too long to answer; try again later") from None
+
+
+@asynccontextmanager
+async def cursor(pool: aiopg.Pool) -> AsyncIterator[aiopg.Cursor]:
+    """A cursor on a connection of the pool, for one or more statements."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        yield cur
+
+
+Query = str | pg.Composable | Fragment  # with named parameters, but for a Fragment
+
+
+async def execute(cur: aiopg.Cursor, query: Query, params: Mapping | None = None) -> None:
+    with _translated_errors():
+        if isinstance(query, Fragment):
+            await cur.execute(query.text, query.params)
+        else:
+            await cur.execute(query, params)
+
+
+async def fetch_all(cur: aiopg.Cursor, query: Query, params: Mapping | None = None) -> list[Row]:
+    await execute(cur, query, params)
+    names = [column.name for column in cur.description]
+    return [dict(zip(names, row)) for row in await cur.fetchall()]
+
+
+async def fetch_one(cur: aiopg.Cursor, query: Query, params: Mapping | None = None) -> Row | None:
+    rows = await fetch_all(cur, query, params)
+    return rows[0] if rows else None
+
+
+async def fetch_value(cur: aiopg.Cursor, query: Query, params: Mapping | None = None) -> Any:
+    """The first column of the first row, or None when there is no row."""
+    await execute(cur, query, params)
+    row = await cur.fetchone()
+    return None if row is None else row[0]
+
+
+async def stream(pool: aiopg.Pool, query: Fragment, batch_size: int) -> AsyncIterator[list[Row]]:
+    """Every row of `query`, in batches from a server-side cursor: memory stays flat however
+    many rows there are, and each batch is a statement of its own under the timeout."""
+    async with cursor(pool) as cur, cur.begin():
+        await execute(cur, compose("DECLARE rows NO SCROLL CURSOR FOR {query}", query=query))
+        while batch := await fetch_all(cur, "FETCH %(n)s FROM rows", {"n": batch_size}):
+            yield batch

@@ -1,0 +1,73 @@
+"""The api's own problems; with those of common.problems they are every error it answers.
+
+Each docstring is the "when" of the README's error table and of openapi.json.
+"""
+
+# Raised by the api too, but defined once for both services.
+from common.problems import NotFound, PayloadTooLarge, Problem  # noqa: F401
+
+
+class ValidationFailed(Problem):
+    """A field breaks a rule: title, description, tags, missing or empty picture, unknown or
+    repeated field, `limit`/`offset`/id/filter out of range, a cursor with an offset, NUL or
+    invalid UTF-8."""
+
+    status = 422
+    code = "validation-failed"
+
+
+class MalformedJson(Problem):
+    """The JSON body does not parse, or is not an object."""
+
+    status = 400
+    code = "malformed-json"
+
+
+class MalformedMultipart(Problem):
+    """The multipart body does not parse, or a form has more than 32 parts."""
+
+    status = 400
+    code = "malformed-multipart"
+
+
+class UnsupportedMediaType(Problem):
+    """The body is not multipart (or JSON for `PUT`)."""
+
+    status = 415
+    code = "unsupported-media-type"
+
+
+class UnsupportedImage(Problem):
+    """The picture is not a JPEG, PNG, GIF or WebP."""
+
+    status = 415
+    code = "unsupported-image-type"
+
+
+class InvalidImage(Problem):
+    """The picture does not decode, or is over a cap: `MAX_IMAGE_PIXELS` (for an animation,
+    over all frames), `MAX_IMAGE_WIDTH`, `MAX_IMAGE_HEIGHT`, `MAX_IMAGE_FRAMES`."""
+
+    status = 422
+    code = "invalid-image"
+
+
+class InvalidCursor(Problem):
+    """The cursor is malformed, was changed, or belongs to other filters or sort."""
+
+    status = 400
+    code = "invalid-cursor"
+
+
+class MediaUnavailable(Problem):
+    """The media service or its storage is down or failing; nothing was changed."""
+
+    status = 503
+    code = "media-unavailable"
+
+
+class QueryTimeout(Problem):
+    """A database statement ran past `DB_STATEMENT_TIMEOUT_SECONDS` and was cancelled."""
+
+    status = 503
+    code = "query-timeout"

@@ -1,0 +1,81 @@
+"""What every view shares: the base view with the one error shape, the services, and the
+notes for openapi.json that the generator cannot read from a handler's signature."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp_pydantic import PydanticView
+from aiohttp_pydantic.injectors import CONTEXT
+from pydantic import ValidationError
+
+from api.db.sql import Row
+from api.domain.errors import ValidationFailed
+from api.domain.meme_text import MemeText
+from api.services import Services
+from api.web.state import SERVICES
+from common.problems import from_problem
+
+
+def validation_problem(exc: ValidationError, context: str) -> ValidationFailed:
+    errors = [
+        {"loc": [context, *error["loc"]], "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    summary = "; ".join(
+        f"{'.'.join(map(str, e['loc'][1:])) or context}: {e['msg']}" for e in errors
+    )
+    return ValidationFailed(summary, errors=errors)
+
+
+def field_error(name: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{name}: {message}", errors=[{"loc": ["body", name], "msg": message}])
+
+
+def meme_text(fields: dict) -> MemeText:
+    try:
+        return MemeText.model_validate(fields)
+    except ValidationError as exc:
+        raise validation_problem(exc, "body") from None
+
+
+def meme_response(row: Row, status: int = 200, headers: dict | None = None) -> web.Response:
+    """A meme as PostgreSQL wrote its JSON (db.memes.MEME_JSON)."""
+    return web.Response(
+        status=status, body=row["json"].encode(), content_type="application/json", headers=headers
+    )
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+class BaseView(PydanticView):
+    @property
+    def services(self) -> Services:
+        return self.request.app[SERVICES]
+
+    async def on_validation_error(self, exception: ValidationError, context: CONTEXT):
+        return from_problem(validation_problem(exception, context))
+
+
+@dataclass(frozen=True)
+class SpecNotes:
+    """What a handler does that its signature does not show, for openapi.json."""
+
+    # The meme form or JSON the handler reads itself: "create" (picture required) or "replace".
+    reads_meme: str | None = None
+    # Response headers by status, named as in api.web.openapi.HEADERS.
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A status whose body is not application/json: its media type.
+    media_types: dict[str, str] = field(default_factory=dict)
+
+
+def spec_notes(**notes: Any) -> Callable:
+    def note(handler: Callable) -> Callable:
+        handler.spec_notes = SpecNotes(**notes)
+        return handler
+
+    return note

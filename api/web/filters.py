@@ -1,0 +1,38 @@
+"""The query parameters that pick memes, shared by the list and the export."""
+
+from typing import Annotated
+
+from aiohttp_pydantic.injectors import Group
+from pydantic import Field
+
+from api.domain.listing import Listing, Sort, listing
+from api.domain.meme_text import Tag
+from api.web.models import SHA256_PATTERN
+
+
+class MemeFilters(Group):
+    """Filters shared by the list and the export; all combine with AND."""
+
+    q: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="Words to find, each as a prefix",
+            examples=["distrac"],
+        ),
+    ] = None
+    tag: Annotated[Tag | None, Field(description="Only memes with this tag")] = None
+    # Plain list annotations: aiohttp-pydantic reads a repeated query parameter only for those.
+    tags_all: list[Tag] = Field([], description="Only memes with all these tags")
+    tags_any: list[Tag] = Field([], description="Only memes with any of these tags")
+    sha256: Annotated[
+        str | None, Field(pattern=SHA256_PATTERN, description="Only memes using this picture")
+    ] = None
+    sort: Annotated[
+        Sort | None,
+        Field(description="Default: -created_at, or relevance when q is given"),
+    ] = None
+
+    def listing(self) -> Listing:
+        return listing(self.q, self.tag, self.tags_all, self.tags_any, self.sha256, self.sort)

@@ -1,0 +1,108 @@
+"""Reading a meme's multipart form: fields in any order, the picture spooled to a temporary
+file as it arrives (hashed and counted against the size cap), never held in memory."""
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from api.domain.errors import MalformedMultipart, PayloadTooLarge, UnsupportedMediaType
+from api.web.base import field_error
+
+CHUNK_BYTES = 64 * 1024
+TEXT_FIELDS = ("title", "description")
+TAGS_FIELD = "tags"
+IMAGE_FIELD = "image"
+# Title, description, image and a tags field per tag fit well below; more is an attack.
+MAX_PARTS = 32
+MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memory trouble
+
+
+@dataclass
+class SpooledImage:
+    path: Path
+    size: int
+
+
+@dataclass
+class MemeForm:
+    text: dict[str, str | list[str]] = field(default_factory=dict)
+    image: SpooledImage | None = None
+
+    def add_tags(self, value: str) -> None:
+        """A tags field holds one tag or several, comma-separated; it may be repeated."""
+        tags = self.text.setdefault(TAGS_FIELD, [])
+        tags.extend(tag.strip() for tag in value.split(",") if tag.strip())
+
+
+async def _read_text(part: BodyPartReader) -> str:
+    data = bytearray()
+    while chunk := await part.read_chunk(CHUNK_BYTES):
+        data += chunk
+        if len(data) > MAX_TEXT_BYTES:
+            raise PayloadTooLarge(f"The field {part.name!r} is longer than {MAX_TEXT_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise field_error(part.name, "is not valid UTF-8") from None
+
+
+async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> SpooledImage:
+    size = 0
+    with spool.open("wb") as file:
+        while chunk := await part.read_chunk(CHUNK_BYTES):
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(f"The picture is larger than {max_bytes} bytes")
+            await asyncio.to_thread(file.write, chunk)
+    if size == 0:
+        raise field_error(IMAGE_FIELD, "the picture is empty")
+    return SpooledImage(spool, size)
+
+
+async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -> MemeForm:
+    if request.content_type != "multipart/form-data":
+        raise UnsupportedMediaType("Send the meme as multipart/form-data")
+    form = MemeForm()
+    reader = await request.multipart()
+    for _ in range(MAX_PARTS):
+        part = await reader.next()
+        if part is None:
+            return form
+        if not isinstance(part, BodyPartReader):
+            raise MalformedMultipart("Nested multipart bodies are not accepted")
+        name = part.name or ""
+        if (name in TEXT_FIELDS and name in form.text) or (name == IMAGE_FIELD and form.image):
+            raise field_error(name, "is given more than once")
+        if name in TEXT_FIELDS:
+            form.text[name] = await _read_text(part)
+        elif name == TAGS_FIELD:
+            form.add_tags(await _read_text(part))
+        elif name == IMAGE_FIELD:
+            form.image = await _spool_image(part, max_image_bytes, spool)
+        else:
+            raise field_error(name, "is not a field of a meme (title, description, tags, image)")
+    raise MalformedMultipart(f"A meme form has at most {MAX_PARTS} parts")
+
+
+@asynccontextmanager
+async def meme_form(request: web.Request, max_image_bytes: int) -> AsyncIterator[MemeForm]:
+    """The form's fields; the spooled picture is removed when the block ends."""
+    fd, name = tempfile.mkstemp(prefix="meme-upload-")
+    os.close(fd)
+    spool = Path(name)
+    try:
+        try:
+            form = await _read_parts(request, max_image_bytes, spool)
+        except (HttpProcessingError, ValueError, AssertionError) as exc:
+            # aiohttp's multipart reader raises these on a missing boundary or a broken body.
+            raise MalformedMultipart(f"The multipart body is malformed: {exc}") from None
+        yield form
+    finally:
+        spool.unlink(missing_ok=True)

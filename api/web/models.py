@@ -1,0 +1,65 @@
+"""Response models; their JSON schemas are the ones in openapi.json."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Meme(BaseModel):
+    id: int
+    title: str
+    description: str
+    tags: list[str] = Field(description="Sorted, without duplicates")
+    created_at: datetime
+    updated_at: datetime
+    image_url: str = Field(description="The meme's picture, whichever it is now (revalidated)")
+    content_url: str = Field(description="The picture at a URL naming its content (cached a year)")
+    content_type: str = Field(examples=["image/jpeg"])
+    size: int = Field(description="The picture's size in bytes")
+    width: int
+    height: int
+    sha256: str = Field(description="The sha256 of the picture's bytes, also its ETag")
+
+
+class MemePage(BaseModel):
+    items: list[Meme]
+    total: int | None = Field(
+        description="How many memes match, in all: null on pages reached with a cursor and"
+        " for filters matching 100 or more, where counting costs more than the page"
+    )
+    limit: int
+    offset: int
+    next: str | None = Field(
+        description="Pass as `cursor` for the next page (also in the Link header); null on the last"
+    )
+
+
+class TagCount(BaseModel):
+    name: str = Field(examples=["cats"])
+    memes: int = Field(description="How many memes have the tag", examples=[42])
+
+
+class TagList(BaseModel):
+    items: list[TagCount]
+
+
+class ProblemDetail(BaseModel):
+    """Every error of both services (RFC 9457, `application/problem+json`)."""
+
+    type: str = Field("about:blank")
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    code: str = Field(
+        description="Stable, machine-readable kebab-case code", examples=["not-found"]
+    )
+    detail: str = Field(examples=["No meme has id 42"])
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="One entry per broken rule, for validation failures"
+    )
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])

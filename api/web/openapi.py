@@ -1,0 +1,178 @@
+"""openapi.json, generated from the views, and Swagger UI served from local assets.
+
+aiohttp-pydantic reads parameters, models and docstrings. What it cannot see is added here
+from the code that knows it: the error codes from the `Problem` classes, the meme form from
+`MemeText`, response headers and media types from each handler's `spec_notes`.
+"""
+
+from copy import deepcopy
+from typing import Any
+
+from aiohttp import web
+from aiohttp_pydantic.oas.view import generate_oas
+from swagger_ui_bundle import swagger_ui_path
+
+from api.domain import errors
+from api.domain.meme_text import MemeText
+from api.web.base import SpecNotes
+from api.web.state import SPEC
+from common import problems
+
+TITLE = "memes"
+VERSION = "0.1.0"
+PROBLEMS = problems.problem_classes(problems, errors)
+DESCRIPTION = """A collection of memes: a picture with a title, a description and tags.
+
+Every error, of every endpoint, is `application/problem+json` (RFC 9457) in the shape of
+`ProblemDetail`, with a stable kebab-case `code`:
+
+"""
+PROBLEM_JSON = "application/problem+json"
+HEADERS = {
+    "Location": "The new meme's address",
+    "Link": 'The next page: `<...>; rel="next"` (absent on the last page)',
+    "ETag": "The sha256 of the bytes served, quoted",
+    "Last-Modified": "When the picture was stored",
+    "Cache-Control": "`public, no-cache` for /memes/{id}/image, a year and `immutable` for"
+    " /images/{sha256}",
+    "Content-Range": "The bytes served (206), or `bytes */<size>` (416)",
+    "Content-Length": "The size of the bytes served",
+    "Accept-Ranges": "`bytes`: ranges are served",
+}
+
+
+def _meme_form(image_required: bool) -> dict[str, Any]:
+    """The multipart form of a meme: MemeText's fields, the picture, and nothing else."""
+    schema = MemeText.model_json_schema()
+    return {
+        "type": "object",
+        "properties": schema["properties"]
+        | {
+            "image": {
+                "type": "string",
+                "format": "binary",
+                "description": "A JPEG, PNG, GIF or WebP picture",
+            }
+        },
+        "required": [*schema["required"], *(["image"] if image_required else [])],
+        "additionalProperties": False,
+    }
+
+
+def _meme_body(reads: str) -> dict[str, Any]:
+    content = {}
+    if reads == "replace":
+        content["application/json"] = {"schema": {"$ref": "#/components/schemas/MemeText"}}
+    content["multipart/form-data"] = {
+        "schema": _meme_form(image_required=reads == "create"),
+        # Swagger UI then sends one `tags` field per tag, as curl -F does.
+        "encoding": {"tags": {"style": "form", "explode": True}},
+    }
+    return {"required": True, "content": content}
+
+
+def _apply_notes(operation: dict[str, Any], notes: SpecNotes) -> None:
+    if notes.reads_meme:
+        operation["requestBody"] = _meme_body(notes.reads_meme)
+    responses = operation["responses"]
+    for status, names in notes.headers.items():
+        responses[status]["headers"] = {
+            name: {"description": HEADERS[name], "schema": {"type": "string"}} for name in names
+        }
+    for status, media_type in notes.media_types.items():
+        schema = responses[status].get("content", {}).get("application/json", {}).get("schema")
+        binary = {"type": "string", "format": "binary"}
+        responses[status]["content"] = {media_type: {"schema": schema or binary}}
+
+
+def _handlers(app: web.Application) -> dict[tuple[str, str], Any]:
+    """Each (path, method) of the spec and the handler that serves it."""
+    found = {}
+    for route in app.router.routes():
+        view = route.handler
+        path = route.resource.canonical
+        for method in ("get", "post", "put", "delete", "head"):
+            if isinstance(view, type) and hasattr(view, method):
+                found[path, method] = getattr(view, method)
+    return found
+
+
+def _to_openapi_3_0(node: Any) -> None:
+    """pydantic writes JSON Schema's `examples` lists; OpenAPI 3.0 (and Swagger UI 4, which
+    shows "string" otherwise) wants one `example` in a schema."""
+    if isinstance(node, dict):
+        if isinstance(node.get("examples"), list):
+            node["example"] = node.pop("examples")[0]
+        for value in node.values():
+            _to_openapi_3_0(value)
+    elif isinstance(node, list):
+        for value in node:
+            _to_openapi_3_0(value)
+
+
+def _problems_as_problem_json(operation: dict[str, Any]) -> None:
+    for status, response in operation.get("responses", {}).items():
+        content = response.get("content", {})
+        if status.startswith(("4", "5")) and "application/json" in content:
+            response["content"] = {PROBLEM_JSON: content["application/json"]}
+
+
+def _header_names(operation: dict[str, Any]) -> None:
+    """The generator names header parameters after the Python arguments (`if_none_match`);
+    the view reads `If-None-Match`, which is what Swagger UI must send."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "header":
+            parameter["name"] = parameter["name"].replace("_", "-").title()
+
+
+def build_spec(app: web.Application) -> dict[str, Any]:
+    spec = deepcopy(generate_oas([app], version_spec=VERSION, title_spec=TITLE))
+    spec["info"]["description"] = DESCRIPTION + problems.problems_table(PROBLEMS)
+    spec["components"]["schemas"]["MemeText"] = MemeText.model_json_schema()
+    handlers = _handlers(app)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            notes = getattr(handlers[path, method], "spec_notes", None)
+            if notes is not None:
+                _apply_notes(operation, notes)
+            _problems_as_problem_json(operation)
+            _header_names(operation)
+    _to_openapi_3_0(spec)
+    return spec
+
+
+SWAGGER_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>memes API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});
+  </script>
+</body>
+</html>
+"""
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(request.app[SPEC])
+
+
+async def swagger_ui(request: web.Request) -> web.Response:
+    return web.Response(text=SWAGGER_PAGE, content_type="text/html")
+
+
+def setup_docs(app: web.Application) -> None:
+    app.router.add_get("/openapi.json", openapi_json)
+    app.router.add_get("/docs", swagger_ui)
+    app.router.add_static("/docs/assets", swagger_ui_path)
+
+    async def store_spec(app: web.Application) -> None:
+        app[SPEC] = build_spec(app)
+
+    app.on_startup.append(store_spec)

@@ -1,0 +1,193 @@
+"""The picture endpoints: a meme's picture and pictures by content, with thumbnails, byte
+ranges and conditional requests. Docstrings become the descriptions in openapi.json."""
+
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Literal
+
+from aiohttp import web
+from aiohttp_pydantic.injectors import Group
+from aiohttp_pydantic.oas.typing import r200, r206, r304, r404, r416, r422, r503
+from pydantic import Field
+
+from api.db.blobs import get_blob
+from api.db.memes import get_meme
+from api.db.sql import Row
+from api.domain.thumbnails import thumbnail
+from api.web.base import BaseView, spec_notes
+from api.web.memes import MemeId
+from api.web.models import SHA256_PATTERN, ProblemDetail
+from common.streaming import streaming
+
+PictureSize = Annotated[
+    Literal["original", "thumb", "small"], Field(description="original, thumb (160) or small (480)")
+]
+Sha256 = Annotated[
+    str,
+    Field(
+        pattern=SHA256_PATTERN,
+        description="The sha256 of the picture",
+        examples=["f807d38869d754cec9824cd12f338da1fb9bf9d9a5918c44c415923b52f0c9b6"],
+    ),
+]
+PictureResponses = (
+    r200
+    | r206
+    | r304
+    | r404[ProblemDetail]
+    | r416[ProblemDetail]
+    | r422[ProblemDetail]
+    | r503[ProblemDetail]
+)
+# /memes/{id}/image may show another picture after a PUT: caches keep it but ask again.
+REVALIDATE = "public, no-cache"
+# /images/{sha256} names its content: it never changes.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def _not_modified_since(if_modified_since: str, stored_at: datetime) -> bool:
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as RFC 9110 asks
+    return since.tzinfo is not None and stored_at.replace(microsecond=0) <= since
+
+
+class PictureConditions(Group):
+    """The request headers a picture download heeds."""
+
+    if_none_match: str | None = None
+    if_modified_since: str | None = None
+    range: str | None = None
+
+
+async def picture_response(
+    view: BaseView,
+    picture: Row,
+    size: PictureSize,
+    cache_control: str,
+    conditions: PictureConditions,
+) -> web.StreamResponse:
+    """A stored picture or its thumbnail: streamed, ranged, conditional, cacheable."""
+    request, services = view.request, view.services
+    if size != "original":
+        picture = await thumbnail(services, picture, size)
+    headers = {
+        "ETag": f'"{picture["sha256"]}"',
+        "Last-Modified": format_datetime(picture["stored_at"].astimezone(UTC), usegmt=True),
+        "Cache-Control": cache_control,
+        "X-Content-Type-Options": "nosniff",
+        "Accept-Ranges": "bytes",
+    }
+    # If-None-Match wins over If-Modified-Since (RFC 9110, 13.2.2).
+    if conditions.if_none_match:
+        if _etag_matches(conditions.if_none_match, headers["ETag"]):
+            return web.Response(status=304, headers=headers)
+    elif conditions.if_modified_since and _not_modified_since(
+        conditions.if_modified_since, picture["stored_at"]
+    ):
+        return web.Response(status=304, headers=headers)
+    headers["Content-Type"] = picture["content_type"]
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(picture["size"])
+        # A StreamResponse, because a Response would announce its own empty body's length.
+        return web.StreamResponse(headers=headers)
+    async with services.media.open(picture["sha256"], conditions.range) as download:
+        headers["Content-Length"] = str(download.length)
+        if download.content_range:
+            headers["Content-Range"] = download.content_range
+        response = web.StreamResponse(status=206 if download.partial else 200, headers=headers)
+        async with streaming(request, response):
+            async for chunk in download.chunks:
+                await response.write(chunk)
+    return response
+
+
+PICTURE_HEADERS = {
+    "200": ("Content-Length", "ETag", "Last-Modified", "Cache-Control", "Accept-Ranges"),
+    "206": ("Content-Length", "Content-Range", "ETag", "Last-Modified", "Cache-Control"),
+    "304": ("ETag", "Last-Modified", "Cache-Control"),
+    "416": ("Content-Range",),
+}
+PICTURE_MEDIA_TYPES = {"200": "image/*", "206": "image/*"}
+PICTURE_DOC = """\
+        `size=thumb` (at most 160 pixels a side) or `size=small` (480) gives a downscaled WebP
+        of the first frame, made on first request and stored. The `ETag` is the sha256 of the
+        bytes served: send it back in `If-None-Match` (or the `Last-Modified` date in
+        `If-Modified-Since`) to get a 304. `Range: bytes=...` gets part of the picture (206),
+        or 416 when the range starts past its end.
+"""
+
+
+def picture_doc(handler):
+    """Put what every picture endpoint shares into the handler's docstring and spec notes."""
+    handler.__doc__ = handler.__doc__.replace("        {PICTURE_DOC}\n", PICTURE_DOC)
+    return spec_notes(headers=PICTURE_HEADERS, media_types=PICTURE_MEDIA_TYPES)(handler)
+
+
+class MemeImageView(BaseView):
+    @picture_doc
+    async def get(
+        self,
+        id: MemeId,
+        /,
+        size: PictureSize = "original",
+        *,
+        conditions: PictureConditions,
+    ) -> PictureResponses:
+        """The meme's picture, streamed, with its stored `Content-Type`.
+
+        This URL shows whatever picture the meme has now, so caches must revalidate
+        (`Cache-Control: public, no-cache`); `content_url` names the content and is cached for
+        a year.
+        {PICTURE_DOC}
+        Tags: pictures
+        Status Codes:
+            200: The picture's bytes
+            206: The range of the picture's bytes asked for
+            304: The picture has not changed
+            404: No meme has this id, or its picture is missing
+            416: The range starts past the end of the picture
+            422: The id is not a positive integer, or the size is not one of the sizes
+            503: The media service or the database is unavailable
+        """
+        meme = await get_meme(self.services.pool, id)
+        return await picture_response(self, meme, size, REVALIDATE, conditions)
+
+    head = get  # the same headers, no body (picture_response)
+
+
+class PictureView(BaseView):
+    @picture_doc
+    async def get(
+        self,
+        sha256: Sha256,
+        /,
+        size: PictureSize = "original",
+        *,
+        conditions: PictureConditions,
+    ) -> PictureResponses:
+        """A picture by the sha256 of its bytes (a meme's `content_url`).
+
+        The URL names the content, so it never changes: `Cache-Control: public,
+        max-age=31536000, immutable` lets browsers and CDNs keep it for a year.
+        {PICTURE_DOC}
+        Tags: pictures
+        Status Codes:
+            200: The picture's bytes
+            206: The range of the picture's bytes asked for
+            304: The picture has not changed
+            404: No meme uses a picture with this sha256
+            416: The range starts past the end of the picture
+            422: The sha256 is not 64 lower-case hex digits, or the size is not one of the sizes
+            503: The media service or the database is unavailable
+        """
+        picture = await get_blob(self.services.pool, sha256)
+        return await picture_response(self, picture, size, IMMUTABLE, conditions)
+
+    head = get  # the same headers, no body (picture_response)

@@ -1,0 +1,10 @@
+"""What the api's web.Application holds, under typed keys."""
+
+from aiohttp import web
+
+from api.services import Services
+from api.settings import ApiSettings
+
+SETTINGS = web.AppKey("settings", ApiSettings)
+SERVICES = web.AppKey("services", Services)
+SPEC = web.AppKey("openapi_spec", dict)

@@ -1,0 +1,68 @@
+"""Lists of unbounded length, streamed from server-side cursors: the export and the tags.
+Docstrings become the descriptions in openapi.json."""
+
+from aiohttp import web
+from aiohttp_pydantic.oas.typing import r200, r422, r503
+
+from api.db.listing import all_memes
+from api.db.tags import tag_counts
+from api.web.base import BaseView, json_bytes, spec_notes
+from api.web.filters import MemeFilters
+from api.web.models import Meme, ProblemDetail, TagList
+from common.streaming import ChunkWriter, prefetched, streaming
+
+NDJSON = "application/x-ndjson"
+
+
+class MemeExportView(BaseView):
+    @spec_notes(media_types={"200": NDJSON})
+    async def get(
+        self, filters: MemeFilters
+    ) -> r200[Meme] | r422[ProblemDetail] | r503[ProblemDetail]:
+        """Every meme matching the filters, as NDJSON: one JSON meme per line.
+
+        Takes the same filters and sort as `GET /memes`. Streamed from a server-side cursor in
+        batches, so the export of any number of memes runs in flat memory.
+
+        Tags: memes
+        Status Codes:
+            200: `application/x-ndjson`, one meme per line
+            422: A parameter is out of range
+            503: The database took too long to answer
+        """
+        settings = self.services.settings
+        batches = await prefetched(
+            all_memes(self.services.pool, filters.listing(), settings.export_batch_size)
+        )
+        response = web.StreamResponse(headers={"Content-Type": NDJSON})
+        response.enable_chunked_encoding()
+        async with streaming(self.request, response):
+            async for batch in batches:
+                await response.write(b"".join(row["json"].encode() + b"\n" for row in batch))
+        return response
+
+
+class TagsView(BaseView):
+    async def get(self) -> r200[TagList] | r503[ProblemDetail]:
+        """The tags in use, with how many memes have each, most used first. Streamed.
+
+        Tags: tags
+        Status Codes:
+            200: The tags
+            503: The database took too long to answer
+        """
+        settings = self.services.settings
+        batches = await prefetched(tag_counts(self.services.pool, settings.export_batch_size))
+        response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+        response.enable_chunked_encoding()
+        async with streaming(self.request, response):
+            out = ChunkWriter(response)
+            await out.write(b'{"items":[')
+            separator = b""
+            async for batch in batches:
+                for row in batch:
+                    await out.write(separator + json_bytes(row))
+                    separator = b","
+            await out.write(b"]}")
+            await out.flush()
+        return response

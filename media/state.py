@@ -1,0 +1,9 @@
+"""What the media service's web.Application holds, under typed keys."""
+
+from aiohttp import web
+
+from media.settings import MediaSettings
+from media.store.base import Store
+
+SETTINGS = web.AppKey("settings", MediaSettings)
+STORE = web.AppKey("store", Store)

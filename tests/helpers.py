@@ -1,0 +1,95 @@
+"""What the tests share besides fixtures: settings for both services, direct SQL, forms and the
+problem shape, as a client and an operator would check them."""
+
+import uuid
+from pathlib import Path
+
+import aiohttp
+import psycopg2
+from moto.server import ThreadedMotoServer
+
+from api.settings import ApiSettings
+from media.settings import MediaSettings
+from tests.pictures import picture
+
+MEDIA_TOKEN = "test-service-token-0123456789"
+
+
+def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    conn.close()
+    return rows
+
+
+def execute(url: str, sql: str) -> None:
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute(sql)
+    conn.close()
+
+
+def start_moto() -> tuple[ThreadedMotoServer, str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return server, f"http://{host}:{port}"
+
+
+def s3_media_settings(endpoint: str, storage_dir: Path, **overrides) -> MediaSettings:
+    return MediaSettings(
+        _env_file=None,
+        media_token=MEDIA_TOKEN,
+        media_storage_dir=storage_dir,
+        s3_endpoint_url=endpoint,
+        # A bucket per test keeps tests apart on the one moto server.
+        s3_bucket=f"memes-{uuid.uuid4().hex[:12]}",
+        s3_access_key_id="test",
+        s3_secret_access_key="test",
+        **({"s3_timeout_seconds": 1} | overrides),
+    )
+
+
+def disk_media_settings(storage_dir: Path, **overrides) -> MediaSettings:
+    return MediaSettings(
+        _env_file=None, media_token=MEDIA_TOKEN, media_storage_dir=storage_dir, **overrides
+    )
+
+
+def api_settings_for(database_url: str, media_url: str, tmp_path: Path, **overrides) -> ApiSettings:
+    values = dict(
+        _env_file=None,
+        database_url=database_url,
+        media_url=media_url,
+        media_token=MEDIA_TOKEN,
+        media_timeout_seconds=2,
+        apply_migrations=False,
+        data_dir=tmp_path,
+    )
+    return ApiSettings(**(values | overrides))
+
+
+def meme_form(
+    title: str | None = "A meme", image: bytes | None = None, **fields
+) -> aiohttp.FormData:
+    """A multipart form as curl -F sends it; `image` defaults to a small PNG."""
+    form = aiohttp.FormData()
+    if title is not None:
+        form.add_field("title", title)
+    for name, value in fields.items():
+        form.add_field(name, value)
+    form.add_field(
+        "image",
+        picture() if image is None else image,
+        filename="meme.png",
+        content_type="image/png",
+    )
+    return form
+
+
+def assert_problem(response: aiohttp.ClientResponse, body: dict, status: int, code: str) -> None:
+    """The one error shape (RFC 9457 problem details) with the expected status and code."""
+    assert response.status == status, body
+    assert response.content_type == "application/problem+json"
+    assert body["status"] == status and body["code"] == code, body
+    assert body["type"] == "about:blank" and body["title"] and body["detail"]
