@@ -3,15 +3,10 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-# The token the api shows the media service: unless set, a random one made once and kept in
-# .data/media-token, so that `make fixtures` in another shell talks to the running media.
-ifndef MEDIA_TOKEN
-MEDIA_TOKEN := $(shell test -s .data/media-token || (mkdir -p .data && head -c 32 /dev/urandom \
-	| base64 | tr -d '/+=\n' > .data/media-token); cat .data/media-token)
-endif
-export MEDIA_TOKEN
+# No variable to export: unless MEDIA_TOKEN is set, both services and every command find the
+# service token in .data/media-token (MEDIA_TOKEN_FILE), made at random on first use.
 
-.PHONY: run test bench openapi migrate fixtures clean
+.PHONY: run test bench docs openapi migrate fixtures clean
 
 $(BIN)/.installed: pyproject.toml
 	@python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
@@ -35,6 +30,11 @@ bench: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m bench list $(BENCH_ARGS)
 	$(BIN)/python -m bench pictures
+
+# openapi.json and the README's tables of settings and errors, made from the code.
+docs: $(BIN)/.installed
+	$(BIN)/python -m api openapi -o openapi.json
+	$(BIN)/python -m api readme
 
 openapi: $(BIN)/.installed
 	$(BIN)/python -m api openapi -o openapi.json

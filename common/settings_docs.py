@@ -12,7 +12,7 @@ def _default(field) -> str:
     if value is None:
         return "unset"
     if isinstance(value, bool):
-        return str(value).lower()
+        return f"`{str(value).lower()}`"
     if isinstance(value, SecretStr):
         return "secret"
     return f"`{value}`"

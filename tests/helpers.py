@@ -87,9 +87,38 @@ def meme_form(
     return form
 
 
+async def problem_of(response: aiohttp.ClientResponse, status: int, code: str) -> dict:
+    """The response's problem body, checked (assert_problem)."""
+    body = await response.json(content_type=None)
+    assert_problem(response, body, status, code)
+    return body
+
+
 def assert_problem(response: aiohttp.ClientResponse, body: dict, status: int, code: str) -> None:
     """The one error shape (RFC 9457 problem details) with the expected status and code."""
     assert response.status == status, body
     assert response.content_type == "application/problem+json"
     assert body["status"] == status and body["code"] == code, body
     assert body["type"] == "about:blank" and body["title"] and body["detail"]
+
+
+def tagged_form(title: str, description: str = "", tags: list[str] = (), color: str = "red"):
+    data = aiohttp.FormData()
+    data.add_field("title", title)
+    data.add_field("description", description)
+    for tag in tags:
+        data.add_field("tags", tag)
+    data.add_field("image", picture(color=color), filename="m.png", content_type="image/png")
+    return data
+
+
+async def create_meme(client, title, description="", tags=(), color="red") -> dict:
+    response = await client.post("/memes", data=tagged_form(title, description, tags, color))
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def titles(client, url: str) -> list[str]:
+    response = await client.get(url)
+    assert response.status == 200, await response.text()
+    return [meme["title"] for meme in (await response.json())["items"]]

@@ -1,4 +1,5 @@
-"""The README's curl and httpie examples, run as written against both services on real sockets."""
+"""The README: its curl and httpie examples, run as written against both services on real
+sockets, and its tables, made from the code."""
 
 import asyncio
 import os
@@ -9,6 +10,9 @@ import sys
 from pathlib import Path
 
 from api.app import create_app as create_api_app
+from api.cli.docs import rendered_readme
+from api.settings import ApiSettings
+from media.settings import MediaSettings
 from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
@@ -110,3 +114,14 @@ async def run_shell(command: str, cwd: Path, env: dict[str, str]) -> subprocess.
     return subprocess.CompletedProcess(
         command, process.returncode, stdout.decode(), stderr.decode()
     )
+
+
+def test_readme_tables_of_settings_and_errors_are_made_from_the_code():
+    text = README.read_text()
+    assert rendered_readme(text) == text, "the README's tables are stale: run `make docs`"
+    for table in ("api-settings", "media-settings", "api-errors", "media-errors"):
+        assert f"<!-- generated: {table} -->\n| " in text, table
+    # Every setting of both services is in it, by its environment variable.
+    for settings in (ApiSettings, MediaSettings):
+        for name in settings.model_fields:
+            assert f"| `{name.upper()}` |" in text, name

@@ -2,16 +2,19 @@
 every connection comes from, and the migrations of sql/migrations."""
 
 import asyncio
+import logging
 import warnings
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import aiopg
+from psycopg2 import errors
 from yoyo import get_backend, read_migrations
 
 from api.settings import ApiSettings
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parents[2] / "sql" / "migrations"
 # Past the statement timeout, by which PostgreSQL has cancelled the statement: this only
 # catches a server that does not answer at all.
@@ -37,6 +40,28 @@ async def database_url(settings: ApiSettings) -> AsyncIterator[str]:
         await asyncio.to_thread(server.cleanup)
 
 
+@contextmanager
+def _cancelled_statements_as_warnings() -> Iterator[None]:
+    """aiopg hands every statement PostgreSQL cancelled to the loop's exception handler, which
+    logs it as an error with a traceback. It is an answered 503 (db.sql.execute): one line."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        if isinstance(context.get("exception"), errors.QueryCanceled):
+            log.warning("statement cancelled: %s", context["exception"].pgerror.strip())
+        elif previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    try:
+        yield
+    finally:
+        loop.set_exception_handler(previous)
+
+
 @asynccontextmanager
 async def open_pool(url: str, settings: ApiSettings) -> AsyncIterator[aiopg.Pool]:
     timeout_ms = round(settings.db_statement_timeout_seconds * 1000)
@@ -54,7 +79,8 @@ async def open_pool(url: str, settings: ApiSettings) -> AsyncIterator[aiopg.Pool
         timeout=settings.db_statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS,
         options=" ".join(f"-c {name}={value}" for name, value in options.items()),
     ) as pool:
-        yield pool
+        with _cancelled_statements_as_warnings():
+            yield pool
 
 
 def apply_migrations(url: str) -> list[str]:

@@ -10,9 +10,10 @@ Every statement runs through `execute()`, which turns a statement cancelled by t
 `statement_timeout` into a 503 `QueryTimeout`.
 """
 
+import asyncio
 import string
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,12 +70,8 @@ def where(conditions: Iterable[Fragment]) -> Fragment:
     return compose("WHERE {conditions}", conditions=join(" AND ", conditions))
 
 
-@contextmanager
-def _translated_errors() -> Iterator[None]:
-    try:
-        yield
-    except errors.QueryCanceled:
-        raise QueryTimeout("The database took too long to answer; try again later") from None
+def _timed_out() -> QueryTimeout:
+    return QueryTimeout("The database took too long to answer; try again later")
 
 
 @asynccontextmanager
@@ -88,11 +85,17 @@ Query = str | pg.Composable | Fragment  # with named parameters, but for a Fragm
 
 
 async def execute(cur: aiopg.Cursor, query: Query, params: Mapping | None = None) -> None:
-    with _translated_errors():
-        if isinstance(query, Fragment):
-            await cur.execute(query.text, query.params)
-        else:
-            await cur.execute(query, params)
+    text, values = (query.text, query.params) if isinstance(query, Fragment) else (query, params)
+    try:
+        await cur.execute(text, values)
+    except errors.QueryCanceled:
+        raise _timed_out() from None
+    except asyncio.CancelledError:
+        # aiopg turns a statement PostgreSQL cancelled (statement_timeout) into CancelledError;
+        # only a task that is being cancelled itself should see one.
+        if asyncio.current_task().cancelling():
+            raise
+        raise _timed_out() from None
 
 
 async def fetch_all(cur: aiopg.Cursor, query: Query, params: Mapping | None = None) -> list[Row]:

@@ -1,6 +1,5 @@
 """Every input rule: a broken one gets a 4xx problem and stores nothing."""
 
-import hashlib
 import io
 from pathlib import Path
 
@@ -8,13 +7,7 @@ import aiohttp
 import pytest
 
 from api.app import create_app
-from tests.helpers import (
-    api_settings_for,
-    assert_problem,
-    disk_media_settings,
-    meme_form,
-    query,
-)
+from tests.helpers import api_settings_for, disk_media_settings, meme_form, problem_of
 from tests.pictures import gif_claiming, picture, png_claiming
 
 
@@ -22,23 +15,6 @@ from tests.pictures import gif_claiming, picture, png_claiming
 def media_settings(tmp_path: Path):
     # The rules are the api's own: one storage backend is enough here.
     return disk_media_settings(tmp_path)
-
-
-@pytest.fixture
-def nothing_stored(database_url, blob_stored):
-    async def check(*images: bytes) -> None:
-        assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
-        assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]
-        for image in images:
-            assert not await blob_stored(hashlib.sha256(image).hexdigest())
-
-    return check
-
-
-async def problem_of(response: aiohttp.ClientResponse, status: int, code: str) -> dict:
-    body = await response.json(content_type=None)
-    assert_problem(response, body, status, code)
-    return body
 
 
 @pytest.mark.parametrize(
@@ -217,8 +193,9 @@ async def test_bodies_that_are_not_a_proper_form(client, nothing_stored, kwargs,
         (b'{"title": "x", "extra": 1}', "application/json", 422, "validation-failed"),
         (b'{"title": 5}', "application/json", 422, "validation-failed"),
         (b"title=x", "text/plain", 415, "unsupported-media-type"),
+        (b'{"title": "%s"}' % (b"x" * 2**20), "application/json", 413, "payload-too-large"),
     ],
-    ids=["broken", "array", "not-utf8", "extra-key", "wrong-type", "text"],
+    ids=["broken", "array", "not-utf8", "extra-key", "wrong-type", "text", "over-1-mib"],
 )
 async def test_bad_put_bodies(client, body, content_type, status, code):
     meme = await (await client.post("/memes", data=meme_form("Kept"))).json()

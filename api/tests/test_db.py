@@ -1,0 +1,110 @@
+"""SQL composed from fragments, and the statement timeout every connection has, on a real
+PostgreSQL."""
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from api.app import create_app
+from api.cli.fixtures import generate_memes
+from api.db.sql import compose, cursor, fetch_all, fetch_value, fragment, join, where
+from api.services import open_services
+from tests.helpers import api_settings_for, disk_media_settings, meme_form, problem_of
+from tests.pictures import picture
+
+
+@pytest.fixture
+def media_settings(tmp_path: Path):
+    # The database's business: one storage backend is enough.
+    return disk_media_settings(tmp_path)
+
+
+async def test_fragments_carry_their_values_in_the_order_they_are_used(api_settings):
+    hostile = "'; DROP TABLE memes; --"
+    number = fragment("%s::int", 7)
+    query = compose(
+        "SELECT {number} AS a, {text} AS b, {number} AS c",
+        number=number,
+        text=fragment("%s || %s", hostile, "!"),
+    )
+    assert query.params == (7, hostile, "!", 7)
+    between = [fragment("g > %s", 3), fragment("g <= %s", 5)]
+    counted = compose("SELECT count(*) FROM generate_series(1, 10) g {where}", where=where(between))
+    everything = compose("SELECT count(*) FROM generate_series(1, 10) g {where}", where=where([]))
+    async with open_services(api_settings) as services, cursor(services.pool) as cur:
+        assert await fetch_all(cur, query) == [{"a": 7, "b": hostile + "!", "c": 7}]
+        assert await fetch_value(cur, counted) == 2
+        assert await fetch_value(cur, everything) == 10
+        listed = join(", ", [fragment("%s", "x"), fragment("%s", "y")])
+        assert await fetch_value(cur, compose("SELECT ARRAY[{items}]", items=listed)) == ["x", "y"]
+        assert await fetch_value(cur, "SELECT count(*) FROM memes") == 0  # still there
+
+
+async def test_every_connection_has_the_timeout_and_utc_commands_included(api_settings):
+    settings = api_settings.model_copy(update={"db_statement_timeout_seconds": 1.5})
+    async with open_services(settings) as services, cursor(services.pool) as cur:
+        assert await fetch_value(cur, "SHOW statement_timeout") == "1500ms"
+        assert await fetch_value(cur, "SHOW TimeZone") == "UTC"
+
+
+TIMEOUT = 0.15  # seconds: a batch of 200 memes takes a few milliseconds
+
+
+@pytest.fixture
+async def impatient_client(aiohttp_client, database_url, media_server, tmp_path):
+    settings = api_settings_for(
+        database_url,
+        str(media_server.make_url("")),
+        tmp_path,
+        db_statement_timeout_seconds=TIMEOUT,
+        export_batch_size=200,
+    )
+    return await aiohttp_client(create_app(settings))
+
+
+async def test_a_statement_past_the_timeout_is_a_quick_503_and_nothing_is_kept(
+    impatient_client, database_url, blob_stored
+):
+    client = impatient_client
+    meme = await (await client.post("/memes", data=meme_form("Kept"))).json()
+    png = picture(color="olive")
+    locker = psycopg2.connect(database_url)  # stands for a long migration or a runaway query
+    try:
+        locker.cursor().execute("LOCK TABLE memes IN ACCESS EXCLUSIVE MODE")
+        for method, url, form in (
+            ("GET", "/memes", None),
+            ("GET", f"/memes/{meme['id']}", None),
+            ("GET", "/memes/export", None),
+            ("POST", "/memes", meme_form("Lost", png)),
+        ):
+            started = time.monotonic()
+            response = await client.request(method, url, data=form)
+            body = await problem_of(response, 503, "query-timeout")
+            assert time.monotonic() - started < 3, body
+    finally:
+        locker.rollback()
+        locker.close()
+    # The upload's picture went again with its failed insert; the pool serves on.
+    assert not await blob_stored(hashlib.sha256(png).hexdigest())
+    for _ in range(15):  # more than the pool's connections
+        page = await (await client.get("/memes")).json()
+        assert [m["title"] for m in page["items"]] == ["Kept"]
+
+
+async def test_an_export_outlasts_the_timeout_since_each_batch_is_a_statement(
+    impatient_client, api_settings
+):
+    async with open_services(api_settings) as services:
+        await generate_memes(services, 40_000, seed=3)
+    started = time.monotonic()
+    response = await impatient_client.get("/memes/export")
+    lines = (await response.read()).splitlines()
+    elapsed = time.monotonic() - started
+    assert response.status == 200 and len(lines) == 40_005
+    assert len({json.loads(line)["id"] for line in lines}) == 40_005
+    # The whole export took longer than any one statement may: the timeout did not end it.
+    assert elapsed > TIMEOUT
