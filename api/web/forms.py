@@ -13,27 +13,24 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from api.domain.errors import MalformedMultipart, PayloadTooLarge, UnsupportedMediaType
+from api.domain.meme_text import MemeText
 from api.web.base import field_error
 
 CHUNK_BYTES = 64 * 1024
-TEXT_FIELDS = ("title", "description")
+# The form's fields are MemeText's (as openapi.json documents them) and the picture.
 TAGS_FIELD = "tags"
+TEXT_FIELDS = tuple(name for name in MemeText.model_fields if name != TAGS_FIELD)
 IMAGE_FIELD = "image"
+FIELDS = ", ".join([*MemeText.model_fields, IMAGE_FIELD])
 # Title, description, image and a tags field per tag fit well below; more is an attack.
 MAX_PARTS = 32
 MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memory trouble
 
 
 @dataclass
-class SpooledImage:
-    path: Path
-    size: int
-
-
-@dataclass
 class MemeForm:
     text: dict[str, str | list[str]] = field(default_factory=dict)
-    image: SpooledImage | None = None
+    image: Path | None = None  # the spooled picture
 
     def add_tags(self, value: str) -> None:
         """A tags field holds one tag or several, comma-separated; it may be repeated."""
@@ -53,7 +50,7 @@ async def _read_text(part: BodyPartReader) -> str:
         raise field_error(part.name, "is not valid UTF-8") from None
 
 
-async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> SpooledImage:
+async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> Path:
     size = 0
     with spool.open("wb") as file:
         while chunk := await part.read_chunk(CHUNK_BYTES):
@@ -63,7 +60,7 @@ async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> Spo
             await asyncio.to_thread(file.write, chunk)
     if size == 0:
         raise field_error(IMAGE_FIELD, "the picture is empty")
-    return SpooledImage(spool, size)
+    return spool
 
 
 async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -> MemeForm:
@@ -87,7 +84,7 @@ async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -
         elif name == IMAGE_FIELD:
             form.image = await _spool_image(part, max_image_bytes, spool)
         else:
-            raise field_error(name, "is not a field of a meme (title, description, tags, image)")
+            raise field_error(name, f"is not a field of a meme ({FIELDS})")
     raise MalformedMultipart(f"A meme form has at most {MAX_PARTS} parts")
 
 

@@ -101,7 +101,7 @@ class MemeCollectionView(BaseView):
         | r422[ProblemDetail]
         | r503[ProblemDetail]
     ):
-        """Create a meme from a picture, a title and a description.
+        """Create a meme from a picture, a title, a description and tags.
 
         Send `multipart/form-data` with the fields `title` (1-200 characters), `description`
         (optional, up to 2000), `tags` (optional, 0-20; repeat the field or separate tags with
@@ -122,7 +122,7 @@ class MemeCollectionView(BaseView):
             text = meme_text(form.text)
             if form.image is None:
                 raise field_error("image", "a picture is required")
-            meme = await memes.create(services, text, form.image.path)
+            meme = await memes.create(services, text, form.image)
         return meme_response(meme, status=201, headers={"Location": f"/memes/{meme['id']}"})
 
 
@@ -154,7 +154,7 @@ class MemeView(BaseView):
         | r422[ProblemDetail]
         | r503[ProblemDetail]
     ):
-        """Replace a meme's title and description, and optionally its picture.
+        """Replace a meme's title, description and tags, and optionally its picture.
 
         Send JSON (`{"title": ..., "description": ..., "tags": [...]}`) to change the words
         only, or `multipart/form-data` with `title`, `description`, `tags` and optionally `image`
@@ -182,8 +182,7 @@ class MemeView(BaseView):
             meme = await memes.replace(services, id, meme_text(fields), None)
         elif self.request.content_type == "multipart/form-data":
             async with meme_form(self.request, services.settings.max_upload_bytes) as form:
-                image = form.image.path if form.image else None
-                meme = await memes.replace(services, id, meme_text(form.text), image)
+                meme = await memes.replace(services, id, meme_text(form.text), form.image)
         else:
             raise UnsupportedMediaType("Send application/json or multipart/form-data")
         return meme_response(meme)

@@ -6,22 +6,33 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+EXAMPLE_SHA256 = "6b1f0ab2c97e4d3e1d9f3c0a8b7e5d4c3b2a19087f6e5d4c3b2a190876543210"
 
 
 class Meme(BaseModel):
-    id: int
-    title: str
-    description: str
-    tags: list[str] = Field(description="Sorted, without duplicates")
+    id: int = Field(examples=[1])
+    title: str = Field(examples=["Distracted boyfriend"])
+    description: str = Field(examples=["He looks at the new framework"])
+    tags: list[str] = Field(
+        description="Sorted, without duplicates", examples=[["classic", "work"]]
+    )
     created_at: datetime
     updated_at: datetime
-    image_url: str = Field(description="The meme's picture, whichever it is now (revalidated)")
-    content_url: str = Field(description="The picture at a URL naming its content (cached a year)")
+    image_url: str = Field(
+        description="The meme's picture, whichever it is now (revalidated)",
+        examples=["/memes/1/image"],
+    )
+    content_url: str = Field(
+        description="The picture at a URL naming its content (cached a year)",
+        examples=[f"/images/{EXAMPLE_SHA256}"],
+    )
     content_type: str = Field(examples=["image/jpeg"])
-    size: int = Field(description="The picture's size in bytes")
-    width: int
-    height: int
-    sha256: str = Field(description="The sha256 of the picture's bytes, also its ETag")
+    size: int = Field(description="The picture's size in bytes", examples=[48213])
+    width: int = Field(examples=[640])
+    height: int = Field(examples=[480])
+    sha256: str = Field(
+        description="The sha256 of the picture's bytes, also its ETag", examples=[EXAMPLE_SHA256]
+    )
 
 
 class MemePage(BaseModel):

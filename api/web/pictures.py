@@ -16,7 +16,7 @@ from api.db.sql import Row
 from api.domain.thumbnails import thumbnail
 from api.web.base import BaseView, spec_notes
 from api.web.memes import MemeId
-from api.web.models import SHA256_PATTERN, ProblemDetail
+from api.web.models import EXAMPLE_SHA256, SHA256_PATTERN, ProblemDetail
 from common.streaming import streaming
 
 PictureSize = Annotated[
@@ -27,7 +27,7 @@ Sha256 = Annotated[
     Field(
         pattern=SHA256_PATTERN,
         description="The sha256 of the picture",
-        examples=["f807d38869d754cec9824cd12f338da1fb9bf9d9a5918c44c415923b52f0c9b6"],
+        examples=[EXAMPLE_SHA256],
     ),
 ]
 PictureResponses = (
