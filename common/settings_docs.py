@@ -1,6 +1,5 @@
 """Settings documented from their fields: the README's tables and the commands' --help."""
 
-from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 
@@ -13,8 +12,6 @@ def _default(field) -> str:
         return "unset"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
-    if isinstance(value, SecretStr):
-        return "secret"
     return f"`{value}`"
 
 
