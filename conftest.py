@@ -18,6 +18,7 @@ from tests.helpers import (
     MEDIA_TOKEN,
     api_settings_for,
     disk_media_settings,
+    eventually,
     s3_media_settings,
     start_moto,
 )
@@ -42,7 +43,10 @@ def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def database_url(migrated_database_url: str) -> str:
     """The database, empty at the start of each test."""
     with psycopg2.connect(migrated_database_url) as conn, conn.cursor() as cursor:
-        cursor.execute("TRUNCATE memes, blobs, tags, meme_tags, thumbnails RESTART IDENTITY")
+        cursor.execute(
+            "TRUNCATE memes, blobs, tags, meme_tags, thumbnails, object_deletions, object_uploads"
+            " RESTART IDENTITY"
+        )
     conn.close()
     return migrated_database_url
 
@@ -90,3 +94,16 @@ def blob_stored(media_server):
                 return r.status == 200
 
     return stored
+
+
+@pytest.fixture
+def blob_gone(blob_stored):
+    """Whether a blob is deleted within seconds: deletions are carried out after the answer."""
+
+    async def gone(sha256: str) -> bool:
+        async def not_stored() -> bool:
+            return not await blob_stored(sha256)
+
+        return await eventually(not_stored)
+
+    return gone

@@ -2,9 +2,12 @@
 the OpenAPI generator and the tests can build it; resources open in its cleanup context."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 
+from api.domain.objects import tidy
+from api.domain.reconcile import reconcile
 from api.services import open_services
 from api.settings import ApiSettings
 from api.web import health, memes, openapi, pictures, streams
@@ -17,11 +20,24 @@ async def services(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def housekeeping(app: web.Application) -> AsyncIterator[None]:
+    """Deletions left to do, and reconcile, now and then; stopped when the services close."""
+    settings, services = app[SETTINGS], app[SERVICES]
+    services.background.every(settings.outbox_interval_seconds, lambda: tidy(services))
+    if settings.reconcile_interval_seconds:
+        grace = timedelta(seconds=settings.reconcile_grace_seconds)
+        services.background.every(
+            settings.reconcile_interval_seconds, lambda: reconcile(services, grace)
+        )
+    yield
+
+
 def create_app(settings: ApiSettings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware])
     app[SETTINGS] = settings
-    app.cleanup_ctx.append(services)
+    app.cleanup_ctx.extend([services, housekeeping])
     app.router.add_view("/health", health.HealthView)
+    app.router.add_view("/ready", health.ReadyView)
     app.router.add_view("/memes", memes.MemeCollectionView)
     app.router.add_view("/memes/export", streams.MemeExportView)  # before /memes/{id}
     app.router.add_view("/tags", streams.TagsView)

@@ -1,13 +1,27 @@
-"""The api's client of the private media service. Every failure to reach it is a 503."""
+"""The api's client of the private media service.
+
+Every call is safe to repeat (keys are content hashes), so a call that fails on the way
+(refused, reset, timed out, a 5xx) is retried with exponential backoff and jitter (stamina)
+while the call's time budget (`MEDIA_TIMEOUT_SECONDS`) lasts; a body is sent again from the
+spooled file, from its first byte. Calls go through a circuit breaker (purgatory): after
+`MEDIA_BREAKER_THRESHOLD` failed calls in a row it opens, and calls fail at once with a 503 and
+`Retry-After` until its cool-down ends; then one probe call goes through, and closes it if it
+succeeds. Whatever fails, the caller gets `MediaUnavailable` within the budget.
+"""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+import math
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import stamina
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import HALF_OPENED, OpenedState
 
 from api.domain.errors import MediaUnavailable, NotFound
 from api.settings import ApiSettings
@@ -15,23 +29,36 @@ from common.problems import RangeNotSatisfiable
 
 log = logging.getLogger(__name__)
 CHUNK_BYTES = 64 * 1024
+CIRCUIT = "media"
 
 
-@contextmanager
-def _unavailable_on_failure() -> Iterator[None]:
-    try:
-        yield
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        log.warning("media service unreachable: %r", exc)
-        raise MediaUnavailable("The media service is unavailable, try again later") from None
+class _Transient(Exception):
+    """A 5xx from media: worth another try."""
+
+
+RETRIED = (aiohttp.ClientError, TimeoutError, _Transient)
 
 
 def _check(response: aiohttp.ClientResponse) -> None:
     if response.status == 404:
         raise NotFound("The picture is missing from storage")
+    if response.status >= 500:
+        raise _Transient(f"media answered {response.status} for {response.url.path}")
     if response.status >= 400:
         log.error("media service answered %s for %s", response.status, response.url.path)
-        raise MediaUnavailable("The media service is unavailable, try again later")
+        raise MediaUnavailable("The media service refused the request")
+
+
+def _unavailable(retry_after: float = 1) -> MediaUnavailable:
+    return MediaUnavailable(
+        "The media service is unavailable, try again later",
+        retry_after=max(1, math.ceil(retry_after)),
+    )
+
+
+def _log_breaker(name: str, event_type: str, event) -> None:
+    if event_type == "state_changed":
+        log.warning("media circuit breaker %s", event.state)
 
 
 @dataclass(frozen=True)
@@ -42,40 +69,104 @@ class Download:
     chunks: AsyncIterator[bytes]
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    stored_at: str  # ISO 8601
+
+
 class MediaClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str) -> None:
+    def __init__(self, session: aiohttp.ClientSession, settings: ApiSettings) -> None:
         self.session = session
-        self.base_url = base_url.rstrip("/")
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.base_url = settings.media_url.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {settings.media_token.get_secret_value()}"}
+        self.budget = settings.media_timeout_seconds
+        self.cooldown = settings.media_breaker_cooldown_seconds
+        self.breakers = AsyncCircuitBreakerFactory(
+            default_threshold=settings.media_breaker_threshold,
+            default_ttl=self.cooldown,
+            # Only an outage counts against media: a 404 or a cancelled request does not.
+            exclude=[(BaseException, lambda exc: not isinstance(exc, MediaUnavailable))],
+        )
+        self.breakers.add_listener(_log_breaker)
+        self.probing = False  # a half-open breaker lets one call through at a time
 
     def _url(self, key: str) -> str:
         return f"{self.base_url}/blobs/{key}"
 
+    async def _call[T](self, attempt: Callable[[], Awaitable[T]], retried: bool = True) -> T:
+        """`attempt()` through the breaker, retried while the budget lasts when `retried`."""
+        breaker = await self.breakers.get_breaker(CIRCUIT)
+        if self.probing and breaker.context.state == HALF_OPENED:
+            raise _unavailable()
+        try:
+            async with breaker:
+                probe = breaker.context.state == HALF_OPENED
+                self.probing |= probe
+                try:
+                    return await self._within_budget(attempt, retried)
+                finally:
+                    if probe:
+                        self.probing = False
+        except OpenedState as opened:
+            raise _unavailable(opened.opened_at + self.cooldown - time.time()) from None
+
+    async def _within_budget[T](self, attempt: Callable[[], Awaitable[T]], retried: bool) -> T:
+        try:
+            async with asyncio.timeout(self.budget):
+                if not retried:
+                    return await attempt()
+                retries = stamina.retry_context(
+                    on=RETRIED, attempts=3, timeout=None, wait_initial=0.05, wait_max=0.5
+                )
+                async for try_once in retries:
+                    with try_once:
+                        return await attempt()
+        except RETRIED as exc:
+            log.warning("media service unreachable: %r", exc)
+            raise _unavailable() from None
+        raise AssertionError("unreachable: stamina raises after the last attempt")
+
     async def put(self, key: str, path: Path, size: int) -> None:
-        with _unavailable_on_failure(), path.open("rb") as file:
+        async def attempt() -> None:
             headers = {**self.headers, "Content-Length": str(size)}
-            async with self.session.put(self._url(key), data=file, headers=headers) as response:
-                _check(response)
+            with path.open("rb") as file:  # from the first byte again on every try
+                async with self.session.put(self._url(key), data=file, headers=headers) as r:
+                    _check(r)
+
+        await self._call(attempt)
 
     async def exists(self, key: str) -> bool:
-        with _unavailable_on_failure():
+        async def attempt() -> bool:
             async with self.session.head(self._url(key), headers=self.headers) as response:
                 if response.status == 404:
                     return False
                 _check(response)
                 return True
 
+        return await self._call(attempt)
+
     @asynccontextmanager
     async def open(self, key: str, byte_range: str | None = None) -> AsyncIterator[Download]:
         """The blob's bytes (a range of them, given a Range header) as they arrive; NotFound,
         RangeNotSatisfiable or MediaUnavailable before the first."""
         headers = self.headers | ({"Range": byte_range} if byte_range else {})
-        with _unavailable_on_failure():
+
+        async def attempt() -> aiohttp.ClientResponse:
             response = await self.session.get(self._url(key), headers=headers)
+            try:
+                if response.status == 416:
+                    size = int(response.headers["Content-Range"].rpartition("/")[2])
+                    raise RangeNotSatisfiable(size)
+                _check(response)
+            except BaseException:
+                response.release()
+                raise
+            return response
+
+        response = await self._call(attempt)
         try:
-            if response.status == 416:
-                raise RangeNotSatisfiable(int(response.headers["Content-Range"].rpartition("/")[2]))
-            _check(response)
             # A failure past this point cannot become an error response any more: the
             # download is cut short instead, which the client sees as a short body.
             yield Download(
@@ -87,19 +178,50 @@ class MediaClient:
         finally:
             response.release()
 
-    async def delete(self, key: str) -> None:
-        with _unavailable_on_failure():
-            async with self.session.delete(self._url(key), headers=self.headers) as response:
+    async def delete(self, key: str, deadline: float) -> None:
+        """Delete the blob, if media gets to it before `deadline` (Unix time). Not retried
+        here: the outbox of deletions tries again later."""
+
+        async def attempt() -> None:
+            headers = self.headers | {"X-Deadline": f"{deadline:.3f}"}
+            async with self.session.delete(self._url(key), headers=headers) as response:
                 _check(response)
+
+        await self._call(attempt, retried=False)
+
+    async def list_after(self, after: str, limit: int) -> list[StoredObject]:
+        """The stored blobs whose keys come after `after`, in key order."""
+
+        async def attempt() -> list[StoredObject]:
+            params = {"after": after, "limit": str(limit)}
+            url = f"{self.base_url}/blobs"
+            async with self.session.get(url, params=params, headers=self.headers) as response:
+                _check(response)
+                return [StoredObject(**blob) for blob in (await response.json())["blobs"]]
+
+        return await self._call(attempt)
+
+    async def ready(self) -> str | None:
+        """None when media and its store are ready, or what is wrong. Not through the
+        breaker: readiness reports what is true now."""
+        try:
+            async with asyncio.timeout(min(self.budget, 2)):
+                async with self.session.get(f"{self.base_url}/ready") as response:
+                    if response.status == 200:
+                        return None
+                    body = await response.json(content_type=None)
+                    return body.get("detail", f"media answered {response.status}")
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            return f"unreachable ({type(exc).__name__})"
 
 
 @asynccontextmanager
 async def open_media_client(settings: ApiSettings) -> AsyncIterator[MediaClient]:
-    """The one HTTP session of the process towards media, with every call's time capped."""
+    """The one HTTP session of the process towards media. Each try is capped by the budget."""
     timeout = aiohttp.ClientTimeout(
         total=None,
         connect=settings.media_timeout_seconds,
         sock_read=settings.media_timeout_seconds,
     )
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        yield MediaClient(session, settings.media_url, settings.media_token.get_secret_value())
+        yield MediaClient(session, settings)

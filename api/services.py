@@ -2,25 +2,33 @@
 every command alike, so that both talk to PostgreSQL and media the same way."""
 
 import asyncio
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import aiopg
-
-from api.db.connection import apply_migrations, database_url, open_pool
+from api.db.connection import apply_migrations, database_url, open_database
+from api.db.sql import Database
 from api.imaging.workers import ImageWorkers
 from api.media_client import MediaClient, open_media_client
 from api.settings import ApiSettings
+from common.background import Background
+from common.scratch import scratch_dir
+
+# Deletions under way at shutdown get this long; the rest stays in the outbox for next time.
+SHUTDOWN_GRACE_SECONDS = 2
 
 
 @dataclass(frozen=True)
 class Services:
     settings: ApiSettings
     database_url: str
-    pool: aiopg.Pool
+    db: Database
     media: MediaClient
     image_workers: ImageWorkers
+    scratch: Path  # this process's own directory for spooled uploads (common.scratch)
+    background: Background = field(default_factory=Background)
     migrations_applied: list[str] = field(default_factory=list)
 
 
@@ -29,14 +37,21 @@ async def open_services(
     settings: ApiSettings, *, migrate: bool | None = None
 ) -> AsyncIterator[Services]:
     """Open the database (applying pending migrations when `migrate`, by default when the
-    settings say so), the media client and the image workers; close them all at the end."""
+    settings say so), the media client, the image workers and a scratch directory (sweeping
+    those of processes that died); close them all at the end."""
     async with database_url(settings) as url:
         migrate = settings.apply_migrations if migrate is None else migrate
         applied = await asyncio.to_thread(apply_migrations, url) if migrate else []
-        async with open_pool(url, settings) as pool, open_media_client(settings) as media:
-            # Worker processes start on the first picture, so commands that need none pay nothing.
-            workers = ImageWorkers(settings.image_workers)
-            try:
-                yield Services(settings, url, pool, media, workers, applied)
-            finally:
-                workers.shutdown()
+        scratch_parent = Path(tempfile.gettempdir()) / "memes-api"
+        with scratch_dir(scratch_parent, "api") as scratch:
+            async with open_database(url, settings) as db, open_media_client(settings) as media:
+                # Worker processes start on the first picture: commands that need none pay nothing.
+                workers = ImageWorkers(settings.image_workers)
+                services = Services(
+                    settings, url, db, media, workers, scratch, migrations_applied=applied
+                )
+                try:
+                    yield services
+                finally:
+                    await services.background.close(SHUTDOWN_GRACE_SECONDS)
+                    workers.shutdown()

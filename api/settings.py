@@ -28,6 +28,12 @@ class ApiSettings(ServiceTokenSettings):
         Path(".data"), description="where the api's own PostgreSQL keeps its data"
     )
     db_pool_size: int = Field(10, ge=1, description="database connections at most, per process")
+    db_acquire_timeout_seconds: float = Field(
+        2.0,
+        gt=0,
+        description="longest a request waits for a free database connection (or for a new one"
+        " to connect) before it is a 503 `database-unavailable`",
+    )
     # Long enough for any query the api makes on a million memes (an export runs one short
     # FETCH per batch), short enough that a stuck query frees its connection.
     db_statement_timeout_seconds: float = Field(
@@ -49,7 +55,36 @@ class ApiSettings(ServiceTokenSettings):
     media_timeout_seconds: float = Field(
         5.0,
         gt=0,
-        description="connect and read timeout of each call to media, so an outage is a quick 503",
+        description="time budget of each call to media, retries included, so an outage is a 503"
+        " within it",
+    )
+    media_breaker_threshold: int = Field(
+        5, ge=1, description="failed calls to media in a row that open the circuit breaker"
+    )
+    media_breaker_cooldown_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="how long an open breaker answers 503 at once before one probe call goes"
+        " through to media",
+    )
+
+    outbox_interval_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="how often the server carries out deletions of stored pictures that are"
+        " due (those media could not confirm are tried again, with a growing delay)",
+    )
+    reconcile_interval_seconds: float = Field(
+        3600.0,
+        ge=0,
+        description="how often the server runs `reconcile` (at start-up, then at this"
+        " interval); 0: never",
+    )
+    reconcile_grace_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="how old an object nothing refers to must be before reconcile deletes it,"
+        " so that an upload in flight is never removed",
     )
 
     max_upload_bytes: int = Field(

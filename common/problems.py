@@ -88,6 +88,19 @@ class RangeNotSatisfiable(Problem):
         )
 
 
+class NotReady(Problem):
+    """`/ready`: a dependency the service needs is unreachable; `errors` names each (`loc`)."""
+
+    status = 503
+    code = "not-ready"
+
+    def __init__(self, failures: dict[str, str]) -> None:
+        errors = [
+            {"loc": [name], "msg": msg, "type": "unavailable"} for name, msg in failures.items()
+        ]
+        super().__init__(f"Unavailable: {', '.join(failures)}", errors=errors)
+
+
 # aiohttp's own errors, as the problems they are.
 HTTP_ERRORS: dict[int, type[Problem]] = {
     404: NotFound,

@@ -1,4 +1,5 @@
-"""Only the api may talk to the media service: every request but /health carries its token."""
+"""Only the api may talk to the media service: every request but the health checks carries its
+token."""
 
 import hmac
 from collections.abc import Awaitable, Callable
@@ -8,7 +9,7 @@ from aiohttp import web
 from common.problems import Problem
 from media.state import SETTINGS
 
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", "/ready"})
 
 
 class Unauthorized(Problem):

@@ -1,5 +1,7 @@
 """What the media service's web.Application holds, under typed keys."""
 
+from pathlib import Path
+
 from aiohttp import web
 
 from media.settings import MediaSettings
@@ -7,3 +9,4 @@ from media.store.base import Store
 
 SETTINGS = web.AppKey("settings", MediaSettings)
 STORE = web.AppKey("store", Store)
+SPOOL = web.AppKey("spool", Path)  # this process's own scratch directory (common.scratch)

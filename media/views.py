@@ -3,15 +3,19 @@
 import asyncio
 import hashlib
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 
 from aiohttp import web
 
-from common.problems import PayloadTooLarge, Problem
+from common.problems import NotReady, PayloadTooLarge, Problem
 from common.streaming import streaming
-from media.state import SETTINGS, STORE
-from media.store.base import CHUNK_BYTES, byte_range, checked_key
+from media.state import SETTINGS, SPOOL, STORE
+from media.store.base import CHUNK_BYTES, StorageUnavailable, byte_range, checked_key
+
+MAX_LISTING = 1000
 
 
 class EmptyBlob(Problem):
@@ -28,17 +32,40 @@ class DigestMismatch(Problem):
     code = "digest-mismatch"
 
 
+class DeadlinePassed(Problem):
+    """A `DELETE` arrived after its `X-Deadline` (the api has given up on it): nothing is
+    deleted, so a request held up in a stopped process cannot delete a blob stored since."""
+
+    status = 409
+    code = "deadline-passed"
+
+
+class InvalidQuery(Problem):
+    """`after` is not part of a key, or `limit` is not 1 to 1000."""
+
+    status = 400
+    code = "invalid-query"
+
+
 async def health(request: web.Request) -> web.Response:
+    """The process is up (liveness)."""
     return web.json_response({"status": "ok"})
+
+
+async def ready(request: web.Request) -> web.Response:
+    """The store can take blobs now: the bucket answers, or the directory is writable."""
+    try:
+        await request.app[STORE].check()
+    except StorageUnavailable as exc:
+        raise NotReady({"store": exc.detail}) from None
+    return web.json_response({"status": "ready"})
 
 
 async def put_blob(request: web.Request) -> web.Response:
     """Spool the streamed body to a temporary file, check its sha256 against the key, store it."""
     key = checked_key(request.match_info["key"])
     settings = request.app[SETTINGS]
-    spool_dir = settings.media_storage_dir / "spool"
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=spool_dir)
+    fd, name = tempfile.mkstemp(dir=request.app[SPOOL])
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as spool:
@@ -89,6 +116,35 @@ async def head_blob(request: web.Request) -> web.Response:
 
 
 async def delete_blob(request: web.Request) -> web.Response:
+    """Delete the blob; with `X-Deadline` (Unix time), only before then."""
     key = checked_key(request.match_info["key"])
-    await request.app[STORE].delete(key)
+    try:
+        deadline = float(request.headers.get("X-Deadline", "inf"))
+    except ValueError:
+        raise InvalidQuery("X-Deadline is a Unix time in seconds") from None
+    remaining = deadline - time.time()
+    if remaining <= 0:
+        raise DeadlinePassed("The deadline of this deletion has passed; nothing was deleted")
+    try:
+        async with asyncio.timeout(None if remaining == float("inf") else remaining):
+            await request.app[STORE].delete(key)
+    except TimeoutError:
+        raise StorageUnavailable("The store did not delete the blob before the deadline") from None
     return web.Response(status=204)
+
+
+async def list_blobs(request: web.Request) -> web.Response:
+    """`?after=KEY&limit=N`: the blobs whose keys come after KEY, in key order, with their size
+    and time stored; an empty list at the end."""
+    after = request.query.get("after", "")
+    limit = request.query.get("limit", str(MAX_LISTING))
+    if not re.fullmatch(r"[0-9a-f]{0,64}", after) or not re.fullmatch(r"\d{1,4}", limit):
+        raise InvalidQuery("after is part of a key, limit a number from 1 to 1000")
+    if not 1 <= int(limit) <= MAX_LISTING:
+        raise InvalidQuery("limit is a number from 1 to 1000")
+    found = await request.app[STORE].list_after(after, int(limit))
+    blobs = [
+        {"key": blob.key, "size": blob.size, "stored_at": blob.stored_at.isoformat()}
+        for blob in found
+    ]
+    return web.json_response({"blobs": blobs})

@@ -1,7 +1,10 @@
 """What the tests share besides fixtures: settings for both services, direct SQL, forms and the
 problem shape, as a client and an operator would check them."""
 
+import asyncio
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -9,6 +12,7 @@ import psycopg2
 from moto.server import ThreadedMotoServer
 
 from api.settings import ApiSettings
+from common.scratch import LOCK_NAME
 from media.settings import MediaSettings
 from tests.pictures import picture
 
@@ -65,6 +69,7 @@ def api_settings_for(database_url: str, media_url: str, tmp_path: Path, **overri
         media_timeout_seconds=2,
         apply_migrations=False,
         data_dir=tmp_path,
+        reconcile_interval_seconds=0,  # tests run reconcile when they mean to
     )
     return ApiSettings(**(values | overrides))
 
@@ -122,3 +127,19 @@ async def titles(client, url: str) -> list[str]:
     response = await client.get(url)
     assert response.status == 200, await response.text()
     return [meme["title"] for meme in (await response.json())["items"]]
+
+
+def spooled(scratch: Path) -> list[str]:
+    """The files a process has spooled in its scratch directory and not yet removed."""
+    return [path.name for path in scratch.iterdir() if path.name != LOCK_NAME]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5) -> bool:
+    """Whether `check()` comes true within `seconds`: for work done after the answer (the
+    deletions of the outbox)."""
+    deadline = time.monotonic() + seconds
+    while not await check():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True

@@ -10,7 +10,7 @@ from PIL import Image
 
 from api.app import create_app as create_api_app
 from media.settings import MediaSettings
-from tests.helpers import api_settings_for, meme_form
+from tests.helpers import api_settings_for, eventually, meme_form
 from tests.pictures import animated_gif, picture
 
 
@@ -27,6 +27,15 @@ def keys_in_storage(settings: MediaSettings) -> set[str]:
     )
     listing = s3.list_objects_v2(Bucket=settings.s3_bucket)
     return {item["Key"] for item in listing.get("Contents", [])}
+
+
+async def storage_comes_to_hold(settings: MediaSettings, keys: set[str]) -> bool:
+    """Deletions are carried out right after the answer: within seconds."""
+
+    async def holds() -> bool:
+        return keys_in_storage(settings) == keys
+
+    return await eventually(holds)
 
 
 async def test_create_get_list_update_download_delete(
@@ -59,8 +68,8 @@ async def test_create_get_list_update_download_delete(
             "image/gif",
             16,
         )
-        # The old picture went with the change; only the new one is stored.
-        assert keys_in_storage(media_settings) == {updated["sha256"]}
+        # The old picture goes right after the change; only the new one stays stored.
+        assert await storage_comes_to_hold(media_settings, {updated["sha256"]})
 
         async with http.get(updated["image_url"]) as r:
             assert r.status == 200
@@ -74,4 +83,4 @@ async def test_create_get_list_update_download_delete(
             assert r.status == 204
         async with http.delete(location) as r:
             assert r.status == 404
-        assert keys_in_storage(media_settings) == set()
+        assert await storage_comes_to_hold(media_settings, set())

@@ -1,4 +1,4 @@
-"""python -m api [serve | migrate | fixtures ... | gc | openapi | readme]
+"""python -m api [serve | migrate | fixtures ... | reconcile | openapi | readme]
 
 Every command reads the same settings as the server and opens the same services
 (`open_services`), so it talks to PostgreSQL and media as the server does.
@@ -9,13 +9,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from api.cli import docs, fixtures, serve
-from api.db.blobs import unused_blobs
-from api.domain.memes import release_blob
+from api.domain.reconcile import reconcile
 from api.services import Services, open_services
 from api.settings import ApiSettings
 from common.settings_docs import settings_help
@@ -39,7 +39,20 @@ def parser() -> argparse.ArgumentParser:
     generator = fixture_commands.add_parser("generate", help="add N synthetic memes (COPY)")
     generator.add_argument("--count", type=int, required=True)
     generator.add_argument("--seed", type=int, default=1)
-    commands.add_parser("gc", help="delete stored pictures that no meme uses any more")
+    reconciler = commands.add_parser(
+        "reconcile",
+        help="compare the database with the store both ways: delete what nothing refers to,"
+        " report memes whose picture is missing",
+    )
+    reconciler.add_argument(
+        "--dry-run", action="store_true", help="report what would be done, change nothing"
+    )
+    reconciler.add_argument(
+        "--grace-seconds",
+        type=float,
+        help="delete unreferenced objects only when older than this"
+        " (default: RECONCILE_GRACE_SECONDS)",
+    )
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the views")
     openapi.add_argument("-o", "--output", type=Path, default=Path("openapi.json"))
     readme = commands.add_parser("readme", help="rewrite the README's tables made from the code")
@@ -52,10 +65,12 @@ async def migrate(services: Services) -> None:
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
 
 
-async def collect_garbage(services: Services) -> None:
-    unused = await unused_blobs(services.pool)
-    deleted = [sha256 for sha256 in unused if await release_blob(services, sha256)]
-    print(f"deleted {len(deleted)} of {len(unused)} unused picture(s)")
+async def run_reconcile(services: Services, grace_seconds: float | None, dry_run: bool) -> None:
+    grace = timedelta(seconds=grace_seconds or services.settings.reconcile_grace_seconds)
+    report = await reconcile(services, grace, dry_run)
+    print(report.summary())
+    if report.missing_pictures:
+        sys.exit(2)  # for scripts: something needs an operator
 
 
 def with_services(
@@ -97,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
                 with_services(settings, lambda s: fixtures.apply_fixtures(s, names))
             except fixtures.UnknownFixture as exc:
                 sys.exit(str(exc))
-        case "gc":
-            with_services(settings, collect_garbage)
+        case "reconcile":
+            with_services(settings, lambda s: run_reconcile(s, args.grace_seconds, args.dry_run))
         case "openapi":
             docs.write_openapi(settings, args.output)

@@ -10,10 +10,8 @@ import hashlib
 import time
 from pathlib import Path
 
-import aiopg
-
 from api.cli.generate import generate
-from api.db.sql import cursor, execute
+from api.db.sql import Database, cursor, execute
 from api.media_client import MediaClient
 from api.services import Services
 
@@ -44,11 +42,11 @@ async def upload_pictures(media: MediaClient) -> int:
     return count
 
 
-async def apply_fixture(pool: aiopg.Pool, name: str) -> None:
+async def apply_fixture(db: Database, name: str) -> None:
     path = FIXTURES / f"{name}.sql"
     if name not in list_fixtures():
         raise UnknownFixture(f"No fixture named {name!r}; there are: {', '.join(list_fixtures())}")
-    async with cursor(pool) as cur, cur.begin():
+    async with cursor(db) as cur, cur.begin():
         await execute(cur, path.read_text())
 
 
@@ -57,7 +55,7 @@ async def apply_fixtures(services: Services, names: list[str]) -> None:
     stored = await upload_pictures(services.media)
     print(f"stored {stored} picture(s) through the media service")
     for name in names:
-        await apply_fixture(services.pool, name)
+        await apply_fixture(services.db, name)
         print(f"applied fixture {name}")
 
 

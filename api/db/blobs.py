@@ -1,12 +1,9 @@
 """The blobs and thumbnails tables: which pictures are stored, and who uses them."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import aiopg
 from psycopg2 import sql as pg
 
-from api.db.sql import Row, cursor, execute, fetch_all, fetch_one, fetch_value
+from api.db.sql import Database, Row, cursor, execute, fetch_all, fetch_one, fetch_value
 from api.domain.errors import NotFound
 
 BLOB_BY_SHA256 = """
@@ -21,6 +18,7 @@ THUMBNAIL = pg.SQL("""
 INSERT_THUMBNAIL = pg.SQL("""
 INSERT INTO thumbnails (blob_sha256, size, sha256, bytes, width, height)
 VALUES (%(blob_sha256)s, %(size)s, %(sha256)s, %(bytes)s, %(width)s, %(height)s)
+    ON CONFLICT (blob_sha256, size) DO NOTHING
 RETURNING {thumbnail}
 """).format(thumbnail=THUMBNAIL)
 THUMBNAIL_OF_SIZE = pg.SQL("""
@@ -30,59 +28,50 @@ SELECT {thumbnail}
 """).format(thumbnail=THUMBNAIL)
 
 
-@asynccontextmanager
-async def blob_lock(pool: aiopg.Pool, sha256: str) -> AsyncIterator[aiopg.Cursor]:
-    """Hold a lock on one picture: every change of who refers to a blob happens under it."""
-    key = {"key": sha256}
-    async with cursor(pool) as cur:
-        await execute(cur, "SELECT pg_advisory_lock(hashtextextended(%(key)s, 0))", key)
-        try:
-            yield cur
-        finally:
-            await execute(cur, "SELECT pg_advisory_unlock(hashtextextended(%(key)s, 0))", key)
+async def drop_if_unused(cur: aiopg.Cursor, sha256: str) -> list[str]:
+    """If no meme uses the picture, delete its row and its thumbnails' rows; returns the keys
+    of the objects (picture and thumbnails) that may now be unreferenced. Under its lock."""
+    params = {"sha256": sha256}
+    if await fetch_value(
+        cur, "SELECT EXISTS (SELECT FROM memes WHERE image_sha256 = %(sha256)s)", params
+    ):
+        return []
+    # FOR UPDATE waits for a thumbnail being added (it holds the row FOR KEY SHARE).
+    if not await fetch_value(
+        cur, "SELECT sha256 FROM blobs WHERE sha256 = %(sha256)s FOR UPDATE", params
+    ):
+        return []
+    thumbnails = await fetch_all(
+        cur, "SELECT sha256 FROM thumbnails WHERE blob_sha256 = %(sha256)s", params
+    )
+    await execute(cur, "DELETE FROM blobs WHERE sha256 = %(sha256)s", params)  # cascades
+    return [sha256, *(row["sha256"] for row in thumbnails)]
 
 
-async def blob_exists(cur: aiopg.Cursor, sha256: str) -> bool:
-    return await fetch_value(
-        cur, "SELECT EXISTS (SELECT FROM blobs WHERE sha256 = %(sha256)s)", {"sha256": sha256}
+async def picture_kept(cur: aiopg.Cursor, sha256: str) -> bool:
+    """Hold the picture's row until the transaction ends (a thumbnail is being added to it);
+    False if it is gone."""
+    return bool(
+        await fetch_value(
+            cur,
+            "SELECT true FROM blobs WHERE sha256 = %(sha256)s FOR KEY SHARE",
+            {"sha256": sha256},
+        )
     )
 
 
-async def blob_in_use(cur: aiopg.Cursor, sha256: str) -> bool:
-    return await fetch_value(
-        cur,
-        "SELECT EXISTS (SELECT FROM memes WHERE image_sha256 = %(sha256)s)",
-        {"sha256": sha256},
-    )
-
-
-async def is_a_thumbnail(cur: aiopg.Cursor, sha256: str) -> bool:
-    return await fetch_value(
-        cur, "SELECT EXISTS (SELECT FROM thumbnails WHERE sha256 = %(sha256)s)", {"sha256": sha256}
-    )
-
-
-async def blob_in_storage_use(cur: aiopg.Cursor, sha256: str) -> bool:
-    """Whether a picture or a thumbnail is stored under this key."""
-    return await blob_exists(cur, sha256) or await is_a_thumbnail(cur, sha256)
-
-
-async def delete_blob(cur: aiopg.Cursor, sha256: str) -> None:
-    """The blob's row, and with it (ON DELETE CASCADE) its thumbnails' rows."""
-    await execute(cur, "DELETE FROM blobs WHERE sha256 = %(sha256)s", {"sha256": sha256})
-
-
-async def get_blob(pool: aiopg.Pool, sha256: str) -> Row:
+async def get_blob(db: Database, sha256: str) -> Row:
     """A stored picture, if a meme uses it."""
-    async with cursor(pool) as cur:
+    async with cursor(db) as cur:
         blob = await fetch_one(cur, BLOB_BY_SHA256, {"sha256": sha256})
     if blob is None:
         raise NotFound("No meme has this picture")
     return blob
 
 
-async def unused_blobs(pool: aiopg.Pool) -> list[str]:
-    async with cursor(pool) as cur:
+async def unused_pictures(db: Database) -> list[str]:
+    """Pictures no meme uses: left by a process that stopped between two transactions."""
+    async with cursor(db) as cur:
         rows = await fetch_all(
             cur,
             "SELECT sha256 FROM blobs b"
@@ -91,19 +80,30 @@ async def unused_blobs(pool: aiopg.Pool) -> list[str]:
     return [row["sha256"] for row in rows]
 
 
+async def memes_of_picture(db: Database, sha256: str) -> list[int]:
+    async with cursor(db) as cur:
+        rows = await fetch_all(
+            cur,
+            "SELECT id FROM memes WHERE image_sha256 = %(sha256)s ORDER BY id",
+            {"sha256": sha256},
+        )
+    return [row["id"] for row in rows]
+
+
+async def forget_thumbnails(db: Database, sha256: str) -> int:
+    """Drop the rows of thumbnails stored under `sha256` (they are made again on request)."""
+    async with cursor(db) as cur:
+        await execute(cur, "DELETE FROM thumbnails WHERE sha256 = %(sha256)s", {"sha256": sha256})
+        return cur.rowcount
+
+
 async def get_thumbnail(cur: aiopg.Cursor, blob_sha256: str, size: str) -> Row | None:
     return await fetch_one(cur, THUMBNAIL_OF_SIZE, {"blob_sha256": blob_sha256, "size": size})
 
 
-async def insert_thumbnail(cur: aiopg.Cursor, blob_sha256: str, size: str, **stored) -> Row:
-    """`stored`: the thumbnail's sha256, bytes, width and height."""
+async def insert_thumbnail(cur: aiopg.Cursor, blob_sha256: str, size: str, **stored) -> Row | None:
+    """`stored`: the thumbnail's sha256, bytes, width and height; None if the picture has a
+    thumbnail of this size already."""
     return await fetch_one(
         cur, INSERT_THUMBNAIL, {"blob_sha256": blob_sha256, "size": size, **stored}
     )
-
-
-async def thumbnails_of(cur: aiopg.Cursor, blob_sha256: str) -> list[str]:
-    rows = await fetch_all(
-        cur, "SELECT sha256 FROM thumbnails WHERE blob_sha256 = %(sha256)s", {"sha256": blob_sha256}
-    )
-    return [row["sha256"] for row in rows]

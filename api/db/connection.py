@@ -12,6 +12,7 @@ import aiopg
 from psycopg2 import errors
 from yoyo import get_backend, read_migrations
 
+from api.db.sql import Database
 from api.settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def _cancelled_statements_as_warnings() -> Iterator[None]:
 
 
 @asynccontextmanager
-async def open_pool(url: str, settings: ApiSettings) -> AsyncIterator[aiopg.Pool]:
+async def open_database(url: str, settings: ApiSettings) -> AsyncIterator[Database]:
     timeout_ms = round(settings.db_statement_timeout_seconds * 1000)
     options = {
         "statement_timeout": timeout_ms,
@@ -80,7 +81,7 @@ async def open_pool(url: str, settings: ApiSettings) -> AsyncIterator[aiopg.Pool
         options=" ".join(f"-c {name}={value}" for name, value in options.items()),
     ) as pool:
         with _cancelled_statements_as_warnings():
-            yield pool
+            yield Database(pool, settings.db_acquire_timeout_seconds)
 
 
 def apply_migrations(url: str) -> list[str]:

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import aiopg
 from psycopg2 import sql as pg
 
 from api.db.memes import MEME_JSON
 from api.db.sql import (
     EMPTY,
+    Database,
     Fragment,
     Row,
     compose,
@@ -161,11 +161,11 @@ def listing_query(
 
 
 async def page_of_memes(
-    pool: aiopg.Pool, view: Listing, limit: int, offset: int, after: After | None, count: bool
+    db: Database, view: Listing, limit: int, offset: int, after: After | None, count: bool
 ) -> tuple[list[Row], int | None]:
     """One page (pages are small: at most 100 rows and one to look ahead) and, if `count`,
     the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+."""
-    async with cursor(pool) as cur:
+    async with cursor(db) as cur:
         ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
         query = listing_query(view, ids, after, page=(limit, offset))
         if count and not view.filtered:
@@ -192,9 +192,9 @@ async def page_of_memes(
         return rows, (total if total < COUNT_CAP else None)
 
 
-async def all_memes(pool: aiopg.Pool, view: Listing, batch_size: int) -> AsyncIterator[list[Row]]:
+async def all_memes(db: Database, view: Listing, batch_size: int) -> AsyncIterator[list[Row]]:
     """Every meme of the listing, in batches from a server-side cursor: memory stays flat."""
-    async with cursor(pool) as cur:
+    async with cursor(db) as cur:
         ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
-    async for batch in stream(pool, listing_query(view, ids), batch_size):
+    async for batch in stream(db, listing_query(view, ids), batch_size):
         yield batch

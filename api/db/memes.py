@@ -4,7 +4,7 @@ import aiopg
 from psycopg2 import sql as pg
 
 from api.db import tags
-from api.db.sql import Row, cursor, execute, fetch_one, fetch_value
+from api.db.sql import Database, Row, cursor, execute, fetch_one, fetch_value
 from api.domain.errors import NotFound
 from api.domain.meme_text import MemeText
 from api.imaging.clean import CleanImage
@@ -50,8 +50,8 @@ async def _one_meme(cur: aiopg.Cursor, meme_id: int) -> Row:
     return meme
 
 
-async def get_meme(pool: aiopg.Pool, meme_id: int) -> Row:
-    async with cursor(pool) as cur:
+async def get_meme(db: Database, meme_id: int) -> Row:
+    async with cursor(db) as cur:
         return await _one_meme(cur, meme_id)
 
 
@@ -75,15 +75,15 @@ def _text_params(text: MemeText, **more) -> Row:
 
 
 async def insert_meme(cur: aiopg.Cursor, text: MemeText, image: CleanImage) -> Row:
-    async with cur.begin():
-        await execute(cur, INSERT_BLOB, _blob_params(image))
-        meme_id = await fetch_value(cur, INSERT_MEME, _text_params(text, sha256=image.sha256))
-        await tags.set_tags(cur, meme_id, text.tags)
-        return await _one_meme(cur, meme_id)
+    """In the caller's transaction."""
+    await execute(cur, INSERT_BLOB, _blob_params(image))
+    meme_id = await fetch_value(cur, INSERT_MEME, _text_params(text, sha256=image.sha256))
+    await tags.set_tags(cur, meme_id, text.tags)
+    return await _one_meme(cur, meme_id)
 
 
-async def update_meme_text(pool: aiopg.Pool, meme_id: int, text: MemeText) -> Row:
-    async with cursor(pool) as cur, cur.begin():
+async def update_meme_text(db: Database, meme_id: int, text: MemeText) -> Row:
+    async with cursor(db) as cur, cur.begin():
         await execute(cur, UPDATE_TEXT, _text_params(text, id=meme_id))
         if cur.rowcount == 0:
             raise NotFound(f"No meme has id {meme_id}")
@@ -94,24 +94,24 @@ async def update_meme_text(pool: aiopg.Pool, meme_id: int, text: MemeText) -> Ro
 async def update_meme_with_image(
     cur: aiopg.Cursor, meme_id: int, text: MemeText, image: CleanImage
 ) -> tuple[Row, str]:
-    """Replace words and picture; returns the meme and the sha256 of the picture it had."""
+    """Replace words and picture, in the caller's transaction; returns the meme and the sha256
+    of the picture it had."""
     params = _text_params(text, id=meme_id, sha256=image.sha256)
-    async with cur.begin():
-        old_sha256 = await fetch_value(
-            cur, "SELECT image_sha256 FROM memes WHERE id = %(id)s FOR UPDATE", params
-        )
-        if old_sha256 is None:
-            raise NotFound(f"No meme has id {meme_id}")
-        await execute(cur, INSERT_BLOB, _blob_params(image))
-        await execute(cur, "UPDATE memes SET image_sha256 = %(sha256)s WHERE id = %(id)s", params)
-        await execute(cur, UPDATE_TEXT, params)
-        await tags.set_tags(cur, meme_id, text.tags)
-        return await _one_meme(cur, meme_id), old_sha256
+    old_sha256 = await fetch_value(
+        cur, "SELECT image_sha256 FROM memes WHERE id = %(id)s FOR UPDATE", params
+    )
+    if old_sha256 is None:
+        raise NotFound(f"No meme has id {meme_id}")
+    await execute(cur, INSERT_BLOB, _blob_params(image))
+    await execute(cur, "UPDATE memes SET image_sha256 = %(sha256)s WHERE id = %(id)s", params)
+    await execute(cur, UPDATE_TEXT, params)
+    await tags.set_tags(cur, meme_id, text.tags)
+    return await _one_meme(cur, meme_id), old_sha256
 
 
-async def delete_meme(pool: aiopg.Pool, meme_id: int) -> str:
+async def delete_meme(db: Database, meme_id: int) -> str:
     """Delete the meme; returns the sha256 of its picture."""
-    async with cursor(pool) as cur:
+    async with cursor(db) as cur:
         sha256 = await fetch_value(
             cur, "DELETE FROM memes WHERE id = %(id)s RETURNING image_sha256", {"id": meme_id}
         )

@@ -7,21 +7,27 @@ queries are plain strings (or `sql.SQL` built from constant pieces) with named p
 (`%(id)s`).
 
 Every statement runs through `execute()`, which turns a statement cancelled by the pool's
-`statement_timeout` into a 503 `QueryTimeout`.
+`statement_timeout` into a 503 `QueryTimeout`; every connection comes from `cursor()`, which
+turns a database that is down, failing over or out of connections into a 503
+`DatabaseUnavailable`, so that an outage is never a 500.
 """
 
 import asyncio
+import logging
 import string
-from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import aiopg
+import psycopg2
 from psycopg2 import errors
 from psycopg2 import sql as pg
 
-from api.domain.errors import QueryTimeout
+from api.domain.errors import DatabaseUnavailable, QueryTimeout
+
+log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 
@@ -74,11 +80,40 @@ def _timed_out() -> QueryTimeout:
     return QueryTimeout("The database took too long to answer; try again later")
 
 
+@dataclass(frozen=True)
+class Database:
+    """The connection pool, and how long a request may wait for one of its connections."""
+
+    pool: aiopg.Pool
+    acquire_timeout: float
+
+
+@contextmanager
+def _outage_as_unavailable() -> Iterator[None]:
+    try:
+        yield
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+        if isinstance(exc, errors.QueryCanceled):
+            raise
+        log.warning("database unreachable: %s", str(exc).strip() or type(exc).__name__)
+        raise DatabaseUnavailable("The database is unreachable; try again later") from None
+
+
 @asynccontextmanager
-async def cursor(pool: aiopg.Pool) -> AsyncIterator[aiopg.Cursor]:
-    """A cursor on a connection of the pool, for one or more statements."""
-    async with pool.acquire() as conn, conn.cursor() as cur:
-        yield cur
+async def cursor(db: Database) -> AsyncIterator[aiopg.Cursor]:
+    """A cursor on a connection of the pool, for one or more statements. A connection broken
+    by an outage is closed, and the pool drops it: the next request gets a new one."""
+    with _outage_as_unavailable():
+        try:
+            async with asyncio.timeout(db.acquire_timeout):
+                conn = await db.pool.acquire()
+        except TimeoutError:
+            raise DatabaseUnavailable("No database connection is free; try again later") from None
+        try:
+            async with conn.cursor() as cur:
+                yield cur
+        finally:
+            await db.pool.release(conn)
 
 
 Query = str | pg.Composable | Fragment  # with named parameters, but for a Fragment
@@ -116,10 +151,17 @@ async def fetch_value(cur: aiopg.Cursor, query: Query, params: Mapping | None = 
     return None if row is None else row[0]
 
 
-async def stream(pool: aiopg.Pool, query: Fragment, batch_size: int) -> AsyncIterator[list[Row]]:
+@asynccontextmanager
+async def transaction(db: Database) -> AsyncIterator[aiopg.Cursor]:
+    """A cursor whose statements commit together at the end of the block, or not at all."""
+    async with cursor(db) as cur, cur.begin():
+        yield cur
+
+
+async def stream(db: Database, query: Fragment, batch_size: int) -> AsyncIterator[list[Row]]:
     """Every row of `query`, in batches from a server-side cursor: memory stays flat however
     many rows there are, and each batch is a statement of its own under the timeout."""
-    async with cursor(pool) as cur, cur.begin():
+    async with transaction(db) as cur:
         await execute(cur, compose("DECLARE rows NO SCROLL CURSOR FOR {query}", query=query))
         while batch := await fetch_all(cur, "FETCH %(n)s FROM rows", {"n": batch_size}):
             yield batch

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import aiopg
 
-from api.db.sql import Row, execute, fetch_all, fragment, stream
+from api.db.sql import Database, Row, execute, fetch_all, fragment, stream
 
 TAG_COUNTS = fragment(
     """SELECT t.name, count(*) AS memes
@@ -42,6 +42,6 @@ async def tag_ids(cur: aiopg.Cursor, names: list[str]) -> dict[str, int]:
     return {row["name"]: row["id"] for row in rows}
 
 
-def tag_counts(pool: aiopg.Pool, batch_size: int) -> AsyncIterator[list[Row]]:
+def tag_counts(db: Database, batch_size: int) -> AsyncIterator[list[Row]]:
     """The tags in use with their meme counts, most used first."""
-    return stream(pool, TAG_COUNTS, batch_size)
+    return stream(db, TAG_COUNTS, batch_size)

@@ -60,10 +60,26 @@ class InvalidCursor(Problem):
 
 
 class MediaUnavailable(Problem):
-    """The media service or its storage is down or failing; nothing was changed."""
+    """The media service or its storage is down, failing or slower than
+    `MEDIA_TIMEOUT_SECONDS`, or its circuit breaker is open; nothing was changed. `Retry-After`
+    says when to try again (the rest of the breaker's cool-down, when it is open)."""
 
     status = 503
     code = "media-unavailable"
+
+    def __init__(self, detail: str, retry_after: int = 1) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class DatabaseUnavailable(Problem):
+    """PostgreSQL is unreachable or failing over, or every connection stayed busy for
+    `DB_ACQUIRE_TIMEOUT_SECONDS`; comes with `Retry-After`."""
+
+    status = 503
+    code = "database-unavailable"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": "2"})
 
 
 class QueryTimeout(Problem):

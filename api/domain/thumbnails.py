@@ -1,4 +1,4 @@
-"""Thumbnails: made on first request from the stored picture, stored as blobs of their own
+"""Thumbnails: made on first request from the stored picture, stored as objects of their own
 (content-addressed like the pictures) and served from storage after that."""
 
 import asyncio
@@ -9,15 +9,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiopg
+
 from api.db import blobs
 from api.db.sql import Row, cursor
+from api.domain.errors import NotFound
+from api.domain.objects import store_then_write
 from api.imaging.thumbnails import SIZES, make_thumbnail
 from api.services import Services
 
 
 @asynccontextmanager
-async def _temporary_file() -> AsyncIterator[Path]:
-    fd, name = tempfile.mkstemp(prefix="meme-thumbnail-")
+async def _temporary_file(scratch: Path) -> AsyncIterator[Path]:
+    fd, name = tempfile.mkstemp(prefix="thumbnail-", dir=scratch)
     os.close(fd)
     try:
         yield Path(name)
@@ -27,35 +31,36 @@ async def _temporary_file() -> AsyncIterator[Path]:
 
 async def thumbnail(services: Services, picture: Row, size: str) -> Row:
     """The stored thumbnail of `picture` (a meme or blob row), made now if there is none."""
-    async with cursor(services.pool) as cur:
+    async with cursor(services.db) as cur:
         if found := await blobs.get_thumbnail(cur, picture["sha256"], size):
             return found
-    # Under the picture's lock: made once, and never for a picture being deleted.
-    async with blobs.blob_lock(services.pool, picture["sha256"]) as cur:
-        if found := await blobs.get_thumbnail(cur, picture["sha256"], size):
-            return found
-        async with _temporary_file() as original, _temporary_file() as small:
-            async with services.media.open(picture["sha256"]) as download:
-                with original.open("wb") as file:
-                    async for chunk in download.chunks:
-                        await asyncio.to_thread(file.write, chunk)
-            width, height = await services.image_workers.run(
-                make_thumbnail, original, small, SIZES[size]
-            )
-            data = small.read_bytes()  # a few KiB
-            sha256 = hashlib.sha256(data).hexdigest()
-            await services.media.put(sha256, small, len(data))
-        try:
-            return await blobs.insert_thumbnail(
-                cur,
-                picture["sha256"],
-                size,
-                sha256=sha256,
-                bytes=len(data),
-                width=width,
-                height=height,
-            )
-        except BaseException:
-            if not await blobs.blob_in_storage_use(cur, sha256):
-                await services.media.delete(sha256)
-            raise
+    # Two requests may make the same thumbnail at once: both store the same bytes (under the
+    # same key), and the first row wins.
+    async with (
+        _temporary_file(services.scratch) as original,
+        _temporary_file(services.scratch) as small,
+    ):
+        async with services.media.open(picture["sha256"]) as download:
+            with original.open("wb") as file:
+                async for chunk in download.chunks:
+                    await asyncio.to_thread(file.write, chunk)
+        width, height = await services.image_workers.run(
+            make_thumbnail, original, small, SIZES[size]
+        )
+        data = small.read_bytes()  # a few KiB
+        made = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data),
+            "width": width,
+            "height": height,
+        }
+
+        async def write(cur: aiopg.Cursor) -> Row:
+            # Holds the picture's row, so that it is not deleted while the thumbnail is added.
+            if not await blobs.picture_kept(cur, picture["sha256"]):
+                raise NotFound("The picture was deleted")
+            if row := await blobs.insert_thumbnail(cur, picture["sha256"], size, **made):
+                return row
+            return await blobs.get_thumbnail(cur, picture["sha256"], size)
+
+        return await store_then_write(services, made["sha256"], small, write)

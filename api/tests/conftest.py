@@ -22,13 +22,13 @@ async def zoo(client):
 
 
 @pytest.fixture
-def nothing_stored(database_url, blob_stored):
+def nothing_stored(database_url, blob_gone):
     """Checks that no meme, no blob row and none of `images` is stored."""
 
     async def check(*images: bytes) -> None:
         assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
         assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]
         for image in images:
-            assert not await blob_stored(hashlib.sha256(image).hexdigest())
+            assert await blob_gone(hashlib.sha256(image).hexdigest())
 
     return check

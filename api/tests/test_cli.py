@@ -101,8 +101,9 @@ def test_commands_in_a_second_shell_need_nothing_exported(running_stack):
     generated = run(checkout, "-m", "api", "fixtures", "generate", "--count", "1000")
     assert generated.returncode == 0, generated.stderr
     assert "generated 1,000 memes" in generated.stdout
-    collected = run(checkout, "-m", "api", "gc")
-    assert collected.returncode == 0, collected.stderr
+    reconciled = run(checkout, "-m", "api", "reconcile")
+    assert reconciled.returncode == 0, reconciled.stderr
+    assert "memes whose picture is missing: 0" in reconciled.stdout
 
     # The running api sees what the commands did, pictures included.
     with urllib.request.urlopen(f"{api}/memes?limit=1") as response:

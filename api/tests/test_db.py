@@ -35,7 +35,7 @@ async def test_fragments_carry_their_values_in_the_order_they_are_used(api_setti
     between = [fragment("g > %s", 3), fragment("g <= %s", 5)]
     counted = compose("SELECT count(*) FROM generate_series(1, 10) g {where}", where=where(between))
     everything = compose("SELECT count(*) FROM generate_series(1, 10) g {where}", where=where([]))
-    async with open_services(api_settings) as services, cursor(services.pool) as cur:
+    async with open_services(api_settings) as services, cursor(services.db) as cur:
         assert await fetch_all(cur, query) == [{"a": 7, "b": hostile + "!", "c": 7}]
         assert await fetch_value(cur, counted) == 2
         assert await fetch_value(cur, everything) == 10
@@ -46,7 +46,7 @@ async def test_fragments_carry_their_values_in_the_order_they_are_used(api_setti
 
 async def test_every_connection_has_the_timeout_and_utc_commands_included(api_settings):
     settings = api_settings.model_copy(update={"db_statement_timeout_seconds": 1.5})
-    async with open_services(settings) as services, cursor(services.pool) as cur:
+    async with open_services(settings) as services, cursor(services.db) as cur:
         assert await fetch_value(cur, "SHOW statement_timeout") == "1500ms"
         assert await fetch_value(cur, "SHOW TimeZone") == "UTC"
 
@@ -67,7 +67,7 @@ async def impatient_client(aiohttp_client, database_url, media_server, tmp_path)
 
 
 async def test_a_statement_past_the_timeout_is_a_quick_503_and_nothing_is_kept(
-    impatient_client, database_url, blob_stored
+    impatient_client, database_url, blob_gone
 ):
     client = impatient_client
     meme = await (await client.post("/memes", data=meme_form("Kept"))).json()
@@ -89,7 +89,8 @@ async def test_a_statement_past_the_timeout_is_a_quick_503_and_nothing_is_kept(
         locker.rollback()
         locker.close()
     # The upload's picture went again with its failed insert; the pool serves on.
-    assert not await blob_stored(hashlib.sha256(png).hexdigest())
+    sha256 = hashlib.sha256(png).hexdigest()
+    assert await blob_gone(sha256)
     for _ in range(15):  # more than the pool's connections
         page = await (await client.get("/memes")).json()
         assert [m["title"] for m in page["items"]] == ["Kept"]

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from api.app import create_app
-from api.cli import collect_garbage, fixtures, migrate
+from api.cli import fixtures, migrate, run_reconcile
 from api.cli.fixtures import apply_fixtures, generate_memes
 from api.services import open_services
 from tests.helpers import execute, meme_form, query
@@ -61,11 +61,13 @@ async def test_unknown_fixture_is_refused(services):
         await apply_fixtures(services, ["nope"])
 
 
-async def test_gc_deletes_pictures_no_meme_uses(services, database_url, blob_stored, capsys):
+async def test_reconcile_deletes_pictures_no_meme_uses(services, database_url, blob_stored, capsys):
     await apply_fixtures(services, ["demo"])
+    # As a process killed between deleting memes and releasing their pictures leaves them.
     execute(database_url, "DELETE FROM memes WHERE id IN (1, 2)")
-    await collect_garbage(services)
-    assert "deleted 2 of 2 unused picture(s)" in capsys.readouterr().out
+    await run_reconcile(services, grace_seconds=None, dry_run=False)
+    out = capsys.readouterr().out
+    assert "unused pictures released: 2" in out and "deletions carried out:       2" in out
     assert query(database_url, "SELECT count(*) FROM blobs") == [(3,)]
     stored = [await blob_stored(path.name) for path in sorted(fixtures.BLOBS.iterdir())]
     assert sorted(stored) == [False, False, True, True, True]

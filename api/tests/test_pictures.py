@@ -138,14 +138,14 @@ async def test_thumbnail_of_an_animation_is_its_first_frame(client):
         assert image.format == "WEBP" and getattr(image, "n_frames", 1) == 1
 
 
-async def test_thumbnails_go_with_their_picture(client, database_url, blob_stored):
+async def test_thumbnails_go_with_their_picture(client, database_url, blob_stored, blob_gone):
     meme = await create(client, picture("JPEG", (800, 600)))
     thumb = await client.get(f"{meme['image_url']}?size=thumb")
     thumb_sha256 = (await thumb.read(), thumb.headers["ETag"].strip('"'))[1]
     assert await blob_stored(thumb_sha256)
     assert (await client.delete(f"/memes/{meme['id']}")).status == 204
-    assert not await blob_stored(thumb_sha256)
-    assert not await blob_stored(meme["sha256"])
+    assert await blob_gone(thumb_sha256)
+    assert await blob_gone(meme["sha256"])
     assert query(database_url, "SELECT count(*) FROM thumbnails") == [(0,)]
 
 

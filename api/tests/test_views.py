@@ -118,7 +118,9 @@ async def test_put_json_replaces_the_words(client):
     assert updated["created_at"] == meme["created_at"]
 
 
-async def test_put_multipart_replaces_the_picture_and_removes_the_old_blob(client, blob_stored):
+async def test_put_multipart_replaces_the_picture_and_removes_the_old_blob(
+    client, blob_stored, blob_gone
+):
     meme = await create(client, image=picture("PNG", color="red"))
     jpeg = picture("JPEG", (20, 10), color="green")
     response = await client.put(f"/memes/{meme['id']}", data=meme_form("Changed", jpeg))
@@ -130,7 +132,7 @@ async def test_put_multipart_replaces_the_picture_and_removes_the_old_blob(clien
         20,
     )
     assert await (await client.get(updated["image_url"])).read() == jpeg
-    assert not await blob_stored(meme["sha256"])
+    assert await blob_gone(meme["sha256"])
     assert await blob_stored(updated["sha256"])
 
 
@@ -147,25 +149,25 @@ async def test_put_multipart_without_picture_keeps_it(client):
     )
 
 
-async def test_delete_removes_meme_and_picture(client, blob_stored, database_url):
+async def test_delete_removes_meme_and_picture(client, blob_gone, database_url):
     meme = await create(client)
     response = await client.delete(f"/memes/{meme['id']}")
     assert response.status == 204
     assert (await client.get(f"/memes/{meme['id']}")).status == 404
     assert (await client.get(meme["image_url"])).status == 404
     assert (await client.delete(f"/memes/{meme['id']}")).status == 404
-    assert not await blob_stored(meme["sha256"])
+    assert await blob_gone(meme["sha256"])
     assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]
 
 
-async def test_a_shared_picture_lives_until_its_last_meme(client, blob_stored):
+async def test_a_shared_picture_lives_until_its_last_meme(client, blob_gone):
     png = picture(color="purple")
     first, second = await create(client, "one", png), await create(client, "two", png)
     assert first["sha256"] == second["sha256"]
     assert (await client.delete(f"/memes/{first['id']}")).status == 204
     assert await (await client.get(second["image_url"])).read() == png
     assert (await client.delete(f"/memes/{second['id']}")).status == 204
-    assert not await blob_stored(second["sha256"])
+    assert await blob_gone(second["sha256"])
 
 
 async def test_image_is_streamed_with_its_headers(client):

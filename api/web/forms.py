@@ -89,9 +89,11 @@ async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -
 
 
 @asynccontextmanager
-async def meme_form(request: web.Request, max_image_bytes: int) -> AsyncIterator[MemeForm]:
-    """The form's fields; the spooled picture is removed when the block ends."""
-    fd, name = tempfile.mkstemp(prefix="meme-upload-")
+async def meme_form(
+    request: web.Request, max_image_bytes: int, scratch: Path
+) -> AsyncIterator[MemeForm]:
+    """The form's fields; the picture spools in `scratch` and is removed when the block ends."""
+    fd, name = tempfile.mkstemp(prefix="upload-", dir=scratch)
     os.close(fd)
     spool = Path(name)
     try:

@@ -65,7 +65,7 @@ class MemeCollectionView(BaseView):
             after = decode_cursor(cursor, view, cursor_key)
         # Pages reached with a cursor go without the count: it would cost more than the page.
         rows, total = await db_listing.page_of_memes(
-            services.pool, view, limit + 1, offset, after, count=cursor is None
+            services.db, view, limit + 1, offset, after, count=cursor is None
         )
         headers = {"Content-Type": "application/json; charset=utf-8"}
         next_cursor = None
@@ -118,7 +118,9 @@ class MemeCollectionView(BaseView):
             503: The media service or the database is unavailable; nothing was stored
         """
         services = self.services
-        async with meme_form(self.request, services.settings.max_upload_bytes) as form:
+        async with meme_form(
+            self.request, services.settings.max_upload_bytes, services.scratch
+        ) as form:
             text = meme_text(form.text)
             if form.image is None:
                 raise field_error("image", "a picture is required")
@@ -139,7 +141,7 @@ class MemeView(BaseView):
             422: The id is not a positive integer
             503: The database took too long to answer
         """
-        meme = await db_memes.get_meme(self.services.pool, id)
+        meme = await db_memes.get_meme(self.services.db, id)
         return meme_response(meme)
 
     @spec_notes(reads_meme="replace")
@@ -181,7 +183,9 @@ class MemeView(BaseView):
                 raise MalformedJson("The body must be a JSON object")
             meme = await memes.replace(services, id, meme_text(fields), None)
         elif self.request.content_type == "multipart/form-data":
-            async with meme_form(self.request, services.settings.max_upload_bytes) as form:
+            async with meme_form(
+                self.request, services.settings.max_upload_bytes, services.scratch
+            ) as form:
                 meme = await memes.replace(services, id, meme_text(form.text), form.image)
         else:
             raise UnsupportedMediaType("Send application/json or multipart/form-data")

@@ -68,9 +68,15 @@ class ProblemDetail(BaseModel):
     )
     detail: str = Field(examples=["No meme has id 42"])
     errors: list[dict[str, Any]] | None = Field(
-        None, description="One entry per broken rule, for validation failures"
+        None,
+        description="One entry per broken rule, for validation failures; one per dependency"
+        " that failed (`loc`), for `not-ready`",
     )
 
 
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
+
+
+class Readiness(BaseModel):
+    status: str = Field(examples=["ready"])

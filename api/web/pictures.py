@@ -156,7 +156,7 @@ class MemeImageView(BaseView):
             422: The id is not a positive integer, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        meme = await get_meme(self.services.pool, id)
+        meme = await get_meme(self.services.db, id)
         return await picture_response(self, meme, size, REVALIDATE, conditions)
 
     head = get  # the same headers, no body (picture_response)
@@ -187,7 +187,7 @@ class PictureView(BaseView):
             422: The sha256 is not 64 lower-case hex digits, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        picture = await get_blob(self.services.pool, sha256)
+        picture = await get_blob(self.services.db, sha256)
         return await picture_response(self, picture, size, IMMUTABLE, conditions)
 
     head = get  # the same headers, no body (picture_response)

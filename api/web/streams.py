@@ -32,7 +32,7 @@ class MemeExportView(BaseView):
         """
         settings = self.services.settings
         batches = await prefetched(
-            all_memes(self.services.pool, filters.listing(), settings.export_batch_size)
+            all_memes(self.services.db, filters.listing(), settings.export_batch_size)
         )
         response = web.StreamResponse(headers={"Content-Type": NDJSON})
         response.enable_chunked_encoding()
@@ -52,7 +52,7 @@ class TagsView(BaseView):
             503: The database took too long to answer
         """
         settings = self.services.settings
-        batches = await prefetched(tag_counts(self.services.pool, settings.export_batch_size))
+        batches = await prefetched(tag_counts(self.services.db, settings.export_batch_size))
         response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
         response.enable_chunked_encoding()
         async with streaming(self.request, response):

@@ -4,6 +4,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -61,17 +62,30 @@ def byte_range(header: str | None, size: int) -> ByteRange | None:
     if not match or match[1] == match[2] == "":
         return None
     if match[1] == "":  # the last n bytes
-        suffix = int(match[2])
+        suffix = _position(match[2])
         if suffix == 0 or size == 0:
             raise RangeNotSatisfiable(size)
         return ByteRange(max(size - suffix, 0), size - 1)
-    start = int(match[1])
-    end = int(match[2]) if match[2] else size - 1
+    start = _position(match[1])
+    end = _position(match[2]) if match[2] else size - 1
     if start >= size:
         raise RangeNotSatisfiable(size)
     if end < start:
         return None
     return ByteRange(start, min(end, size - 1))
+
+
+def _position(digits: str) -> int:
+    # Any number of digits is a valid position; past 18 it is past the end of any blob, and
+    # int() refuses strings of over 4,300 digits.
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    stored_at: datetime
 
 
 @dataclass(frozen=True)
@@ -92,3 +106,9 @@ class Store(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove the blob; removing a missing blob is not an error."""
+
+    async def list_after(self, after: str, limit: int) -> list[StoredObject]:
+        """Up to `limit` blobs whose keys come after `after`, in key order."""
+
+    async def check(self) -> None:
+        """Raise StorageUnavailable unless blobs can be stored now (readiness)."""

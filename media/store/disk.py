@@ -4,10 +4,19 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from media.store.base import CHUNK_BYTES, Blob, BlobNotFound, ByteRange
+from media.store.base import (
+    CHUNK_BYTES,
+    KEY_PATTERN,
+    Blob,
+    BlobNotFound,
+    ByteRange,
+    StorageUnavailable,
+    StoredObject,
+)
 
 
 class DiskStore:
@@ -48,6 +57,35 @@ class DiskStore:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    async def list_after(self, after: str, limit: int) -> list[StoredObject]:
+        return await asyncio.to_thread(self._list_after, after, limit)
+
+    def _list_after(self, after: str, limit: int) -> list[StoredObject]:
+        found: list[StoredObject] = []
+        for directory in sorted(self.root.iterdir()):
+            if directory.name < after[:2] or len(directory.name) != 2:
+                continue
+            for name in sorted(os.listdir(directory)):
+                if name <= after or not KEY_PATTERN.fullmatch(name):
+                    continue
+                try:
+                    stat = (directory / name).stat()
+                except FileNotFoundError:
+                    continue  # deleted while we looked
+                stored_at = datetime.fromtimestamp(stat.st_mtime, UTC)
+                found.append(StoredObject(name, stat.st_size, stored_at))
+                if len(found) == limit:
+                    return found
+        return found
+
+    async def check(self) -> None:
+        probe = self.root / ".ready"
+        try:
+            await asyncio.to_thread(probe.write_bytes, b"ok")
+            await asyncio.to_thread(probe.unlink)
+        except OSError as exc:
+            raise StorageUnavailable(f"The blob directory is not writable: {exc.strerror}") from exc
 
 
 async def _read_chunks(file: BinaryIO, length: int) -> AsyncIterator[bytes]:

@@ -11,7 +11,15 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from media.settings import MediaSettings
-from media.store.base import CHUNK_BYTES, Blob, BlobNotFound, ByteRange, StorageUnavailable
+from media.store.base import (
+    CHUNK_BYTES,
+    KEY_PATTERN,
+    Blob,
+    BlobNotFound,
+    ByteRange,
+    StorageUnavailable,
+    StoredObject,
+)
 
 log = logging.getLogger(__name__)
 ABORT_LEFTOVER_UPLOADS = {
@@ -25,6 +33,8 @@ ABORT_LEFTOVER_UPLOADS = {
     ]
 }
 MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
+# How MinIO (and other stores) refuse a lifecycle rule they do not support.
+LIFECYCLE_REFUSED = {"MalformedXML", "NotImplemented", "InvalidRequest"}
 
 
 @contextmanager
@@ -58,11 +68,23 @@ class S3Store:
         except BlobNotFound:
             with _storage_errors():
                 await self.client.create_bucket(Bucket=self.bucket)
-                # A multipart upload cut off with the store itself down cannot be aborted
-                # then; the store drops such leftovers after a day.
-                await self.client.put_bucket_lifecycle_configuration(
-                    Bucket=self.bucket, LifecycleConfiguration=ABORT_LEFTOVER_UPLOADS
-                )
+            await self._drop_leftover_uploads()
+
+    async def _drop_leftover_uploads(self) -> None:
+        """A multipart upload cut off with the store itself down cannot be aborted then; ask
+        the store to drop such leftovers after a day. MinIO refuses the rule (it wants an
+        Expiration or a Transition in every rule) and purges stale uploads by itself."""
+        try:
+            await self.client.put_bucket_lifecycle_configuration(
+                Bucket=self.bucket, LifecycleConfiguration=ABORT_LEFTOVER_UPLOADS
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code not in LIFECYCLE_REFUSED:
+                raise StorageUnavailable(f"S3 answered {code}") from exc
+            log.info(
+                "the store refused the lifecycle rule (%s); it purges stale uploads itself", code
+            )
 
     async def put_file(self, key: str, path: Path) -> None:
         # upload_file sends one PUT below the threshold and a multipart upload above it,
@@ -87,6 +109,21 @@ class S3Store:
     async def delete(self, key: str) -> None:
         with _storage_errors():
             await self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    async def list_after(self, after: str, limit: int) -> list[StoredObject]:
+        with _storage_errors():
+            page = await self.client.list_objects_v2(
+                Bucket=self.bucket, StartAfter=after, MaxKeys=limit
+            )
+        return [
+            StoredObject(item["Key"], item["Size"], item["LastModified"])
+            for item in page.get("Contents", [])
+            if KEY_PATTERN.fullmatch(item["Key"])
+        ]
+
+    async def check(self) -> None:
+        with _storage_errors():
+            await self.client.head_bucket(Bucket=self.bucket)
 
 
 async def _read_chunks(body) -> AsyncIterator[bytes]:

@@ -8,7 +8,8 @@ import os
 import aioboto3
 
 from media.app import create_app
-from tests.helpers import MEDIA_TOKEN, s3_media_settings, start_moto
+from media.state import SPOOL
+from tests.helpers import MEDIA_TOKEN, s3_media_settings, spooled, start_moto
 
 AUTH = {"Authorization": f"Bearer {MEDIA_TOKEN}"}
 DATA = b"x" * 1000
@@ -94,11 +95,12 @@ async def test_an_interrupted_upload_leaves_nothing(aiohttp_server, s3_endpoint,
     await writer.drain()
     writer.close()
     await writer.wait_closed()
+    spool = server.app[SPOOL]
     for _ in range(50):  # the server notices the hang-up a moment later
         await asyncio.sleep(0.05)
-        if not list((tmp_path / "spool").iterdir()):
+        if not spooled(spool):
             break
-    assert list((tmp_path / "spool").iterdir()) == []
+    assert spooled(spool) == []
     assert await bucket_keys(s3_endpoint, settings.s3_bucket) == []
     async with s3_client(s3_endpoint) as s3:
         uploads = await s3.list_multipart_uploads(Bucket=settings.s3_bucket)

@@ -2,12 +2,15 @@
 parametrised over S3 via moto's server and the local disk)."""
 
 import hashlib
+import time
 
 import pytest
 
 from media.app import create_app
 from media.settings import MediaSettings
-from tests.helpers import MEDIA_TOKEN
+from common.scratch import LOCK_NAME
+from media.state import SPOOL
+from tests.helpers import MEDIA_TOKEN, disk_media_settings, spooled
 
 AUTH = {"Authorization": f"Bearer {MEDIA_TOKEN}"}
 DATA = b"not a picture, the media service does not care" * 100
@@ -89,7 +92,7 @@ async def test_blob_over_the_cap_is_413_and_not_stored(aiohttp_client, media_set
     assert response.status == 413
     assert (await response.json())["code"] == "payload-too-large"
     assert (await media.get(f"/blobs/{KEY}", headers=AUTH)).status == 404
-    assert list((settings.media_storage_dir / "spool").iterdir()) == []
+    assert spooled(media.server.app[SPOOL]) == []
 
 
 @pytest.mark.parametrize(
@@ -148,3 +151,75 @@ async def test_ranges_we_do_not_serve_get_the_whole_blob(media, header):
     response = await media.get(f"/blobs/{KEY}", headers=AUTH | {"Range": header})
     assert response.status == 200
     assert await response.read() == DATA
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        ("bytes=0-" + "9" * 5000, 206),
+        ("bytes=-" + "9" * 5000, 206),
+        ("bytes=" + "9" * 5000 + "-", 416),
+    ],
+    ids=["huge-end", "huge-suffix", "huge-start"],
+)
+async def test_ranges_with_huge_numbers_are_served_or_416(media, header, status):
+    assert (await media.put(f"/blobs/{KEY}", data=DATA, headers=AUTH)).status == 201
+    response = await media.get(f"/blobs/{KEY}", headers=AUTH | {"Range": header})
+    assert response.status == status
+    if status == 206:
+        assert await response.read() == DATA
+
+
+async def test_ready_when_the_store_takes_blobs(media):
+    response = await media.get("/ready")  # no token: a load balancer asks
+    assert response.status == 200
+    assert await response.json() == {"status": "ready"}
+
+
+async def test_not_ready_names_the_store(aiohttp_client, tmp_path):
+    media = await aiohttp_client(create_app(disk_media_settings(tmp_path)))
+    blobs = tmp_path / "blobs"
+    blobs.rename(tmp_path / "gone")
+    blobs.write_text("a file where the directory was")
+    response = await media.get("/ready")
+    body = await response.json()
+    assert response.status == 503
+    assert body["code"] == "not-ready"
+    assert [error["loc"] for error in body["errors"]] == [["store"]]
+
+
+async def test_blobs_are_listed_in_key_order_a_page_at_a_time(media):
+    keys = []
+    for n in range(3):
+        data = DATA + bytes([n])
+        keys.append(hashlib.sha256(data).hexdigest())
+        assert (await media.put(f"/blobs/{keys[-1]}", data=data, headers=AUTH)).status == 201
+    keys.sort()
+    first = await (await media.get("/blobs?limit=2", headers=AUTH)).json()
+    assert [blob["key"] for blob in first["blobs"]] == keys[:2]
+    assert first["blobs"][0]["size"] == len(DATA) + 1
+    rest = await (await media.get(f"/blobs?after={keys[1]}", headers=AUTH)).json()
+    assert [blob["key"] for blob in rest["blobs"]] == keys[2:]
+    response = await media.get("/blobs?limit=1001", headers=AUTH)
+    assert (response.status, (await response.json())["code"]) == (400, "invalid-query")
+
+
+async def test_a_delete_past_its_deadline_deletes_nothing(media):
+    assert (await media.put(f"/blobs/{KEY}", data=DATA, headers=AUTH)).status == 201
+    late = AUTH | {"X-Deadline": str(time.time() - 1)}
+    response = await media.delete(f"/blobs/{KEY}", headers=late)
+    assert (response.status, (await response.json())["code"]) == (409, "deadline-passed")
+    assert (await media.get(f"/blobs/{KEY}", headers=AUTH)).status == 200
+    in_time = AUTH | {"X-Deadline": str(time.time() + 5)}
+    assert (await media.delete(f"/blobs/{KEY}", headers=in_time)).status == 204
+    assert (await media.get(f"/blobs/{KEY}", headers=AUTH)).status == 404
+
+
+async def test_start_up_sweeps_the_spool_of_a_dead_process(aiohttp_client, tmp_path):
+    dead = tmp_path / "spool" / "media-0123456789ab"
+    dead.mkdir(parents=True)
+    (dead / LOCK_NAME).touch()  # nobody holds its lock: its process is gone
+    (dead / "tmpupload").write_bytes(b"half a picture")
+    media = await aiohttp_client(create_app(disk_media_settings(tmp_path)))
+    assert not dead.exists()
+    assert media.server.app[SPOOL].exists()

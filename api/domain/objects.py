@@ -1,0 +1,134 @@
+"""Storing objects (pictures, thumbnails) and deleting them so that a crash, an outage or a
+store that carries out requests late never leaves a row standing for a missing object.
+
+No database connection or lock is held while media works: an upload holds its key in one
+short transaction (`api.db.objects.reserve`), sends the object, and commits its rows in another
+(only if the hold is still live). A change that leaves objects unreferenced records their
+deletion in its own transaction (the outbox); the deletions are carried out after the commit,
+each attempt with a deadline media heeds, and tried again later until media confirms them.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+
+import aiopg
+
+from api.db import blobs, objects
+from api.db.sql import transaction
+from api.domain.errors import MediaUnavailable
+from api.services import Services
+
+log = logging.getLogger(__name__)
+# How long an upload may take between holding its key and committing its rows.
+HOLD_SECONDS = 120
+# Media's clock may run behind the database's by this much: a key is not stored again until
+# an attempt to delete it is past its deadline by this margin.
+CLOCK_MARGIN_SECONDS = 1.0
+ATTEMPTS = 3
+
+
+async def store_then_write[T](
+    services: Services, key: str, path: Path, write: Callable[[aiopg.Cursor], Awaitable[T]]
+) -> T:
+    """Store the file at `path` under `key` (unless it is stored already), then run `write`,
+    which makes rows refer to it, in the transaction that ends the upload's hold."""
+    for _ in range(ATTEMPTS):
+        hold, stored = await _hold(services, key)
+        try:
+            if not stored:
+                await services.media.put(key, path, path.stat().st_size)
+            async with transaction(services.db) as cur:
+                await objects.lock(cur, [key])
+                if await objects.settle(cur, hold):
+                    return await write(cur)
+        except BaseException:
+            await _abandon(services, key, hold)
+            raise
+        log.warning("the hold on %s expired before its rows came; storing it again", key)
+    raise MediaUnavailable("The picture could not be stored; try again later")
+
+
+async def _hold(services: Services, key: str) -> tuple[int, bool]:
+    """Hold the key for an upload. A deletion of it under way (a meme with this picture was
+    just deleted) usually ends within milliseconds: wait for it, within the media budget."""
+    waited, pause = 0.0, 0.02
+    while True:
+        try:
+            async with transaction(services.db) as cur:
+                await objects.lock(cur, [key])
+                return await objects.reserve(cur, key, HOLD_SECONDS)
+        except objects.DeletionUnderWay as busy:
+            if waited + pause > services.settings.media_timeout_seconds:
+                raise MediaUnavailable(
+                    "The picture is being deleted from storage; try again shortly",
+                    retry_after=round(busy.seconds) + 1,
+                ) from None
+        await asyncio.sleep(pause)
+        waited, pause = waited + pause, min(pause * 2, 0.5)
+
+
+async def _abandon(services: Services, key: str, hold: int) -> None:
+    """The rows did not come: let go of the key, and delete the object if nothing else uses
+    it. Should this fail too, the hold expires and reconcile finds the object."""
+    try:
+        async with transaction(services.db) as cur:
+            await objects.lock(cur, [key])
+            await objects.settle(cur, hold)
+            released = await objects.release(cur, [key])
+    except Exception as exc:
+        log.warning("could not let go of %s (%s); reconcile will", key, exc)
+        return
+    delete_soon(services, released)
+
+
+async def release_picture(services: Services, sha256: str) -> list[str]:
+    """After a change that may have left the picture without memes: if it has none, delete its
+    rows and record the deletion of its objects (and its thumbnails'); returns their keys."""
+    async with transaction(services.db) as cur:
+        await objects.lock(cur, [sha256])
+        keys = await blobs.drop_if_unused(cur, sha256)
+        await objects.lock(cur, set(keys) - {sha256})  # after the picture's: one order
+        return await objects.release(cur, keys)
+
+
+def delete_soon(services: Services, keys: list[str]) -> None:
+    """Carry out recorded deletions after the answer is sent: nobody waits on media for them."""
+    if keys:
+        services.background.spawn(carry_out(services, keys))
+
+
+async def carry_out(services: Services, keys: Iterable[str]) -> int:
+    """Carry out the recorded deletions of `keys`; returns how many media confirmed. One that
+    fails stays recorded, due again after a backoff."""
+    budget, done = services.settings.media_timeout_seconds, 0
+    for key in keys:
+        deadline = await objects.claim_deletion(services.db, key, budget, CLOCK_MARGIN_SECONDS)
+        if deadline is None:
+            continue  # done, or under way elsewhere
+        try:
+            await services.media.delete(key, deadline)
+        except MediaUnavailable as exc:
+            await objects.deletion_failed(services.db, key, exc.detail)
+            continue
+        await objects.deletion_done(services.db, key)
+        done += 1
+    return done
+
+
+async def carry_out_due(services: Services, batch: int = 100) -> int:
+    """Every deletion that is due, in batches; how many media confirmed."""
+    done = 0
+    while keys := await objects.due_deletions(services.db, batch):
+        confirmed = await carry_out(services, keys)
+        done += confirmed
+        if confirmed < len(keys):
+            break  # media is failing: the rest waits for the next round
+    return done
+
+
+async def tidy(services: Services) -> None:
+    """The server's periodic round: deletions that are due, holds of dead uploads."""
+    await carry_out_due(services)
+    await objects.forget_expired_uploads(services.db)

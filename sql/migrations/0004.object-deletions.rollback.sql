@@ -1,0 +1,2 @@
+DROP TABLE object_uploads;
+DROP TABLE object_deletions;
