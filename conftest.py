@@ -22,6 +22,7 @@ from tests.helpers import (
     s3_media_settings,
     start_moto,
 )
+from tests.s3_proxy import FaultyS3
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +57,14 @@ def s3_endpoint() -> Iterator[str]:
     server, url = start_moto()
     yield url
     server.stop()
+
+
+@pytest.fixture
+def faulty_s3(s3_endpoint: str) -> Iterator[FaultyS3]:
+    """moto behind a proxy that answers as MinIO does, and fails when the test says so."""
+    proxy = FaultyS3(s3_endpoint).start()
+    yield proxy
+    proxy.stop()
 
 
 @pytest.fixture(params=["s3", "disk"])

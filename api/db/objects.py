@@ -99,14 +99,16 @@ async def release(cur: aiopg.Cursor, keys: Iterable[str]) -> list[str]:
     return [row["key"] for row in rows]
 
 
-async def due_deletions(db: Database, limit: int) -> list[str]:
+async def due_deletions(db: Database, limit: int, now: bool = False) -> list[str]:
+    """Deletions whose backoff is over (or all of them, `now`) that no attempt is on."""
     async with cursor(db) as cur:
         rows = await fetch_all(
             cur,
             "SELECT key FROM object_deletions"
-            " WHERE due_at <= now() AND (leased_until IS NULL OR leased_until <= clock_timestamp())"
+            " WHERE (due_at <= now() OR %(now)s)"
+            " AND (leased_until IS NULL OR leased_until <= clock_timestamp())"
             " ORDER BY due_at LIMIT %(limit)s",
-            {"limit": limit},
+            {"limit": limit, "now": now},
         )
     return [row["key"] for row in rows]
 

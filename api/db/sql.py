@@ -15,8 +15,8 @@ turns a database that is down, failing over or out of connections into a 503
 import asyncio
 import logging
 import string
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,22 +88,18 @@ class Database:
     acquire_timeout: float
 
 
-@contextmanager
-def _outage_as_unavailable() -> Iterator[None]:
-    try:
-        yield
-    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-        if isinstance(exc, errors.QueryCanceled):
-            raise
-        log.warning("database unreachable: %s", str(exc).strip() or type(exc).__name__)
-        raise DatabaseUnavailable("The database is unreachable; try again later") from None
+def _is_outage(exc: BaseException) -> bool:
+    return isinstance(exc, (psycopg2.OperationalError, psycopg2.InterfaceError)) and not isinstance(
+        exc, errors.QueryCanceled
+    )
 
 
 @asynccontextmanager
 async def cursor(db: Database) -> AsyncIterator[aiopg.Cursor]:
-    """A cursor on a connection of the pool, for one or more statements. A connection broken
-    by an outage is closed, and the pool drops it: the next request gets a new one."""
-    with _outage_as_unavailable():
+    """A cursor on a connection of the pool, for one or more statements. A database that is
+    down or failing over is a 503; the pool's idle connections are closed then, since they
+    are broken too, so that the first request after the outage gets a new one."""
+    try:
         try:
             async with asyncio.timeout(db.acquire_timeout):
                 conn = await db.pool.acquire()
@@ -114,6 +110,12 @@ async def cursor(db: Database) -> AsyncIterator[aiopg.Cursor]:
                 yield cur
         finally:
             await db.pool.release(conn)
+    except Exception as exc:
+        if not _is_outage(exc):
+            raise
+        log.warning("database unreachable: %s", str(exc).strip() or type(exc).__name__)
+        await db.pool.clear()
+        raise DatabaseUnavailable("The database is unreachable; try again later") from None
 
 
 Query = str | pg.Composable | Fragment  # with named parameters, but for a Fragment

@@ -117,10 +117,10 @@ async def carry_out(services: Services, keys: Iterable[str]) -> int:
     return done
 
 
-async def carry_out_due(services: Services, batch: int = 100) -> int:
-    """Every deletion that is due, in batches; how many media confirmed."""
+async def carry_out_due(services: Services, now: bool = False, batch: int = 100) -> int:
+    """Every deletion that is due (every one, `now`), in batches; how many media confirmed."""
     done = 0
-    while keys := await objects.due_deletions(services.db, batch):
+    while keys := await objects.due_deletions(services.db, batch, now):
         confirmed = await carry_out(services, keys)
         done += confirmed
         if confirmed < len(keys):

@@ -61,7 +61,7 @@ async def reconcile(services: Services, grace: timedelta, dry_run: bool = False)
     if not dry_run:
         for sha256 in unused:
             await release_picture(services, sha256)
-        report.deletions_done = await carry_out_due(services)
+        report.deletions_done = await carry_out_due(services, now=True)
     oldest_kept = datetime.now(UTC) - grace
     after = ""
     while True:

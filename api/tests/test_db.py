@@ -11,6 +11,7 @@ import pytest
 
 from api.app import create_app
 from api.cli.fixtures import generate_memes
+from api.db.connection import apply_migrations
 from api.db.sql import compose, cursor, fetch_all, fetch_value, fragment, join, where
 from api.services import open_services
 from tests.helpers import api_settings_for, disk_media_settings, meme_form, problem_of
@@ -109,3 +110,59 @@ async def test_an_export_outlasts_the_timeout_since_each_batch_is_a_statement(
     assert len({json.loads(line)["id"] for line in lines}) == 40_005
     # The whole export took longer than any one statement may: the timeout did not end it.
     assert elapsed > TIMEOUT
+
+
+@pytest.fixture
+def own_postgres(tmp_path):
+    """A PostgreSQL of this test's own, to stop and start again."""
+    import pgserver
+    from pgserver._commands import pg_ctl
+
+    pgdata = tmp_path / "postgres"
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    apply_migrations(server.get_uri())
+
+    def stop() -> None:
+        pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pgdata, user="pgserver")
+
+    def start() -> None:
+        server.ensure_postgres_running()  # with its own socket options
+
+    yield server.get_uri(), stop, start
+    server.cleanup()
+
+
+async def test_a_database_outage_is_503_and_the_api_recovers_without_a_restart(
+    aiohttp_client, own_postgres, media_server, tmp_path
+):
+    url, stop, start = own_postgres
+    settings = api_settings_for(url, str(media_server.make_url("")), tmp_path)
+    client = await aiohttp_client(create_app(settings))
+    meme = await (await client.post("/memes", data=meme_form("Survives"))).json()
+
+    stop()
+    try:
+        for method, path, form in (
+            ("GET", "/memes", None),
+            ("GET", f"/memes/{meme['id']}", None),
+            ("GET", "/memes/export", None),
+            ("POST", "/memes", meme_form("Lost")),
+            ("DELETE", f"/memes/{meme['id']}", None),
+        ):
+            started = time.monotonic()
+            response = await client.request(method, path, data=form)
+            body = await problem_of(response, 503, "database-unavailable")
+            assert response.headers["Retry-After"] == "2", body
+            assert time.monotonic() - started < settings.db_acquire_timeout_seconds + 1
+        assert (await client.get("/health")).status == 200
+        ready = await client.get("/ready")
+        body = await problem_of(ready, 503, "not-ready")
+        assert [error["loc"] for error in body["errors"]] == [["database"]]
+    finally:
+        start()
+    after = await client.get(f"/memes/{meme['id']}")
+    assert after.status == 200, await after.text()
+    assert (await client.get("/ready")).status == 200
+    assert [m["title"] for m in (await (await client.get("/memes")).json())["items"]] == [
+        "Survives"
+    ]

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import aioboto3
+import stamina
 from aiobotocore.config import AioConfig
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
@@ -32,6 +33,7 @@ ABORT_LEFTOVER_UPLOADS = {
         }
     ]
 }
+STARTUP_WAIT_SECONDS = 30
 MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 # How MinIO (and other stores) refuse a lifecycle rule they do not support.
 LIFECYCLE_REFUSED = {"MalformedXML", "NotImplemented", "InvalidRequest"}
@@ -155,5 +157,10 @@ async def open_s3_store(settings: MediaSettings) -> AsyncIterator[S3Store]:
         config=config,
     ) as client:
         store = S3Store(client, settings.s3_bucket, settings.s3_multipart_threshold_bytes)
-        await store.ensure_bucket()
+        # A store restarting beside us (or answering SlowDown) gets a while to come up.
+        async for attempt in stamina.retry_context(
+            on=StorageUnavailable, attempts=None, timeout=STARTUP_WAIT_SECONDS
+        ):
+            with attempt:
+                await store.ensure_bucket()
         yield store

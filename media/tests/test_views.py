@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from common.scratch import LOCK_NAME
 from media.app import create_app
 from media.settings import MediaSettings
-from common.scratch import LOCK_NAME
 from media.state import SPOOL
 from tests.helpers import MEDIA_TOKEN, disk_media_settings, spooled
 
