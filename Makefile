@@ -25,11 +25,13 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # `list` runs against a running stack (make run) filled with
-# .venv/bin/python -m api fixtures generate --count 1000000; `pictures` starts its own services.
+# .venv/bin/python -m api fixtures generate --count 1000000; `pictures` and `breaker` start their
+# own services.
 bench: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m bench list $(BENCH_ARGS)
 	$(BIN)/python -m bench pictures
+	$(BIN)/python -m bench breaker
 
 # openapi.json and the README's tables of settings and errors, made from the code.
 docs: $(BIN)/.installed

@@ -1,4 +1,4 @@
-"""python -m bench list | pictures
+"""python -m bench list | pictures | breaker
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -24,7 +24,7 @@ import psycopg2
 from api.db.connection import database_url
 from api.domain.listing import encode_cursor, listing
 from api.settings import ApiSettings
-from bench import pictures
+from bench import breaker, pictures
 
 REFERENCE_PORT = 8090
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -116,9 +116,13 @@ def main() -> None:
     listing.add_argument("--runs", type=int, default=3)
     big = commands.add_parser("pictures", help="a 50 MB picture up and down (own services)")
     big.add_argument("--side", type=int, default=4096, help="pixels a side (4096: 48 MB)")
+    commands.add_parser("breaker", help="the api's 503 with media down (own services)")
     args = parser.parse_args()
     if args.command == "pictures":
         pictures.main(args.side)
+        return
+    if args.command == "breaker":
+        breaker.main()
         return
     settings = ApiSettings()
     api_process = listening_process(int(args.api.rsplit(":", 1)[1]))
