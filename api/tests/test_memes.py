@@ -128,3 +128,21 @@ async def test_concurrent_uploads_of_one_picture_share_one_blob(client, database
     survivor = await results[-1].json()
     assert await (await client.get(survivor["image_url"])).read() == png
     assert await blob_stored(survivor["sha256"])
+
+
+async def test_a_store_failing_for_a_moment_is_retried_and_the_client_never_knows(
+    aiohttp_server, aiohttp_client, faulty_s3, database_url, tmp_path
+):
+    media = await aiohttp_server(create_media_app(s3_media_settings(faulty_s3.url, tmp_path)))
+    client = await aiohttp_client(
+        create_app(api_settings_for(database_url, str(media.make_url("")), tmp_path))
+    )
+    # Media's two tries at S3 both fail (a 503 to the api), the api tries again: it works.
+    faulty_s3.fail_next(3, 503, "SlowDown")
+    before = faulty_s3.requests
+    response = await client.post("/memes", data=meme_form("Retried", picture(color="plum")))
+    assert response.status == 201, await response.text()
+    assert faulty_s3.requests - before >= 4
+    meme = await response.json()
+    downloaded = await (await client.get(meme["image_url"])).read()
+    assert hashlib.sha256(downloaded).hexdigest() == meme["sha256"]

@@ -4,6 +4,7 @@ a proxy (tests/s3_proxy.py) that answers as MinIO, and fails when told to."""
 import asyncio
 import hashlib
 import logging
+import os
 import time
 
 from media.app import create_app
@@ -72,3 +73,13 @@ async def test_a_download_cut_by_the_store_is_cut_for_the_client(
     assert head.startswith(b"HTTP/1.1 200") and f"Content-Length: {len(DATA)}".encode() in head
     assert len(body) < len(DATA)  # short of what Content-Length promised: visibly cut
     writer.close()
+
+
+async def test_a_multipart_upload_goes_through_as_on_minio(aiohttp_client, faulty_s3, tmp_path):
+    settings = s3_media_settings(faulty_s3.url, tmp_path, s3_multipart_threshold_bytes=5 << 20)
+    media = await aiohttp_client(create_app(settings))
+    big = os.urandom(6 << 20)  # two parts: 5 MiB, the least MinIO takes but for the last, and 1
+    key = hashlib.sha256(big).hexdigest()
+    faulty_s3.fail_next(1, 503, "SlowDown")  # one part refused once, and sent again
+    assert (await media.put(f"/blobs/{key}", data=big, headers=AUTH)).status == 201
+    assert await (await media.get(f"/blobs/{key}", headers=AUTH)).read() == big
