@@ -109,6 +109,12 @@ class ApiSettings(ServiceTokenSettings):
         le=100_000,
         description="rows fetched per round trip while an export or the tags stream",
     )
+    admin_token: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="the moderator's token: changes or deletes any meme (`Authorization:"
+        " Bearer ...`); unset: nobody can change a meme but with its own edit token",
+    )
     cursor_secret: SecretStr | None = Field(
         None,
         description="key that signs pagination cursors; unset: derived from the media token."

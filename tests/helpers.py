@@ -143,3 +143,8 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5) -
             return False
         await asyncio.sleep(0.05)
     return True
+
+
+def owner(meme: dict) -> dict[str, str]:
+    """The header that lets a meme's creator change it: its edit token."""
+    return {"Authorization": f"Bearer {meme['edit_token']}"}

@@ -10,7 +10,7 @@ from PIL import Image
 
 from api.app import create_app as create_api_app
 from media.settings import MediaSettings
-from tests.helpers import api_settings_for, eventually, meme_form
+from tests.helpers import api_settings_for, eventually, meme_form, owner
 from tests.pictures import animated_gif, picture
 
 
@@ -50,6 +50,8 @@ async def test_create_get_list_update_download_delete(
             assert r.status == 201
             meme = await r.json()
             location = r.headers["Location"]
+        edit = owner(meme)  # the token comes in the 201 only
+        meme.pop("edit_token")
         async with http.get(location) as r:
             assert await r.json() == meme
         # A PNG made by Pillow comes back from cleaning byte for byte.
@@ -60,7 +62,8 @@ async def test_create_get_list_update_download_delete(
             page = await r.json()
         assert page["total"] == 1 and page["items"] == [meme]
 
-        async with http.put(location, data=meme_form("Second", gif, description="two")) as r:
+        form = meme_form("Second", gif, description="two")
+        async with http.put(location, data=form, headers=edit) as r:
             assert r.status == 200
             updated = await r.json()
         assert (updated["title"], updated["content_type"], updated["width"]) == (
@@ -80,7 +83,9 @@ async def test_create_get_list_update_download_delete(
             assert picture_read.n_frames == 4
 
         async with http.delete(location) as r:
+            assert r.status == 401  # nobody but its owner
+        async with http.delete(location, headers=edit) as r:
             assert r.status == 204
-        async with http.delete(location) as r:
+        async with http.delete(location, headers=edit) as r:
             assert r.status == 404
         assert await storage_comes_to_hold(media_settings, set())

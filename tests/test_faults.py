@@ -12,7 +12,7 @@ import pytest
 from api.app import create_app
 from api.domain.reconcile import reconcile
 from api.services import open_services
-from tests.helpers import api_settings_for, meme_form, query
+from tests.helpers import api_settings_for, meme_form, owner, query
 from tests.pictures import picture
 from tests.processes import MediaProcess
 
@@ -95,7 +95,10 @@ async def test_creates_and_deletes_while_media_crashes_and_s3_fails(
         timed(client.post("/memes", data=meme_form(f"during {n}", pictures[n * 7 % 12])), n * 0.04)
         for n in range(35)
     ]
-    deletes = [timed(client.delete(f"/memes/{meme['id']}"), n * 0.1) for n, meme in enumerate(kept)]
+    deletes = [
+        timed(client.delete(f"/memes/{meme['id']}", headers=owner(meme)), n * 0.1)
+        for n, meme in enumerate(kept)
+    ]
     outcomes, _ = await asyncio.gather(asyncio.gather(*creates, *deletes), chaos())
 
     statuses = {status for status, _ in outcomes}
@@ -126,7 +129,9 @@ async def test_a_delete_media_gets_late_never_takes_a_picture_a_meme_has(
 
     media_process.pause()
     try:
-        status, seconds = await timed(client.put(f"/memes/{a['id']}", data=meme_form("A", q)))
+        status, seconds = await timed(
+            client.put(f"/memes/{a['id']}", headers=owner(a), data=meme_form("A", q))
+        )
         assert (status, seconds < 1) == (200, True)
         await asyncio.sleep(BUDGET + 1.5)  # the deletion's attempt is past its deadline
     finally:

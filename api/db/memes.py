@@ -32,8 +32,8 @@ VALUES (%(sha256)s, %(content_type)s, %(size)s, %(width)s, %(height)s)
     ON CONFLICT (sha256) DO NOTHING
 """
 INSERT_MEME = """
-INSERT INTO memes (title, description, tags_text, image_sha256)
-VALUES (%(title)s, %(description)s, %(tags_text)s, %(sha256)s)
+INSERT INTO memes (title, description, tags_text, image_sha256, edit_token_sha256)
+VALUES (%(title)s, %(description)s, %(tags_text)s, %(sha256)s, %(token_digest)s)
 RETURNING id
 """
 UPDATE_TEXT = """
@@ -74,10 +74,13 @@ def _text_params(text: MemeText, **more) -> Row:
     }
 
 
-async def insert_meme(cur: aiopg.Cursor, text: MemeText, image: CleanImage) -> Row:
+async def insert_meme(
+    cur: aiopg.Cursor, text: MemeText, image: CleanImage, token_digest: bytes
+) -> Row:
     """In the caller's transaction."""
     await execute(cur, INSERT_BLOB, _blob_params(image))
-    meme_id = await fetch_value(cur, INSERT_MEME, _text_params(text, sha256=image.sha256))
+    params = _text_params(text, sha256=image.sha256, token_digest=token_digest)
+    meme_id = await fetch_value(cur, INSERT_MEME, params)
     await tags.set_tags(cur, meme_id, text.tags)
     return await _one_meme(cur, meme_id)
 
@@ -118,3 +121,14 @@ async def delete_meme(db: Database, meme_id: int) -> str:
     if sha256 is None:
         raise NotFound(f"No meme has id {meme_id}")
     return sha256
+
+
+async def edit_token_digest(db: Database, meme_id: int) -> bytes | None:
+    """The stored digest of the meme's edit token (None: only the moderator may change it)."""
+    async with cursor(db) as cur:
+        row = await fetch_one(
+            cur, "SELECT edit_token_sha256 FROM memes WHERE id = %(id)s", {"id": meme_id}
+        )
+    if row is None:
+        raise NotFound(f"No meme has id {meme_id}")
+    return None if row["edit_token_sha256"] is None else bytes(row["edit_token_sha256"])

@@ -30,6 +30,24 @@ class MalformedMultipart(Problem):
     code = "malformed-multipart"
 
 
+class Unauthorized(Problem):
+    """Changing a meme needs `Authorization: Bearer <edit_token>` (sent with
+    `WWW-Authenticate`)."""
+
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="memes"'})
+
+
+class Forbidden(Problem):
+    """The token is neither the meme's edit token nor the moderator's `ADMIN_TOKEN`."""
+
+    status = 403
+    code = "forbidden"
+
+
 class UnsupportedMediaType(Problem):
     """The body is not multipart (or JSON for `PUT`)."""
 

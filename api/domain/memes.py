@@ -14,6 +14,7 @@ from api.db import memes
 from api.db.sql import Row
 from api.domain.meme_text import MemeText
 from api.domain.objects import delete_soon, release_picture, store_then_write
+from api.domain.owners import new_edit_token
 from api.imaging.clean import CleanImage, clean_image
 from api.services import Services
 
@@ -29,12 +30,17 @@ async def _cleaned(services: Services, upload: Path) -> AsyncIterator[CleanImage
         target.unlink(missing_ok=True)
 
 
-async def create(services: Services, text: MemeText, upload: Path) -> Row:
-    """A new meme with the picture spooled at `upload`."""
+async def create(services: Services, text: MemeText, upload: Path) -> tuple[Row, str]:
+    """A new meme with the picture spooled at `upload`, and its edit token."""
+    token, token_digest = new_edit_token()
     async with _cleaned(services, upload) as image:
-        return await store_then_write(
-            services, image.sha256, image.path, lambda cur: memes.insert_meme(cur, text, image)
+        meme = await store_then_write(
+            services,
+            image.sha256,
+            image.path,
+            lambda cur: memes.insert_meme(cur, text, image, token_digest),
         )
+    return meme, token
 
 
 async def replace(services: Services, meme_id: int, text: MemeText, upload: Path | None) -> Row:

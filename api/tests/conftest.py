@@ -8,17 +8,20 @@ from tests.helpers import create_meme, query
 
 
 @pytest.fixture
-async def zoo(client):
-    """Five memes, oldest first."""
-    await create_meme(client, "Grumpy cat", "Not amused at all", ["cats", "classic"])
-    await create_meme(
-        client, "Distracted boyfriend", "He looks at the other one", ["classic", "work"]
-    )
-    await create_meme(client, "Doge", "Such wow, very meme", ["dogs", "classic"])
-    await create_meme(client, "Office cat", "Keyboard warmer", ["cats", "work"])
-    await create_meme(
-        client, "This is fine", "Dog in a burning room, distracted by coffee", ["dogs"]
-    )
+async def zoo(client) -> dict[str, dict]:
+    """Five memes, oldest first, by title (each with its edit token)."""
+    memes = [
+        await create_meme(client, "Grumpy cat", "Not amused at all", ["cats", "classic"]),
+        await create_meme(
+            client, "Distracted boyfriend", "He looks at the other one", ["classic", "work"]
+        ),
+        await create_meme(client, "Doge", "Such wow, very meme", ["dogs", "classic"]),
+        await create_meme(client, "Office cat", "Keyboard warmer", ["cats", "work"]),
+        await create_meme(
+            client, "This is fine", "Dog in a burning room, distracted by coffee", ["dogs"]
+        ),
+    ]
+    return {meme["title"]: meme for meme in memes}
 
 
 @pytest.fixture

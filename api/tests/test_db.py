@@ -14,7 +14,7 @@ from api.cli.fixtures import generate_memes
 from api.db.connection import apply_migrations
 from api.db.sql import compose, cursor, fetch_all, fetch_value, fragment, join, where
 from api.services import open_services
-from tests.helpers import api_settings_for, disk_media_settings, meme_form, problem_of
+from tests.helpers import api_settings_for, disk_media_settings, meme_form, owner, problem_of
 from tests.pictures import picture
 
 
@@ -150,7 +150,7 @@ async def test_a_database_outage_is_503_and_the_api_recovers_without_a_restart(
             ("DELETE", f"/memes/{meme['id']}", None),
         ):
             started = time.monotonic()
-            response = await client.request(method, path, data=form)
+            response = await client.request(method, path, data=form, headers=owner(meme))
             body = await problem_of(response, 503, "database-unavailable")
             assert response.headers["Retry-After"] == "2", body
             assert time.monotonic() - started < settings.db_acquire_timeout_seconds + 1

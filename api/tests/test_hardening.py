@@ -7,8 +7,10 @@ import aiohttp
 import pytest
 
 from api.app import create_app
-from tests.helpers import api_settings_for, disk_media_settings, meme_form, problem_of
+from tests.helpers import api_settings_for, disk_media_settings, meme_form, owner, problem_of
 from tests.pictures import gif_claiming, picture, png_claiming
+
+SOME_TOKEN = {"Authorization": "Bearer not-the-token-of-any-meme"}
 
 
 @pytest.fixture
@@ -58,7 +60,9 @@ async def test_lone_surrogate_in_json_is_422(client):
     meme = await (await client.post("/memes", data=meme_form())).json()
     body = '{"title": "bad \\ud800 title"}'
     response = await client.put(
-        f"/memes/{meme['id']}", data=body, headers={"Content-Type": "application/json"}
+        f"/memes/{meme['id']}",
+        data=body,
+        headers=owner(meme) | {"Content-Type": "application/json"},
     )
     await problem_of(response, 422, "validation-failed")
 
@@ -200,7 +204,7 @@ async def test_bodies_that_are_not_a_proper_form(client, nothing_stored, kwargs,
 async def test_bad_put_bodies(client, body, content_type, status, code):
     meme = await (await client.post("/memes", data=meme_form("Kept"))).json()
     response = await client.put(
-        f"/memes/{meme['id']}", data=body, headers={"Content-Type": content_type}
+        f"/memes/{meme['id']}", data=body, headers=owner(meme) | {"Content-Type": content_type}
     )
     await problem_of(response, status, code)
     assert (await (await client.get(f"/memes/{meme['id']}")).json())["title"] == "Kept"
@@ -208,7 +212,8 @@ async def test_bad_put_bodies(client, body, content_type, status, code):
 
 async def test_put_of_a_missing_meme_stores_no_picture(client, nothing_stored):
     png = picture(color="orange")
-    response = await client.put("/memes/12345", data=meme_form(image=png))
+    # Any token: whether the meme exists is told before whether the token is its own.
+    response = await client.put("/memes/12345", data=meme_form(image=png), headers=SOME_TOKEN)
     await problem_of(response, 404, "not-found")
     await nothing_stored(png)
 
@@ -230,7 +235,8 @@ async def test_ids_that_are_not_positive_integers_are_422(client, meme_id, path)
 
 async def test_largest_id_is_just_not_found(client):
     await problem_of(await client.get(f"/memes/{2**63 - 1}"), 404, "not-found")
-    await problem_of(await client.delete(f"/memes/{2**63 - 1}"), 404, "not-found")
+    response = await client.delete(f"/memes/{2**63 - 1}", headers=SOME_TOKEN)
+    await problem_of(response, 404, "not-found")
 
 
 async def test_unknown_route_is_404_problem(client):

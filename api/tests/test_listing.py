@@ -8,6 +8,7 @@ import pytest
 from tests.helpers import (
     create_meme,
     disk_media_settings,
+    owner,
     problem_of,
     query,
     tagged_form,
@@ -34,16 +35,16 @@ async def test_tags_from_repeated_and_comma_separated_fields(client):
 async def test_put_replaces_tags(client, database_url):
     meme = await create_meme(client, "Tagged", tags=["old", "kept"])
     response = await client.put(
-        f"/memes/{meme['id']}", json={"title": "T", "tags": ["kept", "new"]}
+        f"/memes/{meme['id']}", headers=owner(meme), json={"title": "T", "tags": ["kept", "new"]}
     )
     assert (await response.json())["tags"] == ["kept", "new"]
     data = aiohttp.FormData(default_to_multipart=True)
     data.add_field("title", "T")
     data.add_field("tags", "multi,part")
-    response = await client.put(f"/memes/{meme['id']}", data=data)
+    response = await client.put(f"/memes/{meme['id']}", headers=owner(meme), data=data)
     assert (await response.json())["tags"] == ["multi", "part"]
     # PUT replaces everything: no tags given, no tags left.
-    response = await client.put(f"/memes/{meme['id']}", json={"title": "T"})
+    response = await client.put(f"/memes/{meme['id']}", headers=owner(meme), json={"title": "T"})
     assert (await response.json())["tags"] == []
     assert query(database_url, "SELECT count(*) FROM meme_tags") == [(0,)]
 

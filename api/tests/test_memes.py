@@ -14,6 +14,7 @@ from tests.helpers import (
     assert_problem,
     execute,
     meme_form,
+    owner,
     query,
     s3_media_settings,
     spooled,
@@ -35,7 +36,9 @@ async def test_media_service_down_is_503_and_changes_nothing(client, media_serve
     started = time.monotonic()
     await assert_unavailable(await client.post("/memes", data=meme_form("New")), started)
     new_picture = meme_form("Changed", picture(color="navy"))
-    await assert_unavailable(await client.put(f"/memes/{meme['id']}", data=new_picture), started)
+    await assert_unavailable(
+        await client.put(f"/memes/{meme['id']}", headers=owner(meme), data=new_picture), started
+    )
     await assert_unavailable(await client.get(meme["image_url"]), started)
     assert query(database_url, "SELECT id, title, image_sha256 FROM memes") == [
         (meme["id"], "Kept", meme["sha256"])
@@ -43,7 +46,7 @@ async def test_media_service_down_is_503_and_changes_nothing(client, media_serve
     assert query(database_url, "SELECT sha256 FROM blobs") == [(meme["sha256"],)]
 
     # A meme can still be deleted: its picture's deletion waits in the outbox for media.
-    assert (await client.delete(f"/memes/{meme['id']}")).status == 204
+    assert (await client.delete(f"/memes/{meme['id']}", headers=owner(meme))).status == 204
     assert query(
         database_url, "SELECT count(*) FROM memes UNION ALL SELECT count(*) FROM blobs"
     ) == [(0,), (0,)]
@@ -119,10 +122,10 @@ async def test_concurrent_uploads_of_one_picture_share_one_blob(client, database
     )
     assert [response.status for response in responses] == [201] * 6
     assert query(database_url, "SELECT count(*) FROM blobs") == [(1,)]
-    ids = [(await response.json())["id"] for response in responses]
+    created = [await response.json() for response in responses]
     # Deleting all but one while uploading again never loses the picture of a meme that stays.
     results = await asyncio.gather(
-        *(client.delete(f"/memes/{meme_id}") for meme_id in ids),
+        *(client.delete(f"/memes/{meme['id']}", headers=owner(meme)) for meme in created),
         client.post("/memes", data=meme_form("survivor", png)),
     )
     survivor = await results[-1].json()

@@ -80,7 +80,7 @@ def test_swagger_ui_shows_real_examples_that_the_rules_accept():
         for operation in operations.values()
         for content in operation.get("requestBody", {}).get("content", {}).values()
     ]
-    assert len(bodies) == 3  # POST form, PUT JSON and PUT form
+    assert len(bodies) == 5  # POST form; PUT JSON and form; PATCH merge patch and form
     for schema in bodies:
         examples = _string_examples(schema, spec)
         assert set(examples) == {"title", "description", "tags", "tags[]"}

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from api.app import create_app
-from tests.helpers import api_settings_for, assert_problem, meme_form, query
+from tests.helpers import api_settings_for, assert_problem, meme_form, owner, query
 from tests.pictures import (
     animated_gif,
     animated_webp,
@@ -143,7 +143,7 @@ async def test_thumbnails_go_with_their_picture(client, database_url, blob_store
     thumb = await client.get(f"{meme['image_url']}?size=thumb")
     thumb_sha256 = (await thumb.read(), thumb.headers["ETag"].strip('"'))[1]
     assert await blob_stored(thumb_sha256)
-    assert (await client.delete(f"/memes/{meme['id']}")).status == 204
+    assert (await client.delete(f"/memes/{meme['id']}", headers=owner(meme))).status == 204
     assert await blob_gone(thumb_sha256)
     assert await blob_gone(meme["sha256"])
     assert query(database_url, "SELECT count(*) FROM thumbnails") == [(0,)]
@@ -182,7 +182,7 @@ async def test_content_addressed_url_is_cached_for_a_year(client):
 
 async def test_content_url_of_a_picture_no_meme_uses_is_404(client):
     meme = await create(client, picture())
-    assert (await client.delete(f"/memes/{meme['id']}")).status == 204
+    assert (await client.delete(f"/memes/{meme['id']}", headers=owner(meme))).status == 204
     await problem(await client.get(meme["content_url"]), 404, "not-found")
     await problem(await client.get("/images/" + "0" * 64), 404, "not-found")
     await problem(await client.get("/images/not-a-sha256"), 422, "validation-failed")

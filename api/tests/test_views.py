@@ -7,7 +7,7 @@ import aiohttp
 from PIL import Image
 
 from api.imaging.clean import MIME_TYPES as MIME
-from tests.helpers import meme_form, query
+from tests.helpers import meme_form, owner, query
 from tests.pictures import animated_gif, picture
 
 
@@ -42,6 +42,8 @@ async def test_create_answers_201_with_the_meme_and_its_location(client, blob_st
     )
     assert meme["sha256"] == hashlib.sha256(png).hexdigest()
     assert await blob_stored(meme["sha256"])
+    # The secret to change it is in this answer only: not in its JSON afterwards.
+    assert len(meme.pop("edit_token")) >= 40
     assert (await (await client.get(response.headers["Location"])).json()) == meme
 
 
@@ -109,7 +111,9 @@ async def test_empty_list(client):
 
 async def test_put_json_replaces_the_words(client):
     meme = await create(client, description="old words")
-    response = await client.put(f"/memes/{meme['id']}", json={"title": "New title"})
+    response = await client.put(
+        f"/memes/{meme['id']}", headers=owner(meme), json={"title": "New title"}
+    )
     assert response.status == 200
     updated = await response.json()
     assert (updated["title"], updated["description"]) == ("New title", "")
@@ -123,7 +127,9 @@ async def test_put_multipart_replaces_the_picture_and_removes_the_old_blob(
 ):
     meme = await create(client, image=picture("PNG", color="red"))
     jpeg = picture("JPEG", (20, 10), color="green")
-    response = await client.put(f"/memes/{meme['id']}", data=meme_form("Changed", jpeg))
+    response = await client.put(
+        f"/memes/{meme['id']}", headers=owner(meme), data=meme_form("Changed", jpeg)
+    )
     assert response.status == 200
     updated = await response.json()
     assert (updated["title"], updated["content_type"], updated["width"]) == (
@@ -141,7 +147,9 @@ async def test_put_multipart_without_picture_keeps_it(client):
     form = aiohttp.FormData(default_to_multipart=True)
     form.add_field("title", "Only words")
     form.add_field("description", "changed")
-    updated = await (await client.put(f"/memes/{meme['id']}", data=form)).json()
+    updated = await (
+        await client.put(f"/memes/{meme['id']}", headers=owner(meme), data=form)
+    ).json()
     assert (updated["title"], updated["description"], updated["sha256"]) == (
         "Only words",
         "changed",
@@ -151,11 +159,11 @@ async def test_put_multipart_without_picture_keeps_it(client):
 
 async def test_delete_removes_meme_and_picture(client, blob_gone, database_url):
     meme = await create(client)
-    response = await client.delete(f"/memes/{meme['id']}")
+    response = await client.delete(f"/memes/{meme['id']}", headers=owner(meme))
     assert response.status == 204
     assert (await client.get(f"/memes/{meme['id']}")).status == 404
     assert (await client.get(meme["image_url"])).status == 404
-    assert (await client.delete(f"/memes/{meme['id']}")).status == 404
+    assert (await client.delete(f"/memes/{meme['id']}", headers=owner(meme))).status == 404
     assert await blob_gone(meme["sha256"])
     assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]
 
@@ -164,9 +172,9 @@ async def test_a_shared_picture_lives_until_its_last_meme(client, blob_gone):
     png = picture(color="purple")
     first, second = await create(client, "one", png), await create(client, "two", png)
     assert first["sha256"] == second["sha256"]
-    assert (await client.delete(f"/memes/{first['id']}")).status == 204
+    assert (await client.delete(f"/memes/{first['id']}", headers=owner(first))).status == 204
     assert await (await client.get(second["image_url"])).read() == png
-    assert (await client.delete(f"/memes/{second['id']}")).status == 204
+    assert (await client.delete(f"/memes/{second['id']}", headers=owner(second))).status == 204
     assert await blob_gone(second["sha256"])
 
 

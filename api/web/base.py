@@ -44,7 +44,11 @@ def meme_text(fields: dict) -> MemeText:
 def meme_response(row: Row, status: int = 200, headers: dict | None = None) -> web.Response:
     """A meme as PostgreSQL wrote its JSON (db.memes.MEME_JSON)."""
     return web.Response(
-        status=status, body=row["json"].encode(), content_type="application/json", headers=headers
+        status=status,
+        body=row["json"].encode(),
+        content_type="application/json",
+        charset="utf-8",
+        headers=headers,
     )
 
 
@@ -65,8 +69,11 @@ class BaseView(PydanticView):
 class SpecNotes:
     """What a handler does that its signature does not show, for openapi.json."""
 
-    # The meme form or JSON the handler reads itself: "create" (picture required) or "replace".
+    # The meme form or JSON the handler reads itself: "create" (picture required), "replace"
+    # or "patch" (nothing required).
     reads_meme: str | None = None
+    # Needs a bearer token (the meme's edit token, or the moderator's).
+    secured: bool = False
     # Response headers by status, named as in api.web.openapi.HEADERS.
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # A status whose body is not application/json: its media type.

@@ -1,21 +1,21 @@
-"""The memes: list and create (`/memes`), read, replace and delete (`/memes/{id}`).
-Docstrings become the descriptions in openapi.json."""
+"""The collection of memes: list and create (`/memes`). Docstrings become the descriptions in
+openapi.json."""
 
+import json
 from typing import Annotated
 
 from aiohttp import web
-from aiohttp_pydantic.oas.typing import r200, r201, r204, r400, r404, r413, r415, r422, r503
+from aiohttp_pydantic.oas.typing import r200, r201, r400, r413, r415, r422, r503
 from pydantic import Field
 
 from api.db import listing as db_listing
-from api.db import memes as db_memes
 from api.domain import memes
-from api.domain.errors import MalformedJson, UnsupportedMediaType, ValidationFailed
+from api.domain.errors import ValidationFailed
 from api.domain.listing import decode_cursor, encode_cursor
-from api.web.base import BaseView, field_error, json_bytes, meme_response, meme_text, spec_notes
+from api.web.base import BaseView, field_error, json_bytes, meme_text, spec_notes
 from api.web.filters import MemeFilters
 from api.web.forms import meme_form
-from api.web.models import Meme, MemePage, ProblemDetail
+from api.web.models import CreatedMeme, MemePage, ProblemDetail
 from common.streaming import ChunkWriter, streaming
 
 MemeId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The meme's id", examples=[1])]
@@ -94,7 +94,7 @@ class MemeCollectionView(BaseView):
     async def post(
         self,
     ) -> (
-        r201[Meme]
+        r201[CreatedMeme]
         | r400[ProblemDetail]
         | r413[ProblemDetail]
         | r415[ProblemDetail]
@@ -124,84 +124,13 @@ class MemeCollectionView(BaseView):
             text = meme_text(form.text)
             if form.image is None:
                 raise field_error("image", "a picture is required")
-            meme = await memes.create(services, text, form.image)
-        return meme_response(meme, status=201, headers={"Location": f"/memes/{meme['id']}"})
-
-
-class MemeView(BaseView):
-    async def get(
-        self, id: MemeId, /
-    ) -> r200[Meme] | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
-        """One meme.
-
-        Tags: memes
-        Status Codes:
-            200: The meme
-            404: No meme has this id
-            422: The id is not a positive integer
-            503: The database took too long to answer
-        """
-        meme = await db_memes.get_meme(self.services.db, id)
-        return meme_response(meme)
-
-    @spec_notes(reads_meme="replace")
-    async def put(
-        self, id: MemeId, /
-    ) -> (
-        r200[Meme]
-        | r400[ProblemDetail]
-        | r404[ProblemDetail]
-        | r413[ProblemDetail]
-        | r415[ProblemDetail]
-        | r422[ProblemDetail]
-        | r503[ProblemDetail]
-    ):
-        """Replace a meme's title, description and tags, and optionally its picture.
-
-        Send JSON (`{"title": ..., "description": ..., "tags": [...]}`) to change the words
-        only, or `multipart/form-data` with `title`, `description`, `tags` and optionally `image`
-        to change the picture too. A description or tags left out become empty. The old picture
-        is deleted once no meme uses it.
-
-        Tags: memes
-        Status Codes:
-            200: The updated meme
-            400: The body is malformed JSON or multipart
-            404: No meme has this id
-            413: The picture is larger than the size cap
-            415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
-            422: A field breaks a rule, or the picture does not decode
-            503: The media service or the database is unavailable; nothing was changed
-        """
-        services = self.services
-        if self.request.content_type == "application/json":
-            try:
-                fields = await self.request.json()
-            except (ValueError, UnicodeDecodeError):
-                raise MalformedJson("The body is not valid JSON") from None
-            if not isinstance(fields, dict):
-                raise MalformedJson("The body must be a JSON object")
-            meme = await memes.replace(services, id, meme_text(fields), None)
-        elif self.request.content_type == "multipart/form-data":
-            async with meme_form(
-                self.request, services.settings.max_upload_bytes, services.scratch
-            ) as form:
-                meme = await memes.replace(services, id, meme_text(form.text), form.image)
-        else:
-            raise UnsupportedMediaType("Send application/json or multipart/form-data")
-        return meme_response(meme)
-
-    async def delete(
-        self, id: MemeId, /
-    ) -> r204 | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
-        """Delete a meme and, when no other meme uses it, its picture.
-
-        Tags: memes
-        Status Codes:
-            204: Deleted
-            404: No meme has this id
-            422: The id is not a positive integer
-            503: The media service or the database is unavailable; nothing was deleted
-        """
-        await memes.delete(self.services, id)
-        return web.Response(status=204)
+            meme, edit_token = await memes.create(services, text, form.image)
+        # The token is in this answer and nowhere else: the database keeps only its digest.
+        body = json_bytes({**json.loads(meme["json"]), "edit_token": edit_token})
+        return web.Response(
+            status=201,
+            body=body,
+            content_type="application/json",
+            charset="utf-8",
+            headers={"Location": f"/memes/{meme['id']}"},
+        )

@@ -35,6 +35,14 @@ class Meme(BaseModel):
     )
 
 
+class CreatedMeme(Meme):
+    edit_token: str = Field(
+        description="The secret that changes or deletes this meme (`Authorization: Bearer"
+        " <edit_token>`). Keep it: it is shown only here, and stored only as a hash",
+        examples=["q3mV9Yw1n0cJcE3x2l8Hk1sQ4YvT7bR0uPzA6dG5fNw"],
+    )
+
+
 class MemePage(BaseModel):
     items: list[Meme]
     total: int | None = Field(

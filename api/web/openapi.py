@@ -41,10 +41,21 @@ HEADERS = {
 }
 
 
-def _meme_form(image_required: bool) -> dict[str, Any]:
+SECURITY_SCHEMES = {
+    "editToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The `edit_token` a meme's creation answered with, or the moderator's"
+        " `ADMIN_TOKEN`",
+    }
+}
+
+
+def _meme_form(reads: str) -> dict[str, Any]:
     """The multipart form of a meme: MemeText's fields, the picture, and nothing else."""
     schema = MemeText.model_json_schema()
-    return {
+    required = {"create": [*schema["required"], "image"], "replace": schema["required"]}
+    form = {
         "type": "object",
         "properties": schema["properties"]
         | {
@@ -54,17 +65,29 @@ def _meme_form(image_required: bool) -> dict[str, Any]:
                 "description": "A JPEG, PNG, GIF or WebP picture",
             }
         },
-        "required": [*schema["required"], *(["image"] if image_required else [])],
         "additionalProperties": False,
     }
+    if reads in required:  # OpenAPI 3.0 wants no `required` rather than an empty one
+        form["required"] = required[reads]
+    return form
+
+
+def _merge_patch() -> dict[str, Any]:
+    schema = MemeText.model_json_schema()
+    properties = {
+        name: {**field, "nullable": name != "title"} for name, field in schema["properties"].items()
+    }
+    return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 def _meme_body(reads: str) -> dict[str, Any]:
     content = {}
     if reads == "replace":
         content["application/json"] = {"schema": {"$ref": "#/components/schemas/MemeText"}}
+    if reads == "patch":
+        content["application/merge-patch+json"] = {"schema": _merge_patch()}
     content["multipart/form-data"] = {
-        "schema": _meme_form(image_required=reads == "create"),
+        "schema": _meme_form(reads),
         # Swagger UI then sends one `tags` field per tag, as curl -F does.
         "encoding": {"tags": {"style": "form", "explode": True}},
     }
@@ -74,6 +97,8 @@ def _meme_body(reads: str) -> dict[str, Any]:
 def _apply_notes(operation: dict[str, Any], notes: SpecNotes) -> None:
     if notes.reads_meme:
         operation["requestBody"] = _meme_body(notes.reads_meme)
+    if notes.secured:
+        operation["security"] = [{"editToken": []}]
     responses = operation["responses"]
     for status, names in notes.headers.items():
         responses[status]["headers"] = {
@@ -91,7 +116,7 @@ def _handlers(app: web.Application) -> dict[tuple[str, str], Any]:
     for route in app.router.routes():
         view = route.handler
         path = route.resource.canonical
-        for method in ("get", "post", "put", "delete", "head"):
+        for method in ("get", "post", "put", "patch", "delete", "head"):
             if isinstance(view, type) and hasattr(view, method):
                 found[path, method] = getattr(view, method)
     return found
@@ -129,6 +154,7 @@ def build_spec(app: web.Application) -> dict[str, Any]:
     spec = deepcopy(generate_oas([app], version_spec=VERSION, title_spec=TITLE))
     spec["info"]["description"] = DESCRIPTION + problems.problems_table(PROBLEMS)
     spec["components"]["schemas"]["MemeText"] = MemeText.model_json_schema()
+    spec["components"]["securitySchemes"] = SECURITY_SCHEMES
     handlers = _handlers(app)
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():

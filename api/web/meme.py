@@ -1,0 +1,173 @@
+"""One meme (`/memes/{id}`): read it; replace, patch or delete it with its edit token.
+Docstrings become the descriptions in openapi.json."""
+
+import json
+from typing import Any
+
+from aiohttp import web
+from aiohttp_pydantic.oas.typing import r200, r204, r400, r401, r403, r404, r413, r415, r422, r503
+
+from api.db import memes as db_memes
+from api.domain import memes
+from api.domain.errors import MalformedJson, UnsupportedMediaType
+from api.domain.meme_text import MemeText
+from api.domain.owners import authorize
+from api.web.base import BaseView, meme_response, meme_text, spec_notes
+from api.web.forms import meme_form
+from api.web.memes import MemeId
+from api.web.models import Meme, ProblemDetail
+
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+# RFC 7396: null removes a member; what a removed description or tag list is.
+REMOVED = {"description": "", "tags": []}
+Changed = (
+    r200[Meme]
+    | r400[ProblemDetail]
+    | r401[ProblemDetail]
+    | r403[ProblemDetail]
+    | r404[ProblemDetail]
+    | r413[ProblemDetail]
+    | r415[ProblemDetail]
+    | r422[ProblemDetail]
+    | r503[ProblemDetail]
+)
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        fields = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedJson("The body is not valid JSON") from None
+    if not isinstance(fields, dict):
+        raise MalformedJson("The body must be a JSON object")
+    return fields
+
+
+def _merged(meme_json: str, patch: dict[str, Any]) -> MemeText:
+    current = json.loads(meme_json)
+    fields = {name: current[name] for name in MemeText.model_fields}
+    for name, value in patch.items():
+        fields[name] = REMOVED.get(name) if value is None and name in REMOVED else value
+    return meme_text(fields)
+
+
+class MemeView(BaseView):
+    async def get(
+        self, id: MemeId, /
+    ) -> r200[Meme] | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
+        """One meme.
+
+        Tags: memes
+        Status Codes:
+            200: The meme
+            404: No meme has this id
+            422: The id is not a positive integer
+            503: The database took too long to answer
+        """
+        meme = await db_memes.get_meme(self.services.db, id)
+        return meme_response(meme)
+
+    head = get
+
+    @spec_notes(reads_meme="replace", secured=True)
+    async def put(self, id: MemeId, /) -> Changed:
+        """Replace a meme's title, description and tags, and optionally its picture.
+
+        Needs the meme's `edit_token` (or the moderator's token): `Authorization: Bearer
+        <token>`. Send JSON (`{"title": ..., "description": ..., "tags": [...]}`) to change the
+        words only, or `multipart/form-data` with `title`, `description`, `tags` and optionally
+        `image` to change the picture too. A description or tags left out become empty. The old
+        picture is deleted once no meme uses it.
+
+        Tags: memes
+        Status Codes:
+            200: The updated meme
+            400: The body is malformed JSON or multipart
+            401: No token was sent
+            403: The token is not this meme's
+            404: No meme has this id
+            413: The picture is larger than the size cap
+            415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
+            422: A field breaks a rule, or the picture does not decode
+            503: The media service or the database is unavailable; nothing was changed
+        """
+        services, request = self.services, self.request
+        await authorize(services, id, request.headers.get("Authorization"))
+        if request.content_type in JSON_TYPES:
+            text = meme_text(await _json_object(request))
+            meme = await memes.replace(services, id, text, None)
+        elif request.content_type == "multipart/form-data":
+            async with meme_form(
+                request, services.settings.max_upload_bytes, services.scratch
+            ) as form:
+                meme = await memes.replace(services, id, meme_text(form.text), form.image)
+        else:
+            raise UnsupportedMediaType("Send application/json or multipart/form-data")
+        return meme_response(meme)
+
+    @spec_notes(reads_meme="patch", secured=True)
+    async def patch(self, id: MemeId, /) -> Changed:
+        """Change only the fields given.
+
+        Needs the meme's `edit_token` (or the moderator's token). Send a JSON merge patch
+        (`application/merge-patch+json`, RFC 7396; plain `application/json` too) with any of
+        `title`, `description`, `tags`: `null` empties a description or the tags. Or send
+        `multipart/form-data` with any of the form's fields: `image` alone replaces the picture
+        and nothing else.
+
+        Tags: memes
+        Status Codes:
+            200: The updated meme
+            400: The body is malformed JSON or multipart
+            401: No token was sent
+            403: The token is not this meme's
+            404: No meme has this id
+            413: The picture is larger than the size cap
+            415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
+            422: A field breaks a rule, or the picture does not decode
+            503: The media service or the database is unavailable; nothing was changed
+        """
+        services, request = self.services, self.request
+        await authorize(services, id, request.headers.get("Authorization"))
+        current = await db_memes.get_meme(services.db, id)
+        if request.content_type in JSON_TYPES:
+            text = _merged(current["json"], await _json_object(request))
+            meme = await memes.replace(services, id, text, None)
+        elif request.content_type == "multipart/form-data":
+            async with meme_form(
+                request, services.settings.max_upload_bytes, services.scratch
+            ) as form:
+                text = _merged(current["json"], form.text)
+                meme = await memes.replace(services, id, text, form.image)
+        else:
+            raise UnsupportedMediaType("Send application/merge-patch+json or multipart/form-data")
+        return meme_response(meme)
+
+    @spec_notes(secured=True)
+    async def delete(
+        self, id: MemeId, /
+    ) -> (
+        r204
+        | r401[ProblemDetail]
+        | r403[ProblemDetail]
+        | r404[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
+        """Delete a meme and, when no other meme uses it, its picture.
+
+        Needs the meme's `edit_token` (or the moderator's token): `Authorization: Bearer
+        <token>`.
+
+        Tags: memes
+        Status Codes:
+            204: Deleted
+            401: No token was sent
+            403: The token is not this meme's
+            404: No meme has this id
+            422: The id is not a positive integer
+            503: The database is unavailable; nothing was deleted
+        """
+        await authorize(self.services, id, self.request.headers.get("Authorization"))
+        await memes.delete(self.services, id)
+        return web.Response(status=204)

@@ -1,0 +1,1 @@
+ALTER TABLE memes DROP COLUMN edit_token_sha256;
