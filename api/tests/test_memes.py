@@ -137,9 +137,11 @@ async def test_a_store_failing_for_a_moment_is_retried_and_the_client_never_know
     aiohttp_server, aiohttp_client, faulty_s3, database_url, tmp_path
 ):
     media = await aiohttp_server(create_media_app(s3_media_settings(faulty_s3.url, tmp_path)))
-    client = await aiohttp_client(
-        create_app(api_settings_for(database_url, str(media.make_url("")), tmp_path))
+    # botocore waits up to a second before its second try at a SlowDown: give the budget room.
+    settings = api_settings_for(
+        database_url, str(media.make_url("")), tmp_path, media_timeout_seconds=6
     )
+    client = await aiohttp_client(create_app(settings))
     # Media's two tries at S3 both fail (a 503 to the api), the api tries again: it works.
     faulty_s3.fail_next(3, 503, "SlowDown")
     before = faulty_s3.requests
