@@ -1,5 +1,5 @@
-"""The media service as a process of its own, so that a test can kill it (SIGKILL), hang it
-(SIGSTOP) and start it again on the same port, as an outage does."""
+"""A service (media, or the api) as a process of its own, so that a test can kill it (SIGKILL),
+hang it (SIGSTOP) and start it again on the same port, as an outage or a crash does."""
 
 import os
 import signal
@@ -21,24 +21,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class MediaProcess:
-    def __init__(self, storage_dir: Path, **settings: str) -> None:
+class ServiceProcess:
+    def __init__(self, command: list[str], cwd: Path, **settings: str) -> None:
+        self.command = command
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             "PATH": os.environ["PATH"],
             "PYTHONPATH": str(ROOT),
-            "MEDIA_PORT": str(self.port),
             "MEDIA_TOKEN": MEDIA_TOKEN,
-            "MEDIA_STORAGE_DIR": str(storage_dir),
-            **{name.upper(): value for name, value in settings.items()},
+            **{name.upper(): str(value) for name, value in settings.items()},
         }
-        self.cwd = storage_dir.parent  # no .env of the checkout is read
+        self.cwd = cwd  # no .env of the checkout is read
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "MediaProcess":
+    def start(self) -> "ServiceProcess":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "media"], env=self.env, cwd=self.cwd, stderr=subprocess.DEVNULL
+            [sys.executable, "-m", *self.command],
+            env=self.env,
+            cwd=self.cwd,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, image workers and all
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -47,10 +50,11 @@ class MediaProcess:
                     return self
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("the media service did not start")
+        raise RuntimeError(f"{' '.join(self.command)} did not start")
 
     def kill(self) -> None:
-        self.process.kill()
+        """SIGKILL to the whole group, as when its container dies."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
     def pause(self) -> None:
@@ -64,3 +68,18 @@ class MediaProcess:
             self.resume()
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+class MediaProcess(ServiceProcess):
+    def __init__(self, storage_dir: Path, **settings: str) -> None:
+        super().__init__(["media"], storage_dir.parent, media_storage_dir=storage_dir, **settings)
+        self.env["MEDIA_PORT"] = str(self.port)
+
+
+class ApiProcess(ServiceProcess):
+    """`python -m api serve`; its scratch directories under `tmpdir`."""
+
+    def __init__(self, tmpdir: Path, **settings: str) -> None:
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        super().__init__(["api", "serve"], tmpdir, tmpdir=tmpdir, **settings)
+        self.env["API_PORT"] = str(self.port)
