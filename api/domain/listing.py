@@ -21,7 +21,7 @@ Sort = Literal["created_at", "-created_at", "title", "-title"]
 DEFAULT_SORT = "-created_at"
 RELEVANCE = "relevance"  # the order when `q` is given and no sort is asked for
 WORD = re.compile(r"\w+")
-MAX_SEARCH_WORDS = 16
+MAX_SEARCH_WORDS = 16  # each word is one more condition on the full-text index
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,16 @@ class Listing:
 def search_words(q: str) -> tuple[str, ...]:
     words = WORD.findall(q.lower())
     if not words:
-        raise ValidationFailed(
-            "q: has no words to search for",
-            errors=[{"loc": ["query string", "q"], "msg": "has no words to search for"}],
-        )
-    return tuple(words[:MAX_SEARCH_WORDS])
+        raise _bad_q("has no words to search for")
+    if len(words) > MAX_SEARCH_WORDS:
+        raise _bad_q(f"has {len(words)} words; at most {MAX_SEARCH_WORDS} are searched for")
+    return tuple(words)
+
+
+def _bad_q(message: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"q: {message}", errors=[{"loc": ["query string", "q"], "msg": message}]
+    )
 
 
 def listing(
