@@ -7,6 +7,7 @@ preview) and `data:`.
 """
 
 from pathlib import Path
+from string import Template
 
 from aiohttp import web
 
@@ -30,14 +31,31 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-cache",  # small files: revalidated (ETag), so a release shows at once
 }
-PAGES = {"/": "index.html", "/upload": "upload.html", r"/m/{id:\d+}": "meme.html"}
+# Each page: its route, title, script and `<main>`, put in the one shell (page.html) with the
+# header every page shares; the upload and edit forms share their fields (*.part.html). Made
+# once, when the app is built: the files do not change while it runs.
+PAGES = {
+    "/": ("memes", "grid.js", "index.main.html"),
+    "/upload": ("Upload a meme · memes", "upload.js", "upload.main.html"),
+    r"/m/{id:\d+}": ("meme · memes", "meme.js", "meme.main.html"),
+}
 # The assets are the files there now; nothing else under /static/ is served.
 ASSETS = {path.name: path for path in STATIC.iterdir() if path.suffix in {".css", ".js", ".svg"}}
 
 
-def _page(name: str):
-    async def page(request: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC / name, headers=HEADERS)
+def _read(name: str) -> str:
+    return (STATIC / name).read_text()
+
+
+def render(title: str, script: str, main: str) -> str:
+    parts = {"fields": _read("fields.part.html"), "picture": _read("picture.part.html")}
+    body = Template(_read(main)).substitute(parts)
+    return Template(_read("page.html")).substitute(title=title, script=script, main=body)
+
+
+def _page(html: str):
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=html, content_type="text/html", headers=HEADERS)
 
     return page
 
@@ -50,6 +68,6 @@ async def asset(request: web.Request) -> web.FileResponse:
 
 
 def setup_gallery(app: web.Application) -> None:
-    for route, name in PAGES.items():
-        app.router.add_get(route, _page(name))
+    for route, (title, script, main) in PAGES.items():
+        app.router.add_get(route, _page(render(title, script, main)))
     app.router.add_get("/static/{name}", asset)

@@ -18,8 +18,8 @@ function show(meme) {
   picture.alt = meme.title;
   picture.width = meme.width;
   picture.height = meme.height;
-  document.getElementById("title").textContent = meme.title;
-  document.getElementById("description").textContent = meme.description;
+  document.getElementById("meme-title").textContent = meme.title;
+  document.getElementById("meme-description").textContent = meme.description;
   document.getElementById("meme-tags").replaceChildren(
     ...meme.tags.map((tag) => el("a", { class: "tag", href: `/?tag=${encodeURIComponent(tag)}` }, `#${tag}`)),
   );
