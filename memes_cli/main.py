@@ -67,8 +67,20 @@ def filters(q, tag, tags_all, tags_any, sort) -> dict:
     return {name: value for name, value in (chosen | {"sort": sort}).items() if value}
 
 
-@cli.command(epilog=examples("memes ls", "memes ls -q distrac --tag classic --limit 5",
-                             "memes ls --tags-any dogs --tags-any cats --all --ndjson"))  # fmt: skip
+LS_EXAMPLES = examples(
+    "memes ls",
+    "memes ls -q distrac --tag classic --limit 5",
+    "memes ls --tags-any dogs --tags-any cats --all --ndjson",
+)
+GET_EXAMPLES = examples(
+    "memes get 1",
+    "memes get 1 -o boyfriend.jpg",
+    "memes get 1 --size thumb -o thumb.webp",
+    "memes get 1 -o - | file -",
+)
+
+
+@cli.command(epilog=LS_EXAMPLES)
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True,
               help="Memes per page.")  # fmt: skip
@@ -111,11 +123,10 @@ def tags(api: Api, as_json: bool) -> None:
     print_json(items) if as_json else out.print(tags_table(items))
 
 
-@cli.command(epilog=examples("memes get 1", "memes get 1 -o boyfriend.jpg",
-                             "memes get 1 --size thumb -o thumb.webp", "memes get 1 -o - | file -"))  # fmt: skip
+@cli.command(epilog=GET_EXAMPLES)
 @click.argument("meme_id", metavar="ID", type=MEME_ID)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Where to write it (- for stdout; default ID.jpg, ID-thumb.webp ...).")  # fmt: skip
+              help="Where to write it (- for stdout; default ID.jpg, ID-thumb.webp).")  # fmt: skip
 @click.option("--size", type=click.Choice(SIZES), default="original", show_default=True,
               help="thumb: 160 pixels a side at most, small: 480 (WebP).")  # fmt: skip
 @pass_api
@@ -125,8 +136,8 @@ def get(api: Api, meme_id: int, output: str | None, size: str) -> None:
     meme = api.json("GET", f"/memes/{meme_id}")
     if output == "-":
         return download_to_stdout(api, meme, size)
-    if output is None:
-        extension = "webp" if size != "original" else EXTENSIONS.get(meme["content_type"], "bin")
+    if output is None:  # thumbnails are WebP
+        extension = EXTENSIONS.get(meme["content_type"], "bin")
         output = f"{meme_id}.{extension}" if size == "original" else f"{meme_id}-{size}.webp"
     done = download(api, meme, size, Path(output))
     err.print(f"{output}: {done}", markup=False)
@@ -147,7 +158,7 @@ def export(api: Api, output, **chosen) -> None:
                     output.write(line + "\n")
                     count += 1
                     running(count)
-    err.print(f"exported {count} memes")
+    err.print(f"exported {count} meme{'' if count == 1 else 's'}")
 
 
 cli.add_command(changes.post)

@@ -36,4 +36,6 @@ def _outlined(draw: ImageDraw.ImageDraw, text: str, center: tuple[int, int], roo
     while draw.textlength(text, font=font) > room and size > 16:
         size -= 4
         font = ImageFont.load_default(size=size)
-    draw.text(center, text, font=font, anchor="mm", fill="white", stroke_width=4, stroke_fill="black")
+    draw.text(
+        center, text, font=font, anchor="mm", fill="white", stroke_width=4, stroke_fill="black"
+    )

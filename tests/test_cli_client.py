@@ -43,7 +43,9 @@ class Shell:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
-        return subprocess.CompletedProcess(args, process.returncode, stdout.decode(), stderr.decode())
+        return subprocess.CompletedProcess(
+            args, process.returncode, stdout.decode(), stderr.decode()
+        )
 
     async def ok(self, *args: str) -> str:
         done = await self(*args)

@@ -157,7 +157,8 @@ def browse(base: str, profile: Path, upload: Path, database_url: str) -> None:
         # Opened from the keyboard: the picture, its words and facts.
         cards(driver)[0].find_element(By.CSS_SELECTOR, "a.open").send_keys(Keys.ENTER)
         wait(driver, lambda d: d.current_url == f"{base}/m/{meme_id}", "the meme's page")
-        wait(driver, lambda d: d.find_element(By.ID, "meme-title").text == "Keyboard cat", "its title")
+        heading = "Keyboard cat"
+        wait(driver, lambda d: d.find_element(By.ID, "meme-title").text == heading, "its title")
         picture = driver.find_element(By.ID, "picture")
         wait(driver, lambda d: d.execute_script("return arguments[0].naturalWidth", picture), "it")
         assert picture.get_attribute("alt") == "Keyboard cat"
