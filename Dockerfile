@@ -7,6 +7,7 @@ COPY pyproject.toml ./
 COPY api ./api
 COPY media ./media
 COPY common ./common
+COPY memes_cli ./memes_cli
 COPY sql ./sql
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /app memes \

@@ -1,0 +1,169 @@
+// What every page of the gallery shares: the api, its problems, and the edit tokens this
+// browser was given (localStorage), which alone let it change or delete a meme.
+
+const TOKENS = "memes.editTokens";
+// Problems about the picture that carry no field of their own.
+const IMAGE_CODES = new Set(["payload-too-large", "unsupported-image-type", "invalid-image"]);
+
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+export function tokens() {
+  try {
+    return JSON.parse(localStorage.getItem(TOKENS)) || {};
+  } catch {
+    return {};
+  }
+}
+
+export function tokenOf(id) {
+  return tokens()[id] || null;
+}
+
+export function keepToken(id, token) {
+  localStorage.setItem(TOKENS, JSON.stringify({ ...tokens(), [id]: token }));
+}
+
+export function forgetToken(id) {
+  const kept = tokens();
+  delete kept[id];
+  localStorage.setItem(TOKENS, JSON.stringify(kept));
+}
+
+export class Problem extends Error {
+  constructor(status, body) {
+    super(body.detail || body.title || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function bodyOf(response) {
+  const text = await response.text();
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return { detail: text.slice(0, 200) };
+  }
+}
+
+export async function api(url, options = {}) {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, ...options });
+  const body = response.status === 204 ? {} : await bodyOf(response);
+  if (!response.ok) throw new Problem(response.status, body);
+  return body;
+}
+
+// A form sent with XMLHttpRequest, for the progress of its upload.
+export function sendForm(method, url, data, headers, progress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open(method, url);
+    for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);
+    request.setRequestHeader("Accept", "application/json");
+    progress.hidden = false;
+    progress.value = 0;
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) progress.value = event.loaded / event.total;
+    });
+    request.addEventListener("load", () => {
+      let body = {};
+      try {
+        body = JSON.parse(request.responseText || "{}");
+      } catch {
+        body = { detail: request.responseText.slice(0, 200) };
+      }
+      progress.hidden = true;
+      if (request.status >= 200 && request.status < 300) resolve(body);
+      else reject(new Problem(request.status, body));
+    });
+    request.addEventListener("error", () => {
+      progress.hidden = true;
+      reject(new Problem(0, { detail: "The server cannot be reached. Try again." }));
+    });
+    request.send(data);
+  });
+}
+
+export function clearErrors(form) {
+  for (const message of form.querySelectorAll("[data-error-for]")) message.textContent = "";
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+}
+
+// The problem's message next to the field at fault (`errors[].loc` is ["body", field, ...]),
+// or above the button when no field is at fault; focus goes to the first field at fault.
+export function showProblem(form, problem) {
+  clearErrors(form);
+  const body = problem.body || {};
+  const byField = new Map();
+  for (const error of body.errors || []) {
+    const [where, field] = error.loc || [];
+    if (where === "body" && form.querySelector(`[data-error-for="${field}"]`)) {
+      byField.set(field, [...(byField.get(field) || []), error.msg]);
+    }
+  }
+  if (!byField.size && IMAGE_CODES.has(body.code)) byField.set("image", [problem.message]);
+  if (!byField.size) byField.set("form", [problem.message]);
+  let first = null;
+  for (const [field, messages] of byField) {
+    form.querySelector(`[data-error-for="${field}"]`).textContent = messages.join("; ");
+    const input = form.elements.namedItem(field);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      first = first || input;
+    }
+  }
+  (first || form.querySelector('[data-error-for="form"]')).focus?.();
+}
+
+export function splitTags(text) {
+  return text.split(/[\s,]+/).map((tag) => tag.trim().toLowerCase()).filter(Boolean);
+}
+
+export function humanSize(bytes) {
+  const units = ["bytes", "kB", "MB", "GB"];
+  let size = bytes;
+  let unit = 0;
+  while (size >= 1000 && unit < units.length - 1) {
+    size /= 1000;
+    unit += 1;
+  }
+  return unit ? `${size.toFixed(1)} ${units[unit]}` : `${size} bytes`;
+}
+
+// A picture chooser: the file input, or a file dropped on its label; shows a preview.
+export function pictureChooser(input, zone, preview, text) {
+  let previewUrl = null;
+  const show = () => {
+    const file = input.files[0];
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    previewUrl = file ? URL.createObjectURL(file) : null;
+    preview.hidden = !file;
+    if (file) preview.src = previewUrl;
+    text.textContent = file ? `${file.name} (${humanSize(file.size)})` : text.dataset.empty;
+  };
+  input.addEventListener("change", show);
+  for (const name of ["dragenter", "dragover"]) {
+    zone.addEventListener(name, (event) => {
+      event.preventDefault();
+      zone.classList.add("dragging");
+    });
+  }
+  for (const name of ["dragleave", "drop"]) {
+    zone.addEventListener(name, () => zone.classList.remove("dragging"));
+  }
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (event.dataTransfer.files.length) {
+      input.files = event.dataTransfer.files;
+      show();
+    }
+  });
+  text.dataset.empty = text.textContent;
+}

@@ -1,0 +1,3 @@
+from memes_cli.main import cli
+
+cli()

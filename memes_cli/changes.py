@@ -1,0 +1,103 @@
+"""The commands that change memes: post keeps the edit token the api answers with, edit and
+rm send it back (or `--token`)."""
+
+import mimetypes
+from pathlib import Path
+
+import click
+
+from memes_cli.client import AUTH, Api, Failure, bearer
+from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_meme, split_tags
+from memes_cli.render import err
+from memes_cli.tokens import Tokens
+from memes_cli.transfer import CountingReader, progress_bar
+
+MERGE_PATCH = "application/merge-patch+json"
+PICTURE = click.Path(exists=True, dir_okay=False, path_type=Path)
+TOKEN_OPTION = click.option(
+    "--token", envvar="MEMES_TOKEN", help="The edit token (default: the one kept at post)."
+)
+
+
+def _with_picture(api: Api, method: str, path: str, fields: dict, image: Path, **kwargs) -> dict:
+    """A multipart form with the picture, sent with a progress bar."""
+    content_type = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
+    size = image.stat().st_size
+    with image.open("rb") as file, progress_bar(size) as progress:
+        task = progress.add_task(image.name, total=size)
+        files = {"image": (image.name, CountingReader(file, progress, task), content_type)}
+        return api.json(method, path, data=fields, files=files, **kwargs)
+
+
+def _token(api: Api, meme_id: int, given: str | None) -> str:
+    token = given or Tokens(api.url).get(meme_id)
+    if not token:
+        raise Failure(
+            "Unauthorized", f"no edit token kept for meme {meme_id}: pass --token", AUTH
+        )
+    return token
+
+
+@click.command(epilog=examples(
+    "memes post boyfriend.jpg --title 'Distracted boyfriend' --tag classic --tag work",
+    "memes post fine.png -t 'This is fine' -d 'The dog drinks coffee' --json | jq .id",
+))  # fmt: skip
+@click.argument("file", type=PICTURE)
+@click.option("-t", "--title", required=True, help="1-200 characters.")
+@click.option("-d", "--description", default="", help="At most 2000 characters.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more; or a,b,c).")
+@as_json()
+@pass_api
+def post(api: Api, file: Path, title: str, description: str, tags: tuple, as_json: bool) -> None:
+    """Upload a picture (JPEG, PNG, GIF or WebP) as a new meme; the edit token the api answers
+    with is kept in the token file, for edit and rm."""
+    fields = {"title": title, "description": description, "tags": split_tags(tags)}
+    meme = _with_picture(api, "POST", "/memes", fields, file)
+    if token := meme.pop("edit_token", None):
+        tokens = Tokens(api.url)
+        tokens.keep(meme["id"], token)
+        err.print(f"kept the edit token of meme {meme['id']} in {tokens.path}", markup=False)
+    print_meme(meme, as_json)
+
+
+@click.command(epilog=examples(
+    "memes edit 1 --title 'Distracted developer'",
+    "memes edit 1 --tag work --tag classic --description ''",
+    "memes edit 1 --image new.png",
+))  # fmt: skip
+@click.argument("meme_id", metavar="ID", type=MEME_ID)
+@click.option("-t", "--title", help="A new title.")
+@click.option("-d", "--description", help="A new description ('' empties it).")
+@click.option("--tag", "tags", multiple=True, help="The new tags, replacing all (repeat).")
+@click.option("--no-tags", is_flag=True, help="Remove every tag.")
+@click.option("--image", type=PICTURE, help="A new picture.")
+@TOKEN_OPTION
+@as_json()
+@pass_api
+def edit(api: Api, meme_id: int, title, description, tags, no_tags, image, token, as_json) -> None:
+    """Change a meme's title, description, tags or picture (only those given: PATCH)."""
+    changes = {"title": title, "description": description}
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if tags or no_tags:
+        changes["tags"] = split_tags(tags)
+    if not changes and image is None:
+        raise click.UsageError("Nothing to change: give --title, --description, --tag or --image")
+    headers = bearer(_token(api, meme_id, token))
+    path = f"/memes/{meme_id}"
+    if image is not None:
+        meme = _with_picture(api, "PATCH", path, changes, image, headers=headers)
+    else:
+        headers["Content-Type"] = MERGE_PATCH
+        meme = api.json("PATCH", path, json=changes, headers=headers)
+    print_meme(meme, as_json)
+
+
+@click.command(epilog=examples("memes rm 1", "memes rm 1 --token \"$ADMIN_TOKEN\""))
+@click.argument("meme_id", metavar="ID", type=MEME_ID)
+@TOKEN_OPTION
+@pass_api
+def rm(api: Api, meme_id: int, token: str | None) -> None:
+    """Delete a meme (and its picture, unless another meme uses it)."""
+    api.request("DELETE", f"/memes/{meme_id}", headers=bearer(_token(api, meme_id, token)))
+    Tokens(api.url).forget(meme_id)
+    err.print(f"deleted meme {meme_id}")

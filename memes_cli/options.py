@@ -1,0 +1,33 @@
+"""What the commands share: examples in --help, the JSON flag, printing a meme."""
+
+from collections.abc import Callable
+
+import click
+
+from memes_cli.client import Api, json_line
+from memes_cli.render import meme_details, out
+
+MEME_ID = click.IntRange(min=1)
+pass_api = click.make_pass_decorator(Api)
+
+
+def examples(*lines: str) -> str:
+    """A command's epilog; `\\b` keeps click from rewrapping the lines."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def as_json(option: str = "--json") -> Callable:
+    return click.option(option, "as_json", is_flag=True, help="Print JSON, for scripts.")
+
+
+def print_json(value: object) -> None:
+    out.print(json_line(value), soft_wrap=True, markup=False)
+
+
+def print_meme(meme: dict, json: bool) -> None:
+    print_json(meme) if json else out.print(meme_details(meme))
+
+
+def split_tags(values: tuple[str, ...]) -> list[str]:
+    """`--tag a --tag b` or `--tag a,b`, as the api's form takes them."""
+    return [tag.strip() for value in values for tag in value.split(",") if tag.strip()]

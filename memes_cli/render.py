@@ -1,0 +1,57 @@
+"""What the commands print: Rich tables for people, JSON for scripts."""
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.filesize import decimal
+from rich.table import Table
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def picture(meme: dict) -> str:
+    kind = meme["content_type"].removeprefix("image/")
+    return f"{meme['width']}×{meme['height']} {kind}, {decimal(meme['size'])}"
+
+
+def memes_table(memes: Iterable[dict]) -> Table:
+    table = Table("id", "title", "tags", "picture", "created", box=None, header_style="bold")
+    table.columns[0].justify = "right"
+    for meme in memes:
+        table.add_row(
+            str(meme["id"]),
+            meme["title"],
+            ", ".join(meme["tags"]),
+            picture(meme),
+            meme["created_at"][:10],
+        )
+    return table
+
+
+def meme_details(meme: dict) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    rows = {
+        "id": str(meme["id"]),
+        "title": meme["title"],
+        "description": meme["description"],
+        "tags": ", ".join(meme["tags"]),
+        "picture": picture(meme),
+        "sha256": meme["sha256"],
+        "image": meme["image_url"],
+        "created": meme["created_at"],
+        "updated": meme["updated_at"],
+    }
+    for name, value in rows.items():
+        table.add_row(name, value)
+    return table
+
+
+def tags_table(tags: Iterable[dict]) -> Table:
+    table = Table("tag", "memes", box=None, header_style="bold")
+    table.columns[1].justify = "right"
+    for tag in tags:
+        table.add_row(tag["name"], str(tag["memes"]))
+    return table

@@ -1,0 +1,231 @@
+"""The gallery at `/`, driven in a real browser: Debian's headless Chromium through Selenium,
+against the api on a real socket (media on the disk store). It uploads a picture through the
+form, finds it in the grid, by search and by tag, opens it and deletes it; the screenshot of
+the grid it takes is the README's (docs/gallery.png)."""
+
+import asyncio
+import re
+import shutil
+from pathlib import Path
+
+import aiohttp
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from api.app import create_app as create_api_app
+from api.web.gallery import CSP
+from tests.helpers import api_settings_for, query
+from tests.meme_pictures import meme_picture
+
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "gallery.png"
+WAIT = 10  # seconds for anything the page does
+pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
+
+# The collection the screenshot shows: more than a page (24), so the grid must follow `next`.
+CLASSICS = [
+    ("Distracted boyfriend", "new framework", "looks good", ["classic", "work"]),
+    ("This is fine", "this is fine", "everything is fine", ["dogs", "classic"]),
+    ("One does not simply", "one does not simply", "deploy on friday", ["work", "classic"]),
+    ("Grumpy cat", "I had fun once", "it was awful", ["cats", "classic"]),
+    ("Doge", "such wow", "very meme", ["dogs"]),
+    ("Success kid", "tests pass", "first try", ["work"]),
+    ("Office cat", "keyboard", "warmer", ["cats", "work"]),
+    ("Philosoraptor", "if a test never fails", "does it test anything", ["classic"]),
+]
+
+
+def memes_to_show(count: int = 28):
+    for index in range(count):
+        title, top, bottom, tags = CLASSICS[index % len(CLASSICS)]
+        if index >= len(CLASSICS):
+            title = f"{title} #{index // len(CLASSICS) + 1}"
+        yield title, meme_picture(top, bottom, hue=(index * 0.137) % 1, shape=index), tags
+
+
+def chromium(profile: Path) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1280,900",
+        f"--user-data-dir={profile}",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(WAIT)
+    return driver
+
+
+@pytest.fixture
+async def gallery(aiohttp_server, media_server, database_url, tmp_path) -> str:
+    settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
+    api = await aiohttp_server(create_api_app(settings))
+    url = str(api.make_url("")).rstrip("/")
+    async with aiohttp.ClientSession(url) as http:
+        for title, image, tags in reversed(list(memes_to_show())):
+            form = aiohttp.FormData({"title": title, "tags": ",".join(tags)})
+            form.add_field("image", image, filename="meme.jpg", content_type="image/jpeg")
+            async with http.post("/memes", data=form) as response:
+                assert response.status == 201, await response.text()
+    return url
+
+
+def wait(driver, condition, message: str):
+    return WebDriverWait(driver, WAIT).until(lambda d: condition(d), message)
+
+
+def cards(driver) -> list:
+    return driver.find_elements(By.CSS_SELECTOR, "#grid .card")
+
+
+def card_titles(driver) -> list[str]:
+    return [card.find_element(By.CSS_SELECTOR, ".title").text for card in cards(driver)]
+
+
+def thumbnails_in_view_loaded(driver) -> bool:
+    return driver.execute_script("""
+        const frames = [...document.querySelectorAll('#grid .frame')];
+        const inView = frames.filter((f) => f.getBoundingClientRect().top < innerHeight);
+        return inView.length > 0 && inView.every((f) => f.classList.contains('loaded')
+            && f.querySelector('img').naturalWidth > 0);
+    """)
+
+
+def browse(base: str, profile: Path, upload: Path, database_url: str) -> None:
+    driver = chromium(profile)
+    try:
+        driver.get(base + "/")
+        # The first page, then the rest through `next` as the end of the grid comes into view.
+        wait(driver, lambda d: len(cards(d)) >= 24, "the first page")
+        driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        wait(driver, lambda d: len(cards(d)) == 28, "the next page, followed")
+        assert driver.find_element(By.ID, "status").text == "28 memes"
+
+        # Upload through the form: a title missing first, its detail shown next to it.
+        driver.find_element(By.LINK_TEXT, "Upload").click()
+        wait(driver, lambda d: d.current_url == base + "/upload", "the upload page")
+        driver.find_element(By.ID, "image").send_keys(str(upload))
+        wait(driver, lambda d: d.find_element(By.ID, "preview").is_displayed(), "a preview")
+        driver.find_element(By.ID, "submit").click()
+        title_error = driver.find_element(By.ID, "title-error")
+        wait(driver, lambda d: title_error.text, "the title's error")
+        assert "at least 1 character" in title_error.text
+        title = driver.find_element(By.ID, "title")
+        assert title.get_attribute("aria-invalid") == "true"
+        assert query(database_url, "SELECT count(*) FROM memes") == [(28,)]
+        title.send_keys("Keyboard cat")
+        driver.find_element(By.ID, "description").send_keys("Play him off")
+        driver.find_element(By.ID, "tags").send_keys("cats, music")
+        driver.find_element(By.ID, "submit").click()
+        wait(driver, lambda d: re.fullmatch(rf"{base}/m/\d+", d.current_url), "the meme's page")
+        meme_id = int(driver.current_url.rsplit("/", 1)[1])
+        assert query(database_url, "SELECT title, description, tags_text FROM memes WHERE id = %s",
+                     (meme_id,)) == [("Keyboard cat", "Play him off", "cats music")]  # fmt: skip
+        assert str(meme_id) in driver.execute_script("return localStorage['memes.editTokens']")
+
+        # In the grid, newest first, its thumbnail loaded, its title as alt text.
+        driver.get(base + "/")
+        wait(driver, lambda d: card_titles(d)[:1] == ["Keyboard cat"], "the new meme first")
+        wait(driver, thumbnails_in_view_loaded, "the thumbnails in view")
+        first = cards(driver)[0].find_element(By.TAG_NAME, "img")
+        assert first.get_attribute("alt") == "Keyboard cat"
+        assert first.get_attribute("loading") == "lazy"
+        assert "size=thumb" in first.get_attribute("src")
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        driver.execute_script("window.scrollTo(0, 0)")
+        driver.save_screenshot(str(SCREENSHOT))
+
+        # Found by search (from the keyboard), the words kept in the URL.
+        search = driver.find_element(By.ID, "q")
+        search.send_keys("keyb", Keys.ENTER)
+        wait(driver, lambda d: d.current_url == base + "/?q=keyb", "the search's URL")
+        wait(driver, lambda d: card_titles(d) == ["Keyboard cat"], "the search's result")
+        # By tag: the chip in the tag bar, then the tag kept in the URL with the words.
+        driver.get(base + "/")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#tags .tag"), "the tags")
+        driver.find_element(By.CSS_SELECTOR, '#tags a[href="/?tag=music"]').click()
+        wait(driver, lambda d: d.current_url == base + "/?tag=music", "the tag's URL")
+        wait(driver, lambda d: card_titles(d) == ["Keyboard cat"], "the tag's result")
+        assert driver.find_element(By.ID, "status").text == "1 meme match #music"
+
+        # Opened from the keyboard: the picture, its words and facts.
+        cards(driver)[0].find_element(By.CSS_SELECTOR, "a.open").send_keys(Keys.ENTER)
+        wait(driver, lambda d: d.current_url == f"{base}/m/{meme_id}", "the meme's page")
+        heading = "Keyboard cat"
+        wait(driver, lambda d: d.find_element(By.ID, "meme-title").text == heading, "its title")
+        picture = driver.find_element(By.ID, "picture")
+        wait(driver, lambda d: d.execute_script("return arguments[0].naturalWidth", picture), "it")
+        assert picture.get_attribute("alt") == "Keyboard cat"
+        assert driver.find_element(By.ID, "dimensions").text == "480 × 360 pixels"
+        assert driver.find_element(By.ID, "meme-description").text == "Play him off"
+        assert re.fullmatch(r"\d+\.\d kB", driver.find_element(By.ID, "size").text)
+
+        # Edited with the token this browser kept.
+        title = driver.find_element(By.ID, "title")
+        title.clear()
+        title.send_keys("Keyboard cat plays", Keys.ENTER)
+        wait(driver, lambda d: d.find_element(By.ID, "status").text == "Saved.", "saved")
+        assert driver.find_element(By.ID, "meme-title").text == "Keyboard cat plays"
+        assert query(database_url, "SELECT title FROM memes WHERE id = %s", (meme_id,)) == [
+            ("Keyboard cat plays",)
+        ]
+
+        # Deleted, with its token: asked twice, then gone from the database.
+        driver.find_element(By.ID, "delete").click()
+        driver.find_element(By.ID, "really-delete").click()
+        wait(driver, lambda d: d.current_url == base + "/?deleted=1", "back to the grid")
+        wait(driver, lambda d: "deleted" in d.find_element(By.ID, "status").text, "the notice")
+        assert query(database_url, "SELECT count(*) FROM memes WHERE id = %s", (meme_id,)) == [(0,)]
+
+        # A phone-sized window: two columns, nothing wider than the screen.
+        driver.set_window_size(390, 844)
+        wait(driver, lambda d: d.execute_script(
+            "return getComputedStyle(document.getElementById('grid'))"
+            ".gridTemplateColumns.split(' ').length") == 2, "two columns")  # fmt: skip
+        assert driver.execute_script("return document.documentElement.scrollWidth <= innerWidth")
+
+        expected = "/memes - Failed to load resource: the server responded with a status of 422"
+        problems = [
+            entry["message"]
+            for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and expected not in entry["message"]  # the empty title
+        ]
+        assert problems == []  # no script error, nothing refused by the CSP
+    finally:
+        driver.quit()
+
+
+@pytest.mark.skipif(not shutil.which("chromedriver"), reason="make test installs chromium")
+async def test_upload_find_open_delete_in_a_browser(gallery, tmp_path, database_url):
+    upload = tmp_path / "keyboard-cat.jpg"
+    upload.write_bytes(meme_picture("play him off", "keyboard cat", hue=0.9, shape=1))
+    # Selenium blocks: it runs in a thread while the api answers on this loop.
+    await asyncio.wait_for(
+        asyncio.to_thread(browse, gallery, tmp_path / "profile", upload, database_url), 90
+    )
+
+
+async def test_gallery_pages_have_a_strict_csp_and_no_inline_code(client):
+    for path in ("/", "/upload", "/m/1", "/static/grid.js", "/static/gallery.css"):
+        response = await client.get(path)
+        assert response.status == 200, path
+        assert response.headers["Content-Security-Policy"] == CSP
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        if response.content_type == "text/html":
+            html = await response.text()
+            assert not re.search(r"<script(?![^>]*\ssrc=)", html), path  # every script a file
+            assert not re.search(r"\s(style|on\w+)=", html), path  # no inline style or handler
+            assert "http" not in html.replace('lang="en"', ""), path  # nothing from elsewhere
+            assert html.count('<main id="main"') == 1 and "$" not in html, path
+            ids = re.findall(r'\sid="([^"]+)"', html)
+            assert len(ids) == len(set(ids)), path
+    assert "script-src 'self';" in CSP and "unsafe" not in CSP
+    assert (await client.get("/static/grid.js")).content_type == "text/javascript"
+    assert (await client.get("/static/nothing.js")).status == 404
+    assert (await client.get("/static/..%2Fgallery.py")).status == 404
