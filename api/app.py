@@ -10,7 +10,7 @@ from api.domain.objects import tidy
 from api.domain.reconcile import reconcile
 from api.services import open_services
 from api.settings import ApiSettings
-from api.web import gallery, health, meme, memes, openapi, pictures, streams
+from api.web import gallery, health, meme, memes, openapi, pictures, security, streams
 from api.web.state import SERVICES, SETTINGS
 from common.problems import problem_middleware
 
@@ -46,4 +46,5 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/images/{sha256}", pictures.PictureView)
     openapi.setup_docs(app)
     gallery.setup_gallery(app)
+    security.setup_security_headers(app)
     return app

@@ -11,10 +11,21 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 
+class BodyStream(web.StreamResponse):
+    """A streamed response that sends no body to a HEAD request: aiohttp would send it."""
+
+    headers_only = False
+
+    async def write(self, data: bytes) -> None:
+        if not self.headers_only:
+            await super().write(data)
+
+
 @asynccontextmanager
 async def streaming(
-    request: web.Request, response: web.StreamResponse
-) -> AsyncIterator[web.StreamResponse]:
+    request: web.Request, response: BodyStream
+) -> AsyncIterator[BodyStream]:
+    response.headers_only = request.method == "HEAD"
     await response.prepare(request)
     try:
         yield response

@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from common.problems import NotReady, PayloadTooLarge, Problem
-from common.streaming import streaming
+from common.streaming import BodyStream, streaming
 from media.state import SETTINGS, SPOOL, STORE
 from media.store.base import CHUNK_BYTES, StorageUnavailable, byte_range, checked_key
 
@@ -99,7 +99,7 @@ async def get_blob(request: web.Request) -> web.StreamResponse:
             headers["Content-Range"] = f"bytes {part.start}-{part.end}/{size}"
     async with store.open(key, part) as blob:
         headers["Content-Length"] = str(blob.length)
-        response = web.StreamResponse(status=200 if part is None else 206, headers=headers)
+        response = BodyStream(status=200 if part is None else 206, headers=headers)
         async with streaming(request, response):
             async for chunk in blob.chunks:
                 await response.write(chunk)

@@ -5,24 +5,21 @@ the grid it takes is the README's (docs/gallery.png)."""
 
 import asyncio
 import re
-import shutil
 from pathlib import Path
 
 import aiohttp
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from api.app import create_app as create_api_app
 from api.web.gallery import CSP
+from tests.browser import WAIT, chromium
 from tests.helpers import api_settings_for, query
 from tests.meme_pictures import meme_picture
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "gallery.png"
-WAIT = 10  # seconds for anything the page does
 pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
 
 # The collection the screenshot shows: more than a page (24), so the grid must follow `next`.
@@ -44,22 +41,6 @@ def memes_to_show(count: int = 28):
         if index >= len(CLASSICS):
             title = f"{title} #{index // len(CLASSICS) + 1}"
         yield title, meme_picture(top, bottom, hue=(index * 0.137) % 1, shape=index), tags
-
-
-def chromium(profile: Path) -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1280,900",
-        f"--user-data-dir={profile}",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(WAIT)
-    return driver
 
 
 @pytest.fixture
@@ -201,7 +182,6 @@ def browse(base: str, profile: Path, upload: Path, database_url: str) -> None:
         driver.quit()
 
 
-@pytest.mark.skipif(not shutil.which("chromedriver"), reason="make test installs chromium")
 async def test_upload_find_open_delete_in_a_browser(gallery, tmp_path, database_url):
     upload = tmp_path / "keyboard-cat.jpg"
     upload.write_bytes(meme_picture("play him off", "keyboard cat", hue=0.9, shape=1))

@@ -219,3 +219,30 @@ async def test_unsatisfiable_range_is_416(client):
     response = await client.get(meme["content_url"], headers={"Range": f"bytes={meme['size']}-"})
     await problem(response, 416, "range-not-satisfiable")
     assert response.headers["Content-Range"] == f"bytes */{meme['size']}"
+
+
+async def test_if_range_of_another_version_gets_the_whole_picture(client):
+    """A resumed download whose first part came from the old picture: 200, the new one whole."""
+    meme = await create(client, picture("PNG", (60, 60), "purple"))
+    old = await client.get(meme["image_url"])
+    old_etag = old.headers["ETag"]
+    await old.read()
+    new = picture("PNG", (50, 50), "teal")
+    replaced = await client.put(
+        meme["image_url"].removesuffix("/image"), data=meme_form("New", new), headers=owner(meme)
+    )
+    assert replaced.status == 200
+    current_etag = f'"{hashlib.sha256(new).hexdigest()}"'
+    for validator in (old_etag, "W/" + current_etag, "Mon, 01 Jan 2024 00:00:00 GMT"):
+        response = await client.get(
+            meme["image_url"], headers={"Range": "bytes=100-", "If-Range": validator}
+        )
+        assert response.status == 200, validator
+        assert await response.read() == new
+
+    current = await client.get(meme["image_url"])
+    response = await client.get(
+        meme["image_url"], headers={"Range": "bytes=100-", "If-Range": current.headers["ETag"]}
+    )
+    assert response.status == 206
+    assert await response.read() == new[100:]

@@ -214,3 +214,4 @@ async def test_image_head_gives_the_headers_without_the_bytes(client):
     assert response.headers["Content-Type"] == "image/png"
     assert response.headers["ETag"] == f'"{meme["sha256"]}"'
     assert await response.read() == b""
+

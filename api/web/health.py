@@ -35,6 +35,8 @@ class HealthView(BaseView):
         """
         return web.json_response({"status": "ok"})
 
+    head = get  # the same headers, no body
+
 
 class ReadyView(BaseView):
     async def get(self) -> r200[Readiness] | r503[ProblemDetail]:
@@ -56,3 +58,5 @@ class ReadyView(BaseView):
         if failures:
             raise NotReady(failures)
         return web.json_response({"status": "ready"})
+
+    head = get  # the same headers, no body

@@ -16,7 +16,7 @@ from api.web.base import BaseView, field_error, json_bytes, meme_text, spec_note
 from api.web.filters import MemeFilters
 from api.web.forms import meme_form
 from api.web.models import CreatedMeme, MemePage, ProblemDetail
-from common.streaming import ChunkWriter, streaming
+from common.streaming import BodyStream, ChunkWriter, streaming
 
 MemeId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The meme's id", examples=[1])]
 Limit = Annotated[
@@ -77,7 +77,7 @@ class MemeCollectionView(BaseView):
                 cursor=next_cursor
             )
             headers["Link"] = f'<{next_url}>; rel="next"'
-        response = web.StreamResponse(headers=headers)
+        response = BodyStream(headers=headers)
         response.enable_chunked_encoding()
         head = {"total": total, "limit": limit, "offset": offset, "next": next_cursor}
         async with streaming(request, response):
@@ -89,6 +89,8 @@ class MemeCollectionView(BaseView):
             await out.write(b"]}")
             await out.flush()
         return response
+
+    head = get  # the same headers, no body
 
     @spec_notes(reads_meme="create", headers={"201": ("Location",)})
     async def post(

@@ -1,7 +1,7 @@
 """The picture endpoints: a meme's picture and pictures by content, with thumbnails, byte
 ranges and conditional requests. Docstrings become the descriptions in openapi.json."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Literal
 
@@ -17,7 +17,7 @@ from api.domain.thumbnails import thumbnail
 from api.web.base import BaseView, spec_notes
 from api.web.memes import MemeId
 from api.web.models import EXAMPLE_SHA256, SHA256_PATTERN, ProblemDetail
-from common.streaming import streaming
+from common.streaming import BodyStream, streaming
 
 PictureSize = Annotated[
     Literal["original", "thumb", "small"], Field(description="original, thumb (160) or small (480)")
@@ -58,12 +58,30 @@ def _not_modified_since(if_modified_since: str, stored_at: datetime) -> bool:
     return since.tzinfo is not None and stored_at.replace(microsecond=0) <= since
 
 
+def _still_the_same(if_range: str, etag: str, stored_at: datetime) -> bool:
+    """If-Range (RFC 9110, 13.1.5): a range is served only of the representation the client
+    has part of: its strong ETag, or exactly its Last-Modified date, if that date is strong
+    (a second or more in the past: two pictures stored in one second share it)."""
+    if if_range.startswith(('"', "W/")):
+        return if_range == etag  # a weak tag never matches here
+    last_modified = format_datetime(stored_at.astimezone(UTC), usegmt=True)
+    strong = datetime.now(UTC) - stored_at >= timedelta(seconds=1)
+    return strong and if_range == last_modified
+
+
 class PictureConditions(Group):
     """The request headers a picture download heeds."""
 
     if_none_match: str | None = None
     if_modified_since: str | None = None
     range: str | None = None
+    if_range: str | None = None
+
+    def range_wanted(self, etag: str, stored_at: datetime) -> str | None:
+        """The Range to serve: none when If-Range names another version (the whole picture)."""
+        if self.range and self.if_range and not _still_the_same(self.if_range, etag, stored_at):
+            return None
+        return self.range
 
 
 async def picture_response(
@@ -81,7 +99,6 @@ async def picture_response(
         "ETag": f'"{picture["sha256"]}"',
         "Last-Modified": format_datetime(picture["stored_at"].astimezone(UTC), usegmt=True),
         "Cache-Control": cache_control,
-        "X-Content-Type-Options": "nosniff",
         "Accept-Ranges": "bytes",
     }
     # If-None-Match wins over If-Modified-Since (RFC 9110, 13.2.2).
@@ -97,11 +114,12 @@ async def picture_response(
         headers["Content-Length"] = str(picture["size"])
         # A StreamResponse, because a Response would announce its own empty body's length.
         return web.StreamResponse(headers=headers)
-    async with services.media.open(picture["sha256"], conditions.range) as download:
+    byte_range = conditions.range_wanted(headers["ETag"], picture["stored_at"])
+    async with services.media.open(picture["sha256"], byte_range) as download:
         headers["Content-Length"] = str(download.length)
         if download.content_range:
             headers["Content-Range"] = download.content_range
-        response = web.StreamResponse(status=206 if download.partial else 200, headers=headers)
+        response = BodyStream(status=206 if download.partial else 200, headers=headers)
         async with streaming(request, response):
             async for chunk in download.chunks:
                 await response.write(chunk)

@@ -9,7 +9,7 @@ from api.db.tags import tag_counts
 from api.web.base import BaseView, json_bytes, spec_notes
 from api.web.filters import MemeFilters
 from api.web.models import Meme, ProblemDetail, TagList
-from common.streaming import ChunkWriter, prefetched, streaming
+from common.streaming import BodyStream, ChunkWriter, prefetched, streaming
 
 NDJSON = "application/x-ndjson"
 
@@ -34,12 +34,14 @@ class MemeExportView(BaseView):
         batches = await prefetched(
             all_memes(self.services.db, filters.listing(), settings.export_batch_size)
         )
-        response = web.StreamResponse(headers={"Content-Type": NDJSON})
+        response = BodyStream(headers={"Content-Type": NDJSON})
         response.enable_chunked_encoding()
         async with streaming(self.request, response):
             async for batch in batches:
                 await response.write(b"".join(row["json"].encode() + b"\n" for row in batch))
         return response
+
+    head = get  # the same headers, no body
 
 
 class TagsView(BaseView):
@@ -53,7 +55,7 @@ class TagsView(BaseView):
         """
         settings = self.services.settings
         batches = await prefetched(tag_counts(self.services.db, settings.export_batch_size))
-        response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+        response = BodyStream(headers={"Content-Type": "application/json; charset=utf-8"})
         response.enable_chunked_encoding()
         async with streaming(self.request, response):
             out = ChunkWriter(response)
@@ -66,3 +68,5 @@ class TagsView(BaseView):
             await out.write(b"]}")
             await out.flush()
         return response
+
+    head = get  # the same headers, no body
