@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from api.domain import rate_limits
 from api.domain.objects import tidy
 from api.domain.reconcile import reconcile
 from api.services import open_services
 from api.settings import ApiSettings
-from api.web import gallery, health, meme, memes, openapi, pictures, security, streams
+from api.web import clients, gallery, health, meme, memes, openapi, pictures, security, streams
 from api.web.state import SERVICES, SETTINGS
 from common.problems import problem_middleware
 
@@ -24,6 +25,9 @@ async def housekeeping(app: web.Application) -> AsyncIterator[None]:
     """Deletions left to do, and reconcile, now and then; stopped when the services close."""
     settings, services = app[SETTINGS], app[SERVICES]
     services.background.every(settings.outbox_interval_seconds, lambda: tidy(services))
+    services.background.every(
+        settings.rate_limit_window_seconds, lambda: rate_limits.forget_restored(services)
+    )
     if settings.reconcile_interval_seconds:
         grace = timedelta(seconds=settings.reconcile_grace_seconds)
         services.background.every(
@@ -35,6 +39,7 @@ async def housekeeping(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: ApiSettings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware])
     app[SETTINGS] = settings
+    clients.setup_clients(app, settings.trusted_proxies)
     app.cleanup_ctx.extend([services, housekeeping])
     app.router.add_view("/health", health.HealthView)
     app.router.add_view("/ready", health.ReadyView)

@@ -115,6 +115,26 @@ class ApiSettings(ServiceTokenSettings):
         description="the moderator's token: changes or deletes any meme (`Authorization:"
         " Bearer ...`); unset: nobody can change a meme but with its own edit token",
     )
+    rate_limit_reads: int = Field(
+        1200,
+        ge=0,
+        description="reads (GET and HEAD of memes, tags, pictures) a client may make per"
+        " window, in all api processes together; 0: no limit",
+    )
+    rate_limit_writes: int = Field(
+        60,
+        ge=0,
+        description="writes (create, change, delete) a client may make per window; 0: no limit",
+    )
+    rate_limit_window_seconds: float = Field(
+        60, gt=0, description="the window of both rate limits; a quota refills evenly over it"
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="comma-separated addresses or networks of reverse proxies whose"
+        " `X-Forwarded-For` names the client (e.g. `10.0.0.0/8`); unset: the socket's peer"
+        " is the client",
+    )
     cursor_secret: SecretStr | None = Field(
         None,
         description="key that signs pagination cursors; unset: derived from the media token."

@@ -70,6 +70,9 @@ def api_settings_for(database_url: str, media_url: str, tmp_path: Path, **overri
         apply_migrations=False,
         data_dir=tmp_path,
         reconcile_interval_seconds=0,  # tests run reconcile when they mean to
+        # Counted as in production, but high enough that only the tests of limits reach them.
+        rate_limit_reads=100_000,
+        rate_limit_writes=10_000,
     )
     return ApiSettings(**(values | overrides))
 

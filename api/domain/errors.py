@@ -105,3 +105,34 @@ class QueryTimeout(Problem):
 
     status = 503
     code = "query-timeout"
+
+
+class RateLimited(Problem):
+    """The client sent more requests of this kind (reads, or writes) than its limit allows
+    (`RATE_LIMIT_READS`, `RATE_LIMIT_WRITES` per `RATE_LIMIT_WINDOW_SECONDS`), or has more
+    uploads in progress than `MAX_UPLOADS_PER_CLIENT`; `Retry-After` says when to try again."""
+
+    status = 429
+    code = "rate-limited"
+
+    def __init__(self, detail: str, retry_after: int, headers: dict[str, str] | None = None):
+        super().__init__(detail, headers={"Retry-After": str(retry_after), **(headers or {})})
+
+
+class Busy(Problem):
+    """`MAX_UPLOADS` uploads are in progress already, or the disk that spools uploads is full;
+    comes with `Retry-After`."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": "5"})
+
+
+class RequestTimeout(Problem):
+    """The body stopped arriving for `BODY_READ_TIMEOUT_SECONDS`: the upload is cut off and
+    nothing of it is kept."""
+
+    status = 408
+    code = "request-timeout"

@@ -1,0 +1,78 @@
+"""Who the client is, and how much it may ask.
+
+The client's address is the socket's peer, or, when that peer is one of `TRUSTED_PROXIES`,
+the nearest address in `X-Forwarded-For` that is not a trusted proxy (aiohttp-remotes'
+XForwardedFiltered reads the header; it alone would believe any client's header). Each client
+then has two rate limits, shared by every api process: reads (GET and HEAD of memes, tags and
+pictures) and writes (creating, changing and deleting memes). Health checks, docs and the
+gallery's own files are not counted.
+"""
+
+from collections.abc import Awaitable, Callable
+from ipaddress import ip_address, ip_network
+
+from aiohttp import web
+from aiohttp_remotes import XForwardedFiltered
+
+from api.domain.rate_limits import limit_for, spend
+from api.web.state import SERVICES
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+LIMITED_PATHS = ("/memes", "/tags", "/images/")
+READS = {"GET", "HEAD"}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+RATE_LIMIT_HEADERS = web.RequestKey("rate_limit_headers", dict)
+
+
+def client_address(trusted_proxies: str) -> Callable:
+    """Middleware: `request.remote` is the client's address (see the module's docstring)."""
+    networks = [ip_network(item.strip()) for item in trusted_proxies.split(",") if item.strip()]
+    forwarded = XForwardedFiltered(set(networks)) if networks else None
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        # Set before the request is cloned with its client's address: the clone shares this
+        # dict, and the response is prepared with the original request.
+        request[RATE_LIMIT_HEADERS] = {}
+        if forwarded and request.remote and _trusted(request.remote, networks):
+            return await forwarded.middleware(request, handler)
+        return await handler(request)
+
+    return middleware
+
+
+def _trusted(address: str, networks: list) -> bool:
+    try:
+        peer = ip_address(address)
+    except ValueError:  # a unix socket has no address
+        return False
+    return any(peer in network for network in networks)
+
+
+def _kind(request: web.Request) -> str | None:
+    if not request.path.startswith(LIMITED_PATHS):
+        return None
+    if request.method in READS:
+        return "reads"
+    return "writes" if request.method in WRITES else None
+
+
+@web.middleware
+async def rate_limits(request: web.Request, handler: Handler) -> web.StreamResponse:
+    services = request.app[SERVICES]
+    kind = _kind(request)
+    limit = limit_for(services, kind) if kind else None
+    if limit and limit.quota:
+        headers = await spend(services, limit, request.remote or "unknown")
+        request[RATE_LIMIT_HEADERS].update(headers)
+    return await handler(request)
+
+
+async def rate_limit_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """On every answer to a counted request, streamed ones too (before their headers go)."""
+    response.headers.update(request.get(RATE_LIMIT_HEADERS, {}))
+
+
+def setup_clients(app: web.Application, trusted_proxies: str) -> None:
+    app.middlewares.extend([client_address(trusted_proxies), rate_limits])
+    app.on_response_prepare.append(rate_limit_headers)
