@@ -149,6 +149,10 @@ class ApiSettings(ServiceTokenSettings):
             self.max_image_frames,
         )
 
+    def edit_token_key(self) -> bytes:
+        """Derives the edit tokens of idempotent creates (api.domain.idempotency)."""
+        return hmac.new(self.cursor_key(), b"memes edit token key", hashlib.sha256).digest()
+
     def cursor_key(self) -> bytes:
         if self.cursor_secret is not None:
             return self.cursor_secret.get_secret_value().encode()

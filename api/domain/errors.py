@@ -136,3 +136,10 @@ class RequestTimeout(Problem):
 
     status = 408
     code = "request-timeout"
+
+
+class IdempotencyKeyReused(Problem):
+    """The `Idempotency-Key` of this create was used within 24 hours for a different body."""
+
+    status = 422
+    code = "idempotency-key-reused"

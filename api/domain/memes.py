@@ -10,11 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from api.db import memes
+import aiopg
+
+from api.db import idempotency, memes
 from api.db.sql import Row
 from api.domain.meme_text import MemeText
 from api.domain.objects import delete_soon, release_picture, store_then_write
-from api.domain.owners import new_edit_token
+from api.domain.idempotency import IdempotentCreate, earlier_answer, edit_token_for
+from api.domain.owners import digest, new_edit_token
 from api.imaging.clean import CleanImage, clean_image
 from api.services import Services
 
@@ -30,17 +33,32 @@ async def _cleaned(services: Services, upload: Path) -> AsyncIterator[CleanImage
         target.unlink(missing_ok=True)
 
 
-async def create(services: Services, text: MemeText, upload: Path) -> tuple[Row, str]:
-    """A new meme with the picture spooled at `upload`, and its edit token."""
-    token, token_digest = new_edit_token()
-    async with _cleaned(services, upload) as image:
-        meme = await store_then_write(
-            services,
-            image.sha256,
-            image.path,
-            lambda cur: memes.insert_meme(cur, text, image, token_digest),
-        )
-    return meme, token
+class _KeyTaken(Exception):
+    """A create with the same Idempotency-Key committed first."""
+
+
+async def create(
+    services: Services, text: MemeText, upload: Path, once: IdempotentCreate | None = None
+) -> tuple[Row, str, bool]:
+    """A new meme with the picture spooled at `upload`, its edit token, and whether it was
+    made by an earlier request with the same idempotency key (`once`)."""
+    if once and (earlier := await earlier_answer(services, once)):
+        return *earlier, True
+    token = edit_token_for(services, once.key) if once else new_edit_token()
+    token_digest = digest(token)
+
+    async def write(cur: aiopg.Cursor) -> Row:
+        meme = await memes.insert_meme(cur, text, image, token_digest)
+        if once and not await idempotency.record(cur, once.key, once.fingerprint, meme["id"]):
+            raise _KeyTaken()  # rolls this one back: its twin's meme stands
+        return meme
+
+    try:
+        async with _cleaned(services, upload) as image:
+            meme = await store_then_write(services, image.sha256, image.path, write)
+    except _KeyTaken:
+        return *await earlier_answer(services, once), True
+    return meme, token, False
 
 
 async def replace(services: Services, meme_id: int, text: MemeText, upload: Path | None) -> Row:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiopg
 
-from api.db import blobs, objects
+from api.db import blobs, idempotency, objects
 from api.db.sql import transaction
 from api.domain.errors import MediaUnavailable
 from api.services import Services
@@ -129,6 +129,8 @@ async def carry_out_due(services: Services, now: bool = False, batch: int = 100)
 
 
 async def tidy(services: Services) -> None:
-    """The server's periodic round: deletions that are due, holds of dead uploads."""
+    """The server's periodic round: deletions that are due, holds of dead uploads, idempotency
+    keys past their 24 hours."""
     await carry_out_due(services)
     await objects.forget_expired_uploads(services.db)
+    await idempotency.forget_old(services.db)

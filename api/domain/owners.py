@@ -11,10 +11,8 @@ from api.domain.errors import Forbidden, Unauthorized
 from api.services import Services
 
 
-def new_edit_token() -> tuple[str, bytes]:
-    """A new token, and the digest that is stored."""
-    token = secrets.token_urlsafe(32)
-    return token, digest(token)
+def new_edit_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def digest(token: str) -> bytes:

@@ -2,6 +2,7 @@
 file as it arrives (hashed and counted against the size cap), never held in memory."""
 
 import asyncio
+import hashlib
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -31,6 +32,7 @@ MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memor
 class MemeForm:
     text: dict[str, str | list[str]] = field(default_factory=dict)
     image: Path | None = None  # the spooled picture
+    image_sha256: str | None = None  # of the bytes as sent
 
     def add_tags(self, value: str) -> None:
         """A tags field holds one tag or several, comma-separated; it may be repeated."""
@@ -50,17 +52,19 @@ async def _read_text(part: BodyPartReader) -> str:
         raise field_error(part.name, "is not valid UTF-8") from None
 
 
-async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> Path:
-    size = 0
+async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> str:
+    """The picture into `spool`; its sha256."""
+    size, digest = 0, hashlib.sha256()
     with spool.open("wb") as file:
         while chunk := await part.read_chunk(CHUNK_BYTES):
             size += len(chunk)
             if size > max_bytes:
                 raise PayloadTooLarge(f"The picture is larger than {max_bytes} bytes")
+            digest.update(chunk)
             await asyncio.to_thread(file.write, chunk)
     if size == 0:
         raise field_error(IMAGE_FIELD, "the picture is empty")
-    return spool
+    return digest.hexdigest()
 
 
 async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -> MemeForm:
@@ -82,7 +86,8 @@ async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -
         elif name == TAGS_FIELD:
             form.add_tags(await _read_text(part))
         elif name == IMAGE_FIELD:
-            form.image = await _spool_image(part, max_image_bytes, spool)
+            form.image_sha256 = await _spool_image(part, max_image_bytes, spool)
+            form.image = spool
         else:
             raise field_error(name, f"is not a field of a meme ({FIELDS})")
     raise MalformedMultipart(f"A meme form has at most {MAX_PARTS} parts")

@@ -11,6 +11,7 @@ from pydantic import Field
 from api.db import listing as db_listing
 from api.domain import memes
 from api.domain.errors import ValidationFailed
+from api.domain.idempotency import idempotent_create
 from api.domain.listing import decode_cursor, encode_cursor
 from api.web.base import BaseView, field_error, json_bytes, meme_text, spec_notes
 from api.web.filters import MemeFilters
@@ -27,6 +28,16 @@ Offset = Annotated[
 ]
 Cursor = Annotated[
     str | None, Field(max_length=1000, description="The `next` of the previous page")
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A key of your own (a UUID, say) that makes the create safe to retry: the"
+        " same key within 24 hours answers with the meme the first request made",
+    ),
 ]
 
 
@@ -94,7 +105,7 @@ class MemeCollectionView(BaseView):
 
     @spec_notes(reads_meme="create", headers={"201": ("Location",)})
     async def post(
-        self,
+        self, *, idempotency_key: IdempotencyKey = None
     ) -> (
         r201[CreatedMeme]
         | r400[ProblemDetail]
@@ -110,13 +121,17 @@ class MemeCollectionView(BaseView):
         commas) and `image` (a JPEG, PNG, GIF or WebP file), in any order; any other field is
         refused. The picture's type is decided from its bytes.
 
+        With an `Idempotency-Key`, a retry of the same create (after a timeout, a dropped
+        connection) within 24 hours answers again with the meme the first one made, and
+        `Idempotent-Replayed: true`; the same key with a different body is a 422.
+
         Tags: memes
         Status Codes:
             201: The meme, with its address in the `Location` header
             400: The multipart body is malformed
             413: The picture is larger than the size cap
             415: The body is not multipart/form-data, or the picture is not an allowed type
-            422: A field breaks a rule, or the picture is empty, does not decode or has too many pixels
+            422: A field breaks a rule, the picture is empty, does not decode or has too many pixels, or the Idempotency-Key was used for another body
             503: The media service or the database is unavailable; nothing was stored
         """
         services = self.services
@@ -126,13 +141,13 @@ class MemeCollectionView(BaseView):
             text = meme_text(form.text)
             if form.image is None:
                 raise field_error("image", "a picture is required")
-            meme, edit_token = await memes.create(services, text, form.image)
+            once = idempotency_key and idempotent_create(idempotency_key, text, form.image_sha256)
+            meme, edit_token, replayed = await memes.create(services, text, form.image, once)
         # The token is in this answer and nowhere else: the database keeps only its digest.
         body = json_bytes({**json.loads(meme["json"]), "edit_token": edit_token})
+        headers = {"Location": f"/memes/{meme['id']}"}
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
         return web.Response(
-            status=201,
-            body=body,
-            content_type="application/json",
-            charset="utf-8",
-            headers={"Location": f"/memes/{meme['id']}"},
+            status=201, body=body, content_type="application/json", charset="utf-8", headers=headers
         )
