@@ -12,7 +12,8 @@ from api.domain.reconcile import reconcile
 from api.services import open_services
 from api.settings import ApiSettings
 from api.web import clients, gallery, health, meme, memes, openapi, pictures, security, streams
-from api.web.state import SERVICES, SETTINGS
+from api.web.state import SERVICES, SETTINGS, UPLOAD_SLOTS
+from api.web.uploads import UploadSlots
 from common.problems import problem_middleware
 
 
@@ -39,6 +40,7 @@ async def housekeeping(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: ApiSettings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware])
     app[SETTINGS] = settings
+    app[UPLOAD_SLOTS] = UploadSlots(settings.max_uploads, settings.max_uploads_per_client)
     clients.setup_clients(app, settings.trusted_proxies)
     app.cleanup_ctx.extend([services, housekeeping])
     app.router.add_view("/health", health.HealthView)

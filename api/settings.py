@@ -115,6 +115,22 @@ class ApiSettings(ServiceTokenSettings):
         description="the moderator's token: changes or deletes any meme (`Authorization:"
         " Bearer ...`); unset: nobody can change a meme but with its own edit token",
     )
+    body_read_timeout_seconds: float = Field(
+        10,
+        gt=0,
+        description="longest a request body (an upload) may stall between two chunks before"
+        " it is cut off with a 408",
+    )
+    idle_timeout_seconds: float = Field(
+        15,
+        gt=0,
+        description="longest a connection may go without sending a whole request head, at its"
+        " start or between requests, before it is closed",
+    )
+    max_uploads: int = Field(32, ge=1, description="uploads in progress at once, per process")
+    max_uploads_per_client: int = Field(
+        4, ge=1, description="uploads in progress at once from one client, per process"
+    )
     rate_limit_reads: int = Field(
         1200,
         ge=0,

@@ -1,11 +1,11 @@
-"""The services as processes of their own, for the tests that kill or hang them."""
+"""The services as processes of their own, for the tests that kill, hang or starve them."""
 
 import random
 
 import pytest
 
 from tests.helpers import api_settings_for
-from tests.processes import MediaProcess
+from tests.processes import ApiProcess, MediaProcess
 
 BUDGET = 2.0  # MEDIA_TIMEOUT_SECONDS in these tests
 
@@ -37,3 +37,26 @@ def fault_settings(database_url, media_process, tmp_path):
         media_breaker_threshold=5,
         media_breaker_cooldown_seconds=1,
     )
+
+
+@pytest.fixture
+def api_process(database_url, media_process, tmp_path):
+    started = []
+
+    def start(**settings) -> ApiProcess:
+        api = ApiProcess(
+            tmp_path / "api-tmp",
+            database_url=database_url,
+            media_url=media_process.url,
+            media_timeout_seconds=BUDGET,
+            apply_migrations="false",
+            reconcile_interval_seconds=0,
+            data_dir=tmp_path,
+            **settings,
+        )
+        started.append(api)
+        return api.start()
+
+    yield start
+    for api in started:
+        api.stop()

@@ -1,6 +1,7 @@
 """Small real pictures for the tests, made with Pillow."""
 
 import io
+import random
 import struct
 import zlib
 
@@ -68,3 +69,12 @@ def png_with_text_chunk(length: int) -> bytes:
     png = picture("PNG")
     chunk = _png_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"a" * length))
     return png[:33] + chunk + png[33:]  # right after IHDR
+
+
+def noise_png(seed: int, side: int = 300) -> bytes:
+    """A picture that does not compress: its upload and cleaning take a moment."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), random.Random(seed).randbytes(side * side * 3)).save(
+        buffer, format="PNG"
+    )
+    return buffer.getvalue()

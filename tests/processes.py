@@ -2,6 +2,7 @@
 hang it (SIGSTOP) and start it again on the same port, as an outage or a crash does."""
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -22,8 +23,11 @@ def free_port() -> int:
 
 
 class ServiceProcess:
-    def __init__(self, command: list[str], cwd: Path, **settings: str) -> None:
+    def __init__(
+        self, command: list[str], cwd: Path, file_size_cap: int | None = None, **settings: str
+    ) -> None:
         self.command = command
+        self.file_size_cap = file_size_cap
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -33,16 +37,19 @@ class ServiceProcess:
             **{name.upper(): str(value) for name, value in settings.items()},
         }
         self.cwd = cwd  # no .env of the checkout is read
+        self.log = cwd / f"{command[0]}.log"  # what it writes to stderr, for a test to read
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "ServiceProcess":
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", *self.command],
-            env=self.env,
-            cwd=self.cwd,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group, image workers and all
-        )
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", *self.command],
+                env=self.env,
+                cwd=self.cwd,
+                stderr=log,
+                start_new_session=True,  # its own process group, image workers and all
+                preexec_fn=self._cap_file_size if self.file_size_cap else None,
+            )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
@@ -51,6 +58,10 @@ class ServiceProcess:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"{' '.join(self.command)} did not start")
+
+    def _cap_file_size(self) -> None:
+        """No file it writes may grow past the cap: a full disk, without a disk to fill."""
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_size_cap, self.file_size_cap))
 
     def kill(self) -> None:
         """SIGKILL to the whole group, as when its container dies."""
@@ -79,7 +90,7 @@ class MediaProcess(ServiceProcess):
 class ApiProcess(ServiceProcess):
     """`python -m api serve`; its scratch directories under `tmpdir`."""
 
-    def __init__(self, tmpdir: Path, **settings: str) -> None:
+    def __init__(self, tmpdir: Path, file_size_cap: int | None = None, **settings: str) -> None:
         tmpdir.mkdir(parents=True, exist_ok=True)
-        super().__init__(["api", "serve"], tmpdir, tmpdir=tmpdir, **settings)
+        super().__init__(["api", "serve"], tmpdir, file_size_cap, tmpdir=tmpdir, **settings)
         self.env["API_PORT"] = str(self.port)

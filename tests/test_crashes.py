@@ -3,27 +3,14 @@ sweeps its scratch files, and reconcile leaves no object that nothing refers to.
 
 import asyncio
 import contextlib
-import io
-import random
 from datetime import timedelta
 
 import aiohttp
-from PIL import Image
 
 from api.domain.reconcile import reconcile
 from api.services import open_services
-from tests.conftest import BUDGET
 from tests.helpers import meme_form, query
-from tests.processes import ApiProcess
-
-
-def noise_png(seed: int, side: int = 300) -> bytes:
-    """A picture that does not compress: its upload and cleaning take a moment."""
-    buffer = io.BytesIO()
-    Image.frombytes("RGB", (side, side), random.Random(seed).randbytes(side * side * 3)).save(
-        buffer, format="PNG"
-    )
-    return buffer.getvalue()
+from tests.pictures import noise_png
 
 
 async def stalled_upload(http: aiohttp.ClientSession, url: str, image: bytes) -> None:
@@ -46,50 +33,39 @@ async def stalled_upload(http: aiohttp.ClientSession, url: str, image: bytes) ->
 
 
 async def test_an_api_killed_mid_upload_leaves_nothing_behind(
-    database_url, media_process, fault_settings, tmp_path
+    database_url, api_process, fault_settings
 ):
-    scratch = tmp_path / "api-tmp"
-    settings = dict(
-        database_url=database_url,
-        media_url=media_process.url,
-        media_timeout_seconds=BUDGET,
-        apply_migrations="false",
-        reconcile_interval_seconds=0,
-        data_dir=tmp_path,
-    )
-    api = await asyncio.to_thread(ApiProcess(scratch, **settings).start)
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+    api = await asyncio.to_thread(api_process, max_uploads_per_client=16)
+    scratch = api.cwd
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
 
-            async def create(n: int) -> int:
-                form = meme_form(f"m{n}", noise_png(n))
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.post(f"{api.url}/memes", data=form) as response:
-                        return response.status
-                return 0  # cut off by the kill
+        async def create(n: int) -> int:
+            form = meme_form(f"m{n}", noise_png(n))
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.post(f"{api.url}/memes", data=form) as response:
+                    return response.status
+            return 0  # cut off by the kill
 
-            stalled = [asyncio.create_task(stalled_upload(http, api.url, noise_png(99)))]
-            creates = [asyncio.create_task(create(n)) for n in range(12)]
-            # Killed once the first answers come: the others are being received, cleaned,
-            # stored or written.
-            await asyncio.wait(creates, return_when=asyncio.FIRST_COMPLETED)
-            spooled = list(scratch.glob("memes-api/api-*/*"))
-            api.kill()
-            statuses = await asyncio.gather(*creates)
-            await asyncio.gather(*stalled)
-        assert set(statuses) <= {201, 0} and statuses.count(0), statuses
-        assert [path for path in spooled if path.name != ".owner"], "nothing was mid-upload"
+        stalled = [asyncio.create_task(stalled_upload(http, api.url, noise_png(99)))]
+        creates = [asyncio.create_task(create(n)) for n in range(12)]
+        # Killed once the first answers come: the others are being received, cleaned,
+        # stored or written.
+        await asyncio.wait(creates, return_when=asyncio.FIRST_COMPLETED)
+        spooled = list(scratch.glob("memes-api/api-*/*"))
+        api.kill()
+        statuses = await asyncio.gather(*creates)
+        await asyncio.gather(*stalled)
+    assert set(statuses) <= {201, 0} and statuses.count(0), statuses
+    assert [path for path in spooled if path.name != ".owner"], "nothing was mid-upload"
 
-        await asyncio.to_thread(api.start)  # sweeps the dead process's scratch directory
-        assert len(list(scratch.glob("memes-api/api-*"))) == 1
-        # The dead uploads' holds would run out by themselves (after two minutes): run them out.
-        query(database_url, "UPDATE object_uploads SET expires_at = now() RETURNING id")
-        async with open_services(fault_settings) as services:
-            await reconcile(services, grace=timedelta(0))
-            again = await reconcile(services, grace=timedelta(0), dry_run=True)
-        assert (again.orphans, again.missing_pictures) == (0, {})
-        memes = query(database_url, "SELECT count(*) FROM memes")[0][0]
-        # A meme whose 201 the kill cut off may stand too; every one answered 201 does.
-        assert again.stored == memes >= statuses.count(201)
-    finally:
-        api.stop()
+    await asyncio.to_thread(api.start)  # sweeps the dead process's scratch directory
+    assert len(list(scratch.glob("memes-api/api-*"))) == 1
+    # The dead uploads' holds would run out by themselves (after two minutes): run them out.
+    query(database_url, "UPDATE object_uploads SET expires_at = now() RETURNING id")
+    async with open_services(fault_settings) as services:
+        await reconcile(services, grace=timedelta(0))
+        again = await reconcile(services, grace=timedelta(0), dry_run=True)
+    assert (again.orphans, again.missing_pictures) == (0, {})
+    memes = query(database_url, "SELECT count(*) FROM memes")[0][0]
+    # A meme whose 201 the kill cut off may stand too; every one answered 201 does.
+    assert again.stored == memes >= statuses.count(201)

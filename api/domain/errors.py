@@ -3,8 +3,13 @@
 Each docstring is the "when" of the README's error table and of openapi.json.
 """
 
+import errno
+
 # Raised by the api too, but defined once for both services.
 from common.problems import NotFound, PayloadTooLarge, Problem  # noqa: F401
+
+# What writing a file says when there is no room for it (EFBIG: over the process's file cap).
+NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 class ValidationFailed(Problem):
@@ -128,6 +133,10 @@ class Busy(Problem):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, headers={"Retry-After": "5"})
+
+
+def no_room() -> Busy:
+    return Busy("The server has no room for the upload right now; try again shortly")
 
 
 class RequestTimeout(Problem):

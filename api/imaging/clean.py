@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from api.domain.errors import InvalidImage, UnsupportedImage
+from api.domain.errors import NO_ROOM, InvalidImage, UnsupportedImage, no_room
 
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # Pillow's own bomb check only warns below twice its limit; the limits below are ours.
@@ -118,7 +118,11 @@ def clean_image(source: Path, target: Path, limits: ImageLimits) -> CleanImage:
             content_type = MIME_TYPES[image.format]
     except UnidentifiedImageError:
         raise UnsupportedImage("The picture must be a JPEG, PNG, GIF or WebP image") from None
-    except (OSError, ValueError, SyntaxError, EOFError, struct.error, MemoryError) as exc:
+    except OSError as exc:
+        if exc.errno in NO_ROOM:  # the clean copy did not fit: the server's trouble
+            raise no_room() from None
+        raise InvalidImage(f"The picture does not decode: {exc}") from None
+    except (ValueError, SyntaxError, EOFError, struct.error, MemoryError) as exc:
         raise InvalidImage(f"The picture does not decode: {exc}") from None
     data_hash, size = hashlib.sha256(), 0
     with target.open("rb") as file:

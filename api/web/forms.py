@@ -1,21 +1,34 @@
 """Reading a meme's multipart form: fields in any order, the picture spooled to a temporary
-file as it arrives (hashed and counted against the size cap), never held in memory."""
+file as it arrives (hashed and counted against the size cap), never held in memory.
+
+A slow or stalled client holds nothing for long: every chunk must come within
+`BODY_READ_TIMEOUT_SECONDS`, and each client has at most `MAX_UPLOADS_PER_CLIENT` uploads in
+progress (the process `MAX_UPLOADS`); a spool that finds the disk full is a 503, not a 500."""
 
 import asyncio
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from api.domain.errors import MalformedMultipart, PayloadTooLarge, UnsupportedMediaType
+from api.domain.errors import (
+    NO_ROOM,
+    MalformedMultipart,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedMediaType,
+    no_room,
+)
 from api.domain.meme_text import MemeText
 from api.web.base import field_error
+from api.web.state import SERVICES, SETTINGS, UPLOAD_SLOTS
+from api.web.uploads import UploadSlots
 
 CHUNK_BYTES = 64 * 1024
 # The form's fields are MemeText's (as openapi.json documents them) and the picture.
@@ -26,6 +39,12 @@ FIELDS = ", ".join([*MemeText.model_fields, IMAGE_FIELD])
 # Title, description, image and a tags field per tag fit well below; more is an attack.
 MAX_PARTS = 32
 MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memory trouble
+
+
+@dataclass(frozen=True)
+class FormLimits:
+    max_image_bytes: int
+    read_timeout: float  # seconds the body may stall
 
 
 @dataclass
@@ -40,9 +59,22 @@ class MemeForm:
         tags.extend(tag.strip() for tag in value.split(",") if tag.strip())
 
 
-async def _read_text(part: BodyPartReader) -> str:
+async def _chunks(part: BodyPartReader, timeout: float) -> AsyncIterator[bytes]:
+    """The part's chunks, each of which must arrive within `timeout` seconds."""
+    while True:
+        try:
+            async with asyncio.timeout(timeout):
+                chunk = await part.read_chunk(CHUNK_BYTES)
+        except TimeoutError:
+            raise RequestTimeout(f"No part of the body came for {timeout:g} s") from None
+        if not chunk:
+            return
+        yield chunk
+
+
+async def _read_text(part: BodyPartReader, timeout: float) -> str:
     data = bytearray()
-    while chunk := await part.read_chunk(CHUNK_BYTES):
+    async for chunk in _chunks(part, timeout):
         data += chunk
         if len(data) > MAX_TEXT_BYTES:
             raise PayloadTooLarge(f"The field {part.name!r} is longer than {MAX_TEXT_BYTES} bytes")
@@ -52,22 +84,27 @@ async def _read_text(part: BodyPartReader) -> str:
         raise field_error(part.name, "is not valid UTF-8") from None
 
 
-async def _spool_image(part: BodyPartReader, max_bytes: int, spool: Path) -> str:
+async def _spool_image(part: BodyPartReader, limits: FormLimits, spool: Path) -> str:
     """The picture into `spool`; its sha256."""
     size, digest = 0, hashlib.sha256()
     with spool.open("wb") as file:
-        while chunk := await part.read_chunk(CHUNK_BYTES):
+        async for chunk in _chunks(part, limits.read_timeout):
             size += len(chunk)
-            if size > max_bytes:
-                raise PayloadTooLarge(f"The picture is larger than {max_bytes} bytes")
+            if size > limits.max_image_bytes:
+                raise PayloadTooLarge(f"The picture is larger than {limits.max_image_bytes} bytes")
             digest.update(chunk)
-            await asyncio.to_thread(file.write, chunk)
+            try:
+                await asyncio.to_thread(file.write, chunk)
+            except OSError as exc:
+                if exc.errno in NO_ROOM:
+                    raise no_room() from None
+                raise
     if size == 0:
         raise field_error(IMAGE_FIELD, "the picture is empty")
     return digest.hexdigest()
 
 
-async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -> MemeForm:
+async def _read_parts(request: web.Request, limits: FormLimits, spool: Path) -> MemeForm:
     if request.content_type != "multipart/form-data":
         raise UnsupportedMediaType("Send the meme as multipart/form-data")
     form = MemeForm()
@@ -82,31 +119,49 @@ async def _read_parts(request: web.Request, max_image_bytes: int, spool: Path) -
         if (name in TEXT_FIELDS and name in form.text) or (name == IMAGE_FIELD and form.image):
             raise field_error(name, "is given more than once")
         if name in TEXT_FIELDS:
-            form.text[name] = await _read_text(part)
+            form.text[name] = await _read_text(part, limits.read_timeout)
         elif name == TAGS_FIELD:
-            form.add_tags(await _read_text(part))
+            form.add_tags(await _read_text(part, limits.read_timeout))
         elif name == IMAGE_FIELD:
-            form.image_sha256 = await _spool_image(part, max_image_bytes, spool)
+            form.image_sha256 = await _spool_image(part, limits, spool)
             form.image = spool
         else:
             raise field_error(name, f"is not a field of a meme ({FIELDS})")
     raise MalformedMultipart(f"A meme form has at most {MAX_PARTS} parts")
 
 
+def meme_form(request: web.Request) -> AbstractAsyncContextManager[MemeForm]:
+    """The meme form of the request, read within the settings' limits."""
+    services, settings = request.app[SERVICES], request.app[SETTINGS]
+    limits = FormLimits(settings.max_upload_bytes, settings.body_read_timeout_seconds)
+    return _meme_form(request, limits, request.app[UPLOAD_SLOTS], services.scratch)
+
+
 @asynccontextmanager
-async def meme_form(
-    request: web.Request, max_image_bytes: int, scratch: Path
+async def _meme_form(
+    request: web.Request, limits: FormLimits, slots: UploadSlots, scratch: Path
 ) -> AsyncIterator[MemeForm]:
     """The form's fields; the picture spools in `scratch` and is removed when the block ends."""
-    fd, name = tempfile.mkstemp(prefix="upload-", dir=scratch)
-    os.close(fd)
-    spool = Path(name)
-    try:
+    with slots.hold(request.remote or "unknown"), _spool_file(scratch) as spool:
         try:
-            form = await _read_parts(request, max_image_bytes, spool)
+            form = await _read_parts(request, limits, spool)
         except (HttpProcessingError, ValueError, AssertionError) as exc:
             # aiohttp's multipart reader raises these on a missing boundary or a broken body.
             raise MalformedMultipart(f"The multipart body is malformed: {exc}") from None
         yield form
+
+
+@contextmanager
+def _spool_file(scratch: Path) -> Iterator[Path]:
+    try:
+        fd, name = tempfile.mkstemp(prefix="upload-", dir=scratch)
+    except OSError as exc:
+        if exc.errno in NO_ROOM:
+            raise no_room() from None
+        raise
+    os.close(fd)
+    spool = Path(name)
+    try:
+        yield spool
     finally:
         spool.unlink(missing_ok=True)

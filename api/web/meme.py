@@ -1,6 +1,7 @@
 """One meme (`/memes/{id}`): read it; replace, patch or delete it with its edit token.
 Docstrings become the descriptions in openapi.json."""
 
+import asyncio
 import json
 from typing import Any
 
@@ -9,13 +10,14 @@ from aiohttp_pydantic.oas.typing import r200, r204, r400, r401, r403, r404, r413
 
 from api.db import memes as db_memes
 from api.domain import memes
-from api.domain.errors import MalformedJson, UnsupportedMediaType
+from api.domain.errors import MalformedJson, RequestTimeout, UnsupportedMediaType
 from api.domain.meme_text import MemeText
 from api.domain.owners import authorize
 from api.web.base import BaseView, meme_response, meme_text, spec_notes
 from api.web.forms import meme_form
 from api.web.memes import MemeId
 from api.web.models import Meme, ProblemDetail
+from api.web.state import SETTINGS
 
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 # RFC 7396: null removes a member; what a removed description or tag list is.
@@ -34,8 +36,12 @@ Changed = (
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
+    timeout = request.app[SETTINGS].body_read_timeout_seconds  # a small body: all of it
     try:
-        fields = await request.json()
+        async with asyncio.timeout(timeout):
+            fields = await request.json()
+    except TimeoutError:
+        raise RequestTimeout(f"The body did not come within {timeout:g} s") from None
     except (ValueError, UnicodeDecodeError):
         raise MalformedJson("The body is not valid JSON") from None
     if not isinstance(fields, dict):
@@ -97,9 +103,7 @@ class MemeView(BaseView):
             text = meme_text(await _json_object(request))
             meme = await memes.replace(services, id, text, None)
         elif request.content_type == "multipart/form-data":
-            async with meme_form(
-                request, services.settings.max_upload_bytes, services.scratch
-            ) as form:
+            async with meme_form(request) as form:
                 meme = await memes.replace(services, id, meme_text(form.text), form.image)
         else:
             raise UnsupportedMediaType("Send application/json or multipart/form-data")
@@ -134,9 +138,7 @@ class MemeView(BaseView):
             text = _merged(current["json"], await _json_object(request))
             meme = await memes.replace(services, id, text, None)
         elif request.content_type == "multipart/form-data":
-            async with meme_form(
-                request, services.settings.max_upload_bytes, services.scratch
-            ) as form:
+            async with meme_form(request) as form:
                 text = _merged(current["json"], form.text)
                 meme = await memes.replace(services, id, text, form.image)
         else:

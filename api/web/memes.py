@@ -135,9 +135,7 @@ class MemeCollectionView(BaseView):
             503: The media service or the database is unavailable; nothing was stored
         """
         services = self.services
-        async with meme_form(
-            self.request, services.settings.max_upload_bytes, services.scratch
-        ) as form:
+        async with meme_form(self.request) as form:
             text = meme_text(form.text)
             if form.image is None:
                 raise field_error("image", "a picture is required")

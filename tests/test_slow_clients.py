@@ -1,0 +1,60 @@
+"""The api as a process, as a slow or unlucky client meets it: a request head that never ends
+is cut off, and a disk too full to spool an upload is a 503 that loses nothing."""
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+
+from tests.helpers import meme_form, query
+from tests.pictures import noise_png, picture
+
+
+@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
+async def test_a_request_head_that_never_ends_is_cut_off(api_process):
+    api = await asyncio.to_thread(api_process, idle_timeout_seconds=1)
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    started = time.monotonic()
+    writer.write(b"GET /memes HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")  # and then nothing
+    assert await asyncio.wait_for(reader.read(), timeout=5) == b""  # closed by the server
+    assert 0.9 < time.monotonic() - started < 3
+    writer.close()
+
+
+@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
+async def test_no_room_to_spool_an_upload_is_503_and_loses_nothing(api_process, database_url):
+    api = await asyncio.to_thread(api_process, file_size_cap=200_000)
+    async with aiohttp.ClientSession(api.url) as http:
+        big = noise_png(1, side=400)  # 480 KB: more than the api may write
+        async with http.post("/memes", data=meme_form("Too big to spool", big)) as response:
+            body = await response.json()
+            assert (response.status, body["code"]) == (503, "busy"), body
+            assert response.headers["Retry-After"] == "5"
+        async with http.post("/memes", data=meme_form("Small", picture())) as response:
+            assert response.status == 201
+    assert query(database_url, "SELECT title FROM memes") == [("Small",)]
+    spooled = [p.name for p in (api.cwd / "memes-api").glob("api-*/*") if p.name != ".owner"]
+    assert spooled == []
+
+
+@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
+@pytest.mark.parametrize(
+    "head",
+    [b"GET /memes HTTP/1.1\r\nX-Bad: a\x00b\r\n", b"GET /memes HTTP/1.1\r\nX-Big: " + b"x" * 9000],
+    ids=["nul-in-a-header", "header-over-8-kib"],
+)
+async def test_a_request_aiohttp_cannot_parse_is_400_and_one_warning(api_process, head):
+    api = await asyncio.to_thread(api_process)
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    writer.write(head + b"\r\nHost: localhost\r\n\r\n")
+    answer = await asyncio.wait_for(reader.read(), timeout=5)
+    writer.close()
+    # aiohttp answers before any code of ours runs: its own text/plain 400.
+    assert answer.startswith(b"HTTP/1.0 400 Bad Request\r\n")
+    await asyncio.sleep(0.2)  # the log line is written after the answer
+    lines = api.log.read_text().splitlines()
+    assert not [line for line in lines if "Traceback" in line or " ERROR " in line]
+    warnings = [line for line in lines if "Error handling request" in line]
+    assert warnings and all(" WARNING " in line and ": 400 " in line for line in warnings)
+    assert lines[-1].startswith(tuple("0123456789"))  # no line of a message's own
