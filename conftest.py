@@ -45,8 +45,8 @@ def database_url(migrated_database_url: str) -> str:
     """The database, empty at the start of each test."""
     with psycopg2.connect(migrated_database_url) as conn, conn.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE memes, blobs, tags, meme_tags, thumbnails, object_deletions, object_uploads"
-            " RESTART IDENTITY"
+            "TRUNCATE memes, blobs, tags, meme_tags, thumbnails, object_deletions, object_uploads,"
+            " picture_jobs, picture_features RESTART IDENTITY"
         )
     conn.close()
     return migrated_database_url

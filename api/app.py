@@ -10,7 +10,7 @@ from api.domain.objects import tidy
 from api.domain.reconcile import reconcile
 from api.services import open_services
 from api.settings import ApiSettings
-from api.web import gallery, health, meme, memes, openapi, pictures, streams
+from api.web import gallery, health, meme, memes, openapi, pictures, similar, streams
 from api.web.state import SERVICES, SETTINGS
 from common.problems import problem_middleware
 
@@ -43,6 +43,7 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/tags", streams.TagsView)
     app.router.add_view("/memes/{id}", meme.MemeView)
     app.router.add_view("/memes/{id}/image", pictures.MemeImageView)
+    app.router.add_view("/memes/{id}/similar", similar.SimilarMemesView)
     app.router.add_view("/images/{sha256}", pictures.PictureView)
     openapi.setup_docs(app)
     gallery.setup_gallery(app)
