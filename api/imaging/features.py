@@ -15,16 +15,16 @@ from pathlib import Path
 
 from PIL import Image
 
-PLACEHOLDER_COMPONENTS = (4, 3)  # BlurHash's x and y components: a 20-character string
+PLACEHOLDER_COMPONENTS = (4, 3)  # BlurHash's x and y components: a 28-character string
 PLACEHOLDER_SOURCE = 64  # the picture is shrunk to this first: the hash is a blur anyway
 # Above this, a gap between two letters of a line is a space (in letter widths). The model
 # reads a line of capitals as one run of letters, with their columns.
-SPACE_GAP = 0.5
+SPACE_GAP = 0.6
 MIN_SCORE = 0.6  # lines read with less confidence are noise (a shape taken for letters)
 
 
 MIN_SUFFIX = 3  # shorter suffixes of a run of letters would match almost any search
-MAX_RUN = 40  # letters of a run whose suffixes are indexed: they cost its length squared
+MAX_RUN = 60  # letters of a run whose suffixes are indexed: they cost its length squared
 WORD = re.compile(r"\w+")
 
 
@@ -69,11 +69,15 @@ def read_text(image: Image.Image) -> str:
 
 
 def search_terms(text: str) -> str:
-    """The words of `text`, lower-case, each with its suffixes of MIN_SUFFIX letters or more,
-    so that a word run together with others by the OCR is found by a prefix query."""
+    """The words of `text`, lower-case, and every suffix (of MIN_SUFFIX letters or more) of
+    each line with its spaces taken out: the spaces the OCR puts in are guesses, and a word
+    it ran into others, or cut in two, is still the prefix of a suffix (`down` of
+    `mediaisdown`)."""
     terms = []
-    for word in dict.fromkeys(WORD.findall(text.lower())):
-        run = word[:MAX_RUN]
+    for line in text.lower().splitlines():
+        words = WORD.findall(line)
+        run = "".join(words)[:MAX_RUN]
+        terms.extend(words)
         terms.extend(run[start:] for start in range(max(1, len(run) - MIN_SUFFIX + 1)))
     return " ".join(dict.fromkeys(terms))
 
