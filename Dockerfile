@@ -3,6 +3,9 @@
 FROM python:3.12-slim
 
 WORKDIR /app
+# OpenCV (under rapidocr, the worker's OCR) loads libGL and GLib even without a display.
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY api ./api
 COPY media ./media

@@ -1,4 +1,4 @@
-# make run: the whole system locally (PostgreSQL, media, api). make test: the tests.
+# make run: the whole system locally (PostgreSQL, media, api, a worker). make test: the tests.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,6 +18,7 @@ run: $(BIN)/.installed
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
 	$(BIN)/python -m media & \
 	$(BIN)/python -m api serve & \
+	$(BIN)/python -m api worker & \
 	wait -n
 
 test: $(BIN)/.installed
@@ -32,6 +33,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench list $(BENCH_ARGS)
 	$(BIN)/python -m bench pictures
 	$(BIN)/python -m bench breaker
+	$(BIN)/python -m bench processing
 
 # openapi.json and the README's tables of settings and errors, made from the code.
 docs: $(BIN)/.installed

@@ -46,7 +46,7 @@ def database_url(migrated_database_url: str) -> str:
     with psycopg2.connect(migrated_database_url) as conn, conn.cursor() as cursor:
         cursor.execute(
             "TRUNCATE memes, blobs, tags, meme_tags, thumbnails, object_deletions, object_uploads,"
-            " rate_limits, idempotency_keys RESTART IDENTITY"
+            " rate_limits, idempotency_keys, picture_jobs, picture_features RESTART IDENTITY"
         )
     conn.close()
     return migrated_database_url

@@ -11,7 +11,18 @@ from api.domain.objects import tidy
 from api.domain.reconcile import reconcile
 from api.services import open_services
 from api.settings import ApiSettings
-from api.web import clients, gallery, health, meme, memes, openapi, pictures, security, streams
+from api.web import (
+    clients,
+    gallery,
+    health,
+    meme,
+    memes,
+    openapi,
+    pictures,
+    security,
+    similar,
+    streams,
+)
 from api.web.state import SERVICES, SETTINGS, UPLOAD_SLOTS
 from api.web.uploads import UploadSlots
 from common.problems import problem_middleware
@@ -50,6 +61,7 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/tags", streams.TagsView)
     app.router.add_view("/memes/{id}", meme.MemeView)
     app.router.add_view("/memes/{id}/image", pictures.MemeImageView)
+    app.router.add_view("/memes/{id}/similar", similar.SimilarMemesView)
     app.router.add_view("/images/{sha256}", pictures.PictureView)
     openapi.setup_docs(app)
     gallery.setup_gallery(app)

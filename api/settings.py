@@ -103,6 +103,40 @@ class ApiSettings(ServiceTokenSettings):
     image_workers: int = Field(
         2, ge=1, description="processes that decode and re-encode pictures and make thumbnails"
     )
+    worker_jobs: int = Field(
+        2,
+        ge=1,
+        description="pictures a `python -m api worker` process works on at once (each job's"
+        " OCR and hashing run in its image workers)",
+    )
+    job_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="how long a job stays claimed by its worker without a sign of life (the"
+        " worker renews it while it works); past it, another worker takes the job over",
+    )
+    job_max_attempts: int = Field(
+        4, ge=1, description="tries of a picture's job before it is marked `failed`"
+    )
+    job_retry_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="wait before a failed job is tried again; doubled at each further try (at"
+        " most an hour)",
+    )
+    job_timeout_seconds: float = Field(
+        120.0, gt=0, description="longest one try of a picture's job may take"
+    )
+    job_poll_seconds: float = Field(
+        0.5, gt=0, description="how often an idle worker looks for a job"
+    )
+    similar_distance: int = Field(
+        10,
+        ge=0,
+        le=15,
+        description="`/memes/{id}/similar`: largest Hamming distance (of 64 bits) between two"
+        " pictures' perceptual hashes for them to be similar",
+    )
     export_batch_size: int = Field(
         1000,
         ge=1,

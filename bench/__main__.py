@@ -1,4 +1,4 @@
-"""python -m bench list | pictures | breaker
+"""python -m bench list | pictures | breaker | processing
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -24,7 +24,7 @@ import psycopg2
 from api.db.connection import database_url
 from api.domain.listing import encode_cursor, listing
 from api.settings import ApiSettings
-from bench import breaker, pictures
+from bench import breaker, pictures, processing
 
 REFERENCE_PORT = 8090
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -117,12 +117,19 @@ def main() -> None:
     big = commands.add_parser("pictures", help="a 50 MB picture up and down (own services)")
     big.add_argument("--side", type=int, default=4096, help="pixels a side (4096: 48 MB)")
     commands.add_parser("breaker", help="the api's 503 with media down (own services)")
+    work = commands.add_parser("processing", help="picture jobs, OCR, /similar (own services)")
+    work.add_argument("--pictures", type=int, default=40, help="pictures uploaded and processed")
+    work.add_argument("--memes", type=int, default=1_000_000, help="memes /similar searches")
+    work.add_argument("--requests", type=int, default=200, help="/similar requests timed")
     args = parser.parse_args()
     if args.command == "pictures":
         pictures.main(args.side)
         return
     if args.command == "breaker":
         breaker.main()
+        return
+    if args.command == "processing":
+        processing.main(args.pictures, args.memes, args.requests)
         return
     settings = ApiSettings()
     api_process = listening_process(int(args.api.rsplit(":", 1)[1]))

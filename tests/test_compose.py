@@ -40,11 +40,13 @@ def test_compose_file_is_valid_and_publishes_only_the_api(tmp_path):
     result = compose_config(SECRETS, tmp_path)
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    assert set(services) == {"postgres", "minio", "media", "api"}
+    assert set(services) == {"postgres", "minio", "media", "api", "worker"}
     assert [name for name, service in services.items() if service.get("ports")] == ["api"]
     assert all("healthcheck" in service for service in services.values())
     assert services["postgres"]["image"] == "postgres:16"
     assert services["api"]["environment"]["MEDIA_URL"] == "http://media:8081"
+    assert services["worker"]["command"] == ["python", "-m", "api", "worker"]
+    assert services["worker"]["environment"]["MEDIA_URL"] == "http://media:8081"
 
 
 def test_compose_refuses_to_start_without_secrets(tmp_path):

@@ -1,4 +1,4 @@
-"""python -m api [serve | migrate | fixtures ... | reconcile | openapi | readme]
+"""python -m api [serve | worker | jobs | migrate | fixtures ... | reconcile | openapi | readme]
 
 Every command reads the same settings as the server and opens the same services
 (`open_services`), so it talks to PostgreSQL and media as the server does.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from api.cli import docs, fixtures, serve
+from api.cli import docs, fixtures, serve, worker
 from api.domain.reconcile import reconcile
 from api.services import Services, open_services
 from api.settings import ApiSettings
@@ -53,6 +53,11 @@ def parser() -> argparse.ArgumentParser:
         help="delete unreferenced objects only when older than this"
         " (default: RECONCILE_GRACE_SECONDS)",
     )
+    commands.add_parser("worker", help="process pictures: run the jobs of the queue until stopped")
+    jobs = commands.add_parser(
+        "jobs", help="what the queue of picture jobs holds: queued, running, failed"
+    )
+    jobs.add_argument("--retry-failed", action="store_true", help="queue the failed jobs again")
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the views")
     openapi.add_argument("-o", "--output", type=Path, default=Path("openapi.json"))
     readme = commands.add_parser("readme", help="rewrite the README's tables made from the code")
@@ -114,5 +119,9 @@ def main(argv: list[str] | None = None) -> None:
                 sys.exit(str(exc))
         case "reconcile":
             with_services(settings, lambda s: run_reconcile(s, args.grace_seconds, args.dry_run))
+        case "worker":
+            with_services(settings, worker.work)
+        case "jobs":
+            with_services(settings, lambda s: worker.show_jobs(s, args.retry_failed))
         case "openapi":
             docs.write_openapi(settings, args.output)

@@ -101,6 +101,11 @@ async def get_thumbnail(cur: aiopg.Cursor, blob_sha256: str, size: str) -> Row |
     return await fetch_one(cur, THUMBNAIL_OF_SIZE, {"blob_sha256": blob_sha256, "size": size})
 
 
+async def thumbnail_stored(db: Database, blob_sha256: str, size: str) -> bool:
+    async with cursor(db) as cur:
+        return await get_thumbnail(cur, blob_sha256, size) is not None
+
+
 async def insert_thumbnail(cur: aiopg.Cursor, blob_sha256: str, size: str, **stored) -> Row | None:
     """`stored`: the thumbnail's sha256, bytes, width and height; None if the picture has a
     thumbnail of this size already."""

@@ -70,6 +70,34 @@ def _matches(words: tuple[str, ...], weight: str = "") -> Fragment:
     return fragment("m.search @@ to_tsquery('simple', %s)", query)
 
 
+def _in_picture(words: tuple[str, ...]) -> Fragment:
+    """Every word in the text read in the picture (picture_features.search holds its words'
+    suffixes too, so a word is found inside a run of words the OCR did not space)."""
+    query = " & ".join(f"{word}:*" for word in words)
+    return fragment(
+        "m.image_sha256 IN (SELECT f.sha256 FROM picture_features f"
+        " WHERE f.search @@ to_tsquery('simple', %s))",
+        query,
+    )
+
+
+def _search(words: tuple[str, ...]) -> Fragment:
+    """Every word in the meme's words, or every word in its picture's."""
+    return compose("({words} OR {picture})", words=_matches(words), picture=_in_picture(words))
+
+
+def _has_processing(state: str) -> Fragment:
+    if state == "pending":
+        return fragment(
+            "NOT EXISTS (SELECT FROM picture_jobs j WHERE j.sha256 = m.image_sha256"
+            " AND j.state IN ('done', 'failed'))"
+        )
+    return fragment(
+        "EXISTS (SELECT FROM picture_jobs j WHERE j.sha256 = m.image_sha256 AND j.state = %s)",
+        state,
+    )
+
+
 def _has_tag(tag_id: Fragment) -> Fragment:
     return compose(
         "EXISTS (SELECT FROM meme_tags mt WHERE mt.meme_id = m.id AND mt.tag_id {tag_id})",
@@ -88,11 +116,13 @@ def _filters(view: Listing, ids: dict[str, int]) -> list[Fragment]:
         filters.append(_has_tag(fragment("= ANY (%s::integer[])", any_ids)))
     if view.sha256:
         filters.append(fragment("m.image_sha256 = %s", view.sha256))
+    if view.processing:
+        filters.append(_has_processing(view.processing))
     return filters
 
 
 def _conditions(view: Listing, ids: dict[str, int]) -> list[Fragment]:
-    search = [_matches(view.search)] if view.search else []
+    search = [_search(view.search)] if view.search else []
     return search + _filters(view, ids)
 
 
@@ -110,15 +140,17 @@ def _select(conditions: list[Fragment], order: Order, sort_key: Fragment | None 
 def _relevance(
     view: Listing, ids: dict[str, int], after: After | None, limit: Fragment
 ) -> Fragment:
-    """Two tiers: memes with every word in the title, then the other matches, each newest
-    first. Both are index walks that stop at the page's end, where ranking every match with
-    ts_rank would read them all (250 ms for a common word)."""
-    in_title = _matches(view.search, "A")
+    """Three tiers: memes with every word in the title, then the other matches of the meme's
+    words, then memes matched only by the words in their picture, each newest first. All are
+    index walks that stop at the page's end, where ranking every match with ts_rank would
+    read them all (250 ms for a common word)."""
+    in_title, in_words = _matches(view.search, "A"), _matches(view.search)
     # Every word in the title implies every word somewhere: the first tier tests only that,
     # so that the planner does not take the two tests for independent and misjudge the count.
     tiers = {
         1: [*_filters(view, ids), in_title],
-        0: [*_conditions(view, ids), compose("NOT {in_title}", in_title=in_title)],
+        0: [*_filters(view, ids), in_words, compose("NOT {t}", t=in_title)],
+        -1: [*_filters(view, ids), _in_picture(view.search), compose("NOT {w}", w=in_words)],
     }
     branches = []
     for tier, conditions in tiers.items():

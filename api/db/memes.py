@@ -11,12 +11,20 @@ from api.imaging.clean import CleanImage
 
 # A meme as the API shows it (the Meme model), serialised by PostgreSQL: parsing every column
 # into Python objects and serialising them again cost a third of a list page's time.
+# What processing found (api.domain.processing) comes from the picture's rows: a meme with a
+# picture that is not processed yet is `pending`, with no text and no placeholder.
 MEME_JSON = pg.SQL("""(
     SELECT row_to_json(meme)::text FROM (SELECT
         m.id, m.title, m.description, string_to_array(m.tags_text, ' ') AS tags,
         m.created_at, m.updated_at,
         '/memes/' || m.id || '/image' AS image_url, '/images/' || b.sha256 AS content_url,
-        b.content_type, b.size, b.width, b.height, b.sha256
+        b.content_type, b.size, b.width, b.height, b.sha256,
+        CASE WHEN j.state IN ('done', 'failed') THEN j.state ELSE 'pending' END AS processing,
+        CASE WHEN j.state = 'failed' THEN j.last_error END AS processing_error,
+        f.text, f.placeholder
+      FROM (SELECT) AS one
+      LEFT JOIN picture_jobs j ON j.sha256 = b.sha256
+      LEFT JOIN picture_features f ON f.sha256 = b.sha256
     ) AS meme
 ) AS json""")
 MEME_BY_ID = pg.SQL("""

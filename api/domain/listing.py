@@ -18,6 +18,7 @@ from typing import Any, Literal
 from api.domain.errors import InvalidCursor, ValidationFailed
 
 Sort = Literal["created_at", "-created_at", "title", "-title"]
+Processing = Literal["pending", "done", "failed"]
 DEFAULT_SORT = "-created_at"
 RELEVANCE = "relevance"  # the order when `q` is given and no sort is asked for
 WORD = re.compile(r"\w+")
@@ -31,10 +32,13 @@ class Listing:
     tags_any: tuple[str, ...]
     sha256: str | None
     sort: str
+    processing: str | None = None  # pending, done or failed
 
     @property
     def filtered(self) -> bool:
-        return bool(self.search or self.tags_all or self.tags_any or self.sha256)
+        return bool(
+            self.search or self.tags_all or self.tags_any or self.sha256 or self.processing
+        )
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
@@ -62,6 +66,7 @@ def listing(
     tags_any: list[str],
     sha256: str | None,
     sort: Sort | None,
+    processing: Processing | None = None,
 ) -> Listing:
     search = search_words(q) if q is not None else ()
     all_of = sorted(set(tags_all) | ({tag} if tag else set()))
@@ -71,6 +76,7 @@ def listing(
         tags_any=tuple(sorted(set(tags_any))),
         sha256=sha256,
         sort=sort or (RELEVANCE if search else DEFAULT_SORT),
+        processing=processing,
     )
 
 

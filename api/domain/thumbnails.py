@@ -1,4 +1,5 @@
-"""Thumbnails: made on first request from the stored picture, stored as objects of their own
+"""Thumbnails: made ahead by the picture's job (api.domain.processing), or on the first
+request if it has not run yet, from the stored picture; stored as objects of their own
 (content-addressed like the pictures) and served from storage after that."""
 
 import asyncio
@@ -34,16 +35,26 @@ async def thumbnail(services: Services, picture: Row, size: str) -> Row:
     async with cursor(services.db) as cur:
         if found := await blobs.get_thumbnail(cur, picture["sha256"], size):
             return found
-    # Two requests may make the same thumbnail at once: both store the same bytes (under the
-    # same key), and the first row wins.
-    async with (
-        _temporary_file(services.scratch) as original,
-        _temporary_file(services.scratch) as small,
-    ):
-        async with services.media.open(picture["sha256"]) as download:
+    async with downloaded(services, picture["sha256"]) as original:
+        return await store_thumbnail(services, picture["sha256"], original, size)
+
+
+@asynccontextmanager
+async def downloaded(services: Services, sha256: str) -> AsyncIterator[Path]:
+    """The stored picture, in a scratch file for the block's length."""
+    async with _temporary_file(services.scratch) as original:
+        async with services.media.open(sha256) as download:
             with original.open("wb") as file:
                 async for chunk in download.chunks:
                     await asyncio.to_thread(file.write, chunk)
+        yield original
+
+
+async def store_thumbnail(services: Services, sha256: str, original: Path, size: str) -> Row:
+    """Make the thumbnail of the picture `sha256` (downloaded at `original`) and store it."""
+    # Two requests may make the same thumbnail at once: both store the same bytes (under the
+    # same key), and the first row wins.
+    async with _temporary_file(services.scratch) as small:
         width, height = await services.image_workers.run(
             make_thumbnail, original, small, SIZES[size]
         )
@@ -57,10 +68,10 @@ async def thumbnail(services: Services, picture: Row, size: str) -> Row:
 
         async def write(cur: aiopg.Cursor) -> Row:
             # Holds the picture's row, so that it is not deleted while the thumbnail is added.
-            if not await blobs.picture_kept(cur, picture["sha256"]):
+            if not await blobs.picture_kept(cur, sha256):
                 raise NotFound("The picture was deleted")
-            if row := await blobs.insert_thumbnail(cur, picture["sha256"], size, **made):
+            if row := await blobs.insert_thumbnail(cur, sha256, size, **made):
                 return row
-            return await blobs.get_thumbnail(cur, picture["sha256"], size)
+            return await blobs.get_thumbnail(cur, sha256, size)
 
         return await store_then_write(services, made["sha256"], small, write)

@@ -5,7 +5,7 @@ from typing import Annotated
 from aiohttp_pydantic.injectors import Group
 from pydantic import Field
 
-from api.domain.listing import Listing, Sort, listing
+from api.domain.listing import Listing, Processing, Sort, listing
 from api.domain.meme_text import Tag
 from api.web.models import SHA256_PATTERN
 
@@ -36,10 +36,16 @@ class MemeFilters(Group):
     sha256: Annotated[
         str | None, Field(pattern=SHA256_PATTERN, description="Only memes using this picture")
     ] = None
+    processing: Annotated[
+        Processing | None,
+        Field(description="Only memes whose picture's processing is pending, done or failed"),
+    ] = None
     sort: Annotated[
         Sort | None,
         Field(description="Default: -created_at, or relevance when q is given"),
     ] = None
 
     def listing(self) -> Listing:
-        return listing(self.q, self.tag, self.tags_all, self.tags_any, self.sha256, self.sort)
+        return listing(
+            self.q, self.tag, self.tags_all, self.tags_any, self.sha256, self.sort, self.processing
+        )

@@ -1,7 +1,7 @@
 """Response models; their JSON schemas are the ones in openapi.json."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -33,6 +33,25 @@ class Meme(BaseModel):
     sha256: str = Field(
         description="The sha256 of the picture's bytes, also its ETag", examples=[EXAMPLE_SHA256]
     )
+    processing: Literal["pending", "done", "failed"] = Field(
+        description="Whether the picture's background processing (thumbnails, `text`,"
+        " `placeholder`, the hash `/similar` compares) is still to come, done, or failed",
+        examples=["done"],
+    )
+    processing_error: str | None = Field(
+        None, description="Why processing failed, when it did", examples=[None]
+    )
+    text: str | None = Field(
+        None,
+        description="The words read in the picture (OCR), a line each; null until processed",
+        examples=["ONE DOES NOT SIMPLY\nWRITE SQL BY HAND"],
+    )
+    placeholder: str | None = Field(
+        None,
+        description="A BlurHash of the picture (4×3 components), for a gallery to paint"
+        " before the thumbnail arrives; null until processed",
+        examples=["LWC+IBkC7*bXy,fjbqj@AQa{:_n,"],
+    )
 
 
 class CreatedMeme(Meme):
@@ -54,6 +73,23 @@ class MemePage(BaseModel):
     next: str | None = Field(
         description="Pass as `cursor` for the next page (also in the Link header); null on the last"
     )
+
+
+class SimilarMeme(Meme):
+    distance: int = Field(
+        description="Bits (of 64) in which the two pictures' perceptual hashes differ: 0 for the"
+        " same picture or a close copy",
+        examples=[3],
+    )
+
+
+class SimilarMemes(BaseModel):
+    processing: Literal["pending", "done", "failed"] = Field(
+        description="The meme's own processing: until `done` it has no hash, and no similar"
+        " memes"
+    )
+    distance: int = Field(description="The largest distance looked for", examples=[10])
+    items: list[SimilarMeme] = Field(description="Nearest first, then by id")
 
 
 class TagCount(BaseModel):

@@ -1,0 +1,34 @@
+"""python -m api worker: run picture jobs until stopped; python -m api jobs: the queue."""
+
+import asyncio
+import signal
+
+from api.db import jobs
+from api.domain.processing import run_worker
+from api.services import Services
+
+LISTED = 20  # running and failed jobs shown by `jobs`
+
+
+async def work(services: Services) -> None:
+    """Until SIGTERM or SIGINT; the jobs under way finish first (or, if the process is killed,
+    are claimed again by another worker once their lease runs out)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await run_worker(services, stop)
+
+
+async def show_jobs(services: Services, retry: bool) -> None:
+    if retry:
+        print(f"queued {await jobs.retry_failed(services.db)} failed job(s) again")
+    counts = await jobs.counts(services.db)
+    print("  ".join(f"{state} {counts.get(state, 0)}" for state in jobs.STATES))
+    for state in ("running", "failed"):
+        for job in await jobs.unfinished(services.db, state, LISTED):
+            if state == "running":
+                detail = f"worker {job['worker']}, lease until {job['due_at']:%H:%M:%S}"
+            else:
+                detail = job["last_error"]
+            print(f"{state:8} {job['sha256'][:16]}  try {job['attempts']}  {detail}")

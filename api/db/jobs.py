@@ -1,0 +1,141 @@
+"""The queue of picture jobs (picture_jobs) and what they find (picture_features).
+
+A worker claims the oldest due job with `FOR UPDATE SKIP LOCKED`, so workers never wait on each
+other's rows, and leases it: `due_at` is the end of the lease while the job runs, renewed by
+the worker. A job whose lease ran out (its worker died) is due again and claimed like any
+other. Every write of a worker names the attempt it claimed: one that lost its lease to
+another worker changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from api.db.blobs import picture_kept
+from api.db.sql import Database, Row, cursor, execute, fetch_all, fetch_one, transaction
+from api.imaging.features import Features
+
+STATES = ("queued", "running", "done", "failed")
+# Failures wait at most this long before the next try.
+MAX_RETRY_SECONDS = 3600
+CLAIM = """
+UPDATE picture_jobs
+   SET state = 'running', attempts = attempts + 1, worker = %(worker)s,
+       due_at = now() + make_interval(secs => %(lease)s)
+ WHERE sha256 = (SELECT sha256 FROM picture_jobs
+                  WHERE state IN ('queued', 'running') AND due_at <= now()
+                  ORDER BY due_at
+                  LIMIT 1
+                    FOR UPDATE SKIP LOCKED)
+RETURNING sha256, attempts, last_error
+"""
+RUNNING = "sha256 = %(sha256)s AND attempts = %(attempt)s AND state = 'running'"
+RENEW = f"""
+UPDATE picture_jobs SET due_at = now() + make_interval(secs => %(lease)s) WHERE {RUNNING}
+"""
+FAILED = f"""
+UPDATE picture_jobs
+   SET state = CASE WHEN attempts >= %(max_attempts)s THEN 'failed' ELSE 'queued' END,
+       due_at = now() + make_interval(secs => least(
+           %(retry)s * 2 ^ (attempts - 1), {MAX_RETRY_SECONDS})),
+       finished_at = CASE WHEN attempts >= %(max_attempts)s THEN now() END,
+       last_error = %(error)s, worker = NULL
+ WHERE {RUNNING}
+RETURNING state
+"""
+DONE = f"""
+UPDATE picture_jobs
+   SET state = 'done', finished_at = now(), last_error = NULL, worker = NULL
+ WHERE {RUNNING}
+"""
+INSERT_FEATURES = """
+INSERT INTO picture_features (sha256, text, search, phash, placeholder)
+VALUES (%(sha256)s, %(text)s, to_tsvector('simple', %(terms)s), %(phash)s, %(placeholder)s)
+    ON CONFLICT (sha256) DO UPDATE
+   SET text = excluded.text, search = excluded.search, phash = excluded.phash,
+       placeholder = excluded.placeholder, processed_at = now()
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    sha256: str
+    attempt: int  # this claim's number: every write below names it
+    last_error: str | None  # of the try before, if it failed
+
+
+async def claim(db: Database, worker: str, lease_seconds: float) -> Job | None:
+    """The oldest due job, now this worker's for `lease_seconds`; None when none is due."""
+    async with cursor(db) as cur:
+        row = await fetch_one(cur, CLAIM, {"worker": worker, "lease": lease_seconds})
+    return None if row is None else Job(row["sha256"], row["attempts"], row["last_error"])
+
+
+def _running(job: Job, **more) -> Row:
+    return {"sha256": job.sha256, "attempt": job.attempt, **more}
+
+
+async def renew(db: Database, job: Job, lease_seconds: float) -> bool:
+    """Extend the lease; False if the job is no longer this worker's."""
+    async with cursor(db) as cur:
+        await execute(cur, RENEW, _running(job, lease=lease_seconds))
+        return cur.rowcount == 1
+
+
+async def failed(
+    db: Database, job: Job, error: str, max_attempts: int, retry_seconds: float
+) -> str | None:
+    """Record a failed try: queued again after a backoff, or `failed` after the last try.
+    Returns the new state (None: the job was no longer this worker's)."""
+    params = _running(job, error=error, max_attempts=max_attempts, retry=retry_seconds)
+    async with cursor(db) as cur:
+        row = await fetch_one(cur, FAILED, params)
+    return None if row is None else row["state"]
+
+
+async def done(db: Database, job: Job, features: Features) -> bool:
+    """Store what the job found and mark it done, together; False if the picture is gone (its
+    job went with it) or the job is no longer this worker's."""
+    async with transaction(db) as cur:
+        if not await picture_kept(cur, job.sha256):
+            return False
+        await execute(cur, DONE, _running(job))
+        if cur.rowcount == 0:
+            return False
+        params = {
+            "sha256": job.sha256,
+            "text": features.text,
+            "terms": features.terms,
+            "phash": features.phash,
+            "placeholder": features.placeholder,
+        }
+        await execute(cur, INSERT_FEATURES, params)
+        return True
+
+
+async def counts(db: Database) -> dict[str, int]:
+    async with cursor(db) as cur:
+        rows = await fetch_all(
+            cur, "SELECT state, count(*) AS jobs FROM picture_jobs GROUP BY state"
+        )
+    return {row["state"]: row["jobs"] for row in rows}
+
+
+async def unfinished(db: Database, state: str, limit: int) -> list[Row]:
+    """Jobs in `state` (running or failed), oldest first."""
+    async with cursor(db) as cur:
+        return await fetch_all(
+            cur,
+            "SELECT sha256, attempts, worker, due_at, finished_at, last_error FROM picture_jobs"
+            " WHERE state = %(state)s ORDER BY created_at, sha256 LIMIT %(limit)s",
+            {"state": state, "limit": limit},
+        )
+
+
+async def retry_failed(db: Database) -> int:
+    """Queue every failed job again, with its tries counted afresh; returns how many."""
+    async with cursor(db) as cur:
+        await execute(
+            cur,
+            "UPDATE picture_jobs SET state = 'queued', attempts = 0, due_at = now(),"
+            " finished_at = NULL WHERE state = 'failed'",
+        )
+        return cur.rowcount

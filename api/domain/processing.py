@@ -1,0 +1,103 @@
+"""Processing pictures after their upload was answered: `python -m api worker`.
+
+A job per picture (not per meme: memes sharing a picture share its job) makes both thumbnails
+ahead, reads the words on the picture, hashes it and paints its placeholder. The job is queued
+in the transaction that stores the picture's row (a trigger), and claimed from the queue by
+any worker of any machine (api.db.jobs). A try that raises, or outlasts JOB_TIMEOUT_SECONDS,
+is tried again later with a growing wait, then marked `failed` with its reason; a worker that
+dies mid-job stops renewing its lease, and the job is claimed again when the lease runs out.
+"""
+
+import asyncio
+import logging
+import os
+import socket
+from contextlib import suppress
+
+from api.db import jobs
+from api.db.blobs import thumbnail_stored
+from api.domain.errors import NotFound
+from api.domain.thumbnails import downloaded, store_thumbnail
+from api.imaging.features import analyse
+from api.imaging.thumbnails import SIZES
+from api.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def process(services: Services, job: jobs.Job) -> bool:
+    """One try of the job; False when the picture was deleted meanwhile (nothing to do)."""
+    try:
+        async with downloaded(services, job.sha256) as original:
+            for size in SIZES:
+                if not await thumbnail_stored(services.db, job.sha256, size):
+                    await store_thumbnail(services, job.sha256, original, size)
+            features = await services.image_workers.run(analyse, original)
+    except NotFound:
+        return False  # deleted with its memes: its job row went with it
+    return await jobs.done(services.db, job, features)
+
+
+async def _keep_lease(services: Services, job: jobs.Job) -> None:
+    lease = services.settings.job_lease_seconds
+    while True:
+        await asyncio.sleep(lease / 3)
+        if not await jobs.renew(services.db, job, lease):
+            log.warning("lost the lease of %s", job.sha256)
+            return
+
+
+async def run_job(services: Services, job: jobs.Job) -> str:
+    """Run one claimed job to its end; returns its state after ('done', 'queued', 'failed')."""
+    settings = services.settings
+    if job.attempt > settings.job_max_attempts:
+        # The tries so far all ended with their worker gone (a crash, an OOM kill): stop here.
+        reason = job.last_error or "the worker processing it stopped before it finished"
+        await jobs.failed(services.db, job, reason, settings.job_max_attempts, 0)
+        return "failed"
+    lease = asyncio.create_task(_keep_lease(services, job))
+    try:
+        async with asyncio.timeout(settings.job_timeout_seconds):
+            await process(services, job)
+        return "done"
+    except Exception as exc:
+        reason = str(exc) or type(exc).__name__
+        if isinstance(exc, TimeoutError):
+            reason = f"took longer than {settings.job_timeout_seconds:g} s"
+        state = await jobs.failed(
+            services.db, job, reason, settings.job_max_attempts, settings.job_retry_seconds
+        )
+        log.warning("job of %s failed (try %s, now %s): %s", job.sha256, job.attempt, state, reason)
+        return state or "lost"
+    finally:
+        lease.cancel()
+        with suppress(asyncio.CancelledError):
+            await lease
+
+
+async def _work(services: Services, name: str, stop: asyncio.Event) -> None:
+    settings = services.settings
+    while not stop.is_set():
+        try:
+            job = await jobs.claim(services.db, name, settings.job_lease_seconds)
+        except Exception as exc:  # the database is down: wait for it like for work
+            log.warning("cannot claim a job: %r", exc)
+            job = None
+        if job is None:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), settings.job_poll_seconds)
+            continue
+        state = await run_job(services, job)
+        log.info("job of %s: %s (try %s)", job.sha256, state, job.attempt)
+
+
+async def run_worker(services: Services, stop: asyncio.Event) -> None:
+    """Claim and run jobs, WORKER_JOBS at a time, until `stop` is set."""
+    name = worker_name()
+    log.info("worker %s: %s jobs at a time", name, services.settings.worker_jobs)
+    loops = [_work(services, name, stop) for _ in range(services.settings.worker_jobs)]
+    await asyncio.gather(*loops)

@@ -1,0 +1,110 @@
+"""What a picture's job finds in it (run in the image workers): the words written on it (OCR),
+a 64-bit perceptual hash, and a BlurHash placeholder.
+
+The OCR model is rapidocr-onnxruntime's PP-OCRv4, inside its wheel: nothing is downloaded.
+It is loaded once per worker process, on the first picture, so the api's own workers (which
+never read text) do not pay its memory.
+"""
+
+import re
+import statistics
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from PIL import Image
+
+PLACEHOLDER_COMPONENTS = (4, 3)  # BlurHash's x and y components: a 28-character string
+PLACEHOLDER_SOURCE = 64  # the picture is shrunk to this first: the hash is a blur anyway
+# Above this, a gap between two letters of a line is a space (in letter widths). The model
+# reads a line of capitals as one run of letters, with their columns.
+SPACE_GAP = 0.6
+MIN_SCORE = 0.6  # lines read with less confidence are noise (a shape taken for letters)
+
+
+MIN_SUFFIX = 3  # shorter suffixes of a run of letters would match almost any search
+MAX_RUN = 60  # letters of a run whose suffixes are indexed: they cost its length squared
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Features:
+    text: str
+    terms: str  # what search finds the text by: its words and their suffixes (search_terms)
+    phash: int  # signed, as PostgreSQL's bigint holds it
+    placeholder: str
+
+
+@cache
+def _engine():
+    from rapidocr_onnxruntime import RapidOCR
+
+    # One thread per worker process: several processes share the cores instead.
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+
+def _spaced(letters: list[str], boxes: list) -> str:
+    """A line's letters with spaces where the gap between two letters is wide."""
+    widths = [box[1][0] - box[0][0] for box in boxes]
+    gap = SPACE_GAP * statistics.median(widths)
+    out = letters[0]
+    for previous, box, letter in zip(boxes, boxes[1:], letters[1:]):
+        out += (" " if box[0][0] - previous[1][0] > gap else "") + letter
+    return out
+
+
+def read_text(image: Image.Image) -> str:
+    import numpy
+
+    rgb = numpy.asarray(image.convert("RGB"))[:, :, ::-1]  # the model wants BGR, as OpenCV
+    lines, _ = _engine()(rgb, return_word_box=True)
+    found = []
+    for _, text, score, boxes, letters, _ in lines or []:
+        if score < MIN_SCORE:
+            continue
+        single = len(letters) == len(boxes) and all(len(letter) == 1 for letter in letters)
+        found.append(_spaced(letters, boxes) if single and boxes else text)
+    return "\n".join(found)
+
+
+def search_terms(text: str) -> str:
+    """The words of `text`, lower-case, and every suffix (of MIN_SUFFIX letters or more) of
+    each line with its spaces taken out: the spaces the OCR puts in are guesses, and a word
+    it ran into others, or cut in two, is still the prefix of a suffix (`down` of
+    `mediaisdown`)."""
+    terms = []
+    for line in text.lower().splitlines():
+        words = WORD.findall(line)
+        run = "".join(words)[:MAX_RUN]
+        terms.extend(words)
+        terms.extend(run[start:] for start in range(max(1, len(run) - MIN_SUFFIX + 1)))
+    return " ".join(dict.fromkeys(terms))
+
+
+def perceptual_hash(image: Image.Image) -> int:
+    import imagehash
+
+    unsigned = int(str(imagehash.phash(image)), 16)
+    return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+def placeholder(image: Image.Image) -> str:
+    import blurhash
+
+    small = image.convert("RGB")
+    small.thumbnail((PLACEHOLDER_SOURCE, PLACEHOLDER_SOURCE))
+    with warnings.catch_warnings():
+        # blurhash-python 1.2.2 reads pixels with Image.getdata, deprecated in Pillow 12
+        # (removed in 14): harmless until then; the pin in pyproject.toml says so too.
+        warnings.filterwarnings("ignore", "Image.Image.getdata", DeprecationWarning)
+        return blurhash.encode(small, *PLACEHOLDER_COMPONENTS)
+
+
+def analyse(source: Path) -> Features:
+    """The features of the clean picture at `source` (its first frame)."""
+    with Image.open(source) as image:
+        image.seek(0)
+        frame = image.convert("RGB")
+    text = read_text(frame)
+    return Features(text, search_terms(text), perceptual_hash(frame), placeholder(frame))

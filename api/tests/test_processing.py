@@ -1,0 +1,110 @@
+"""Background processing of pictures, on real pictures made here: the worker runs in the test's
+process (its OCR in the image workers), against the real database and media service."""
+
+import asyncio
+import io
+
+import pytest
+from PIL import Image
+
+from api.domain.processing import run_worker
+from api.web.state import SERVICES
+from tests.helpers import disk_media_settings, eventually, query
+from tests.meme_pictures import meme_picture
+
+
+@pytest.fixture
+def media_settings(tmp_path):
+    return disk_media_settings(tmp_path)  # the store does not matter here: one is enough
+
+
+@pytest.fixture
+async def worker(client):
+    """A worker on the api's own services, for the test's length."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
+    yield
+    stop.set()
+    await asyncio.wait_for(task, 30)
+
+
+async def post(client, title: str, picture: bytes, tags: str = "") -> dict:
+    form = {"title": title, "tags": tags, "image": io.BytesIO(picture)}
+    response = await client.post("/memes", data=form)
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def processed(client, meme: dict) -> dict:
+    async def done() -> bool:
+        body = await (await client.get(f"/memes/{meme['id']}")).json()
+        return body["processing"] != "pending"
+
+    assert await eventually(done, 30)
+    return await (await client.get(f"/memes/{meme['id']}")).json()
+
+
+async def ids(client, url: str) -> list[int]:
+    response = await client.get(url)
+    assert response.status == 200, await response.text()
+    return [meme["id"] for meme in (await response.json())["items"]]
+
+
+def recompressed(picture: bytes, scale: float, quality: int) -> bytes:
+    with Image.open(io.BytesIO(picture)) as image:
+        small = image.resize((int(image.width * scale), int(image.height * scale)))
+    buffer = io.BytesIO()
+    small.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+async def test_words_in_a_picture_are_found_by_q_below_title_matches(client, database_url):
+    pictured = await post(client, "Untitled", meme_picture("cats hate monday", "send coffee", 0.6))
+    assert pictured["processing"] == "pending" and pictured["text"] is None
+    assert await ids(client, "/memes?processing=pending") == [pictured["id"]]
+    sha = pictured["sha256"]
+    assert query(database_url, "SELECT count(*) FROM thumbnails") == [(0,)]
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
+    try:
+        meme = await processed(client, pictured)
+    finally:
+        stop.set()
+        await task
+    assert meme["processing"] == "done" and meme["processing_error"] is None
+    assert "MONDAY" in meme["text"] and "COFFEE" in meme["text"]
+    assert len(meme["placeholder"]) == 28
+    # Both thumbnails were made ahead: the first request for one finds it stored.
+    sizes = query(database_url, "SELECT size FROM thumbnails WHERE blob_sha256 = %s", (sha,))
+    assert sorted(sizes) == [("small",), ("thumb",)]
+    assert (await client.get(f"/memes/{meme['id']}/image?size=thumb")).status == 200
+    assert query(database_url, "SELECT count(*) FROM thumbnails") == [(2,)]
+
+    titled = await post(client, "Monday again", meme_picture("", "", 0.1), tags="work")
+    assert await ids(client, "/memes?q=monday") == [titled["id"], meme["id"]]
+    assert await ids(client, "/memes?q=coffee") == [meme["id"]]
+    assert await ids(client, "/memes?q=hate+cats&sort=title") == [meme["id"]]
+    assert await ids(client, "/memes?q=monday&processing=done") == [meme["id"]]
+    assert await ids(client, "/memes?processing=pending") == [titled["id"]]
+    assert await ids(client, "/memes?q=tuesday") == []
+
+
+async def test_a_resized_recompressed_copy_finds_the_original_first(client, worker):
+    original = meme_picture("one does not simply", "reuse a meme", 0.3, shape=1)
+    first = await post(client, "Boromir", original)
+    same = await post(client, "Boromir again", original)  # the very same picture
+    copy = await post(client, "Boromir, reposted", recompressed(original, 0.7, 55))
+    other = await post(client, "Something else", meme_picture("nothing here", "", 0.85, 2))
+    for meme in (first, same, copy, other):
+        assert (await processed(client, meme))["processing"] == "done"
+
+    near = await (await client.get(f"/memes/{copy['id']}/similar")).json()
+    assert near["processing"] == "done" and near["distance"] == 10
+    listed = [item["id"] for item in near["items"]]
+    assert listed == [first["id"], same["id"]], near  # the original first, by id
+    assert near["items"][0]["distance"] <= 4
+    twins = await (await client.get(f"/memes/{first['id']}/similar")).json()
+    assert [(item["id"], item["distance"]) for item in twins["items"]][0] == (same["id"], 0)
+    assert other["id"] not in [item["id"] for item in twins["items"]]
+    assert (await client.get("/memes/999/similar")).status == 404
