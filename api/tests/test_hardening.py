@@ -212,9 +212,9 @@ async def test_bad_put_bodies(client, body, content_type, status, code):
 
 async def test_put_of_a_missing_meme_stores_no_picture(client, nothing_stored):
     png = picture(color="orange")
-    # Any token: whether the meme exists is told before whether the token is its own.
+    # No meme's token fits a meme that does not exist: refused before the body is read.
     response = await client.put("/memes/12345", data=meme_form(image=png), headers=SOME_TOKEN)
-    await problem_of(response, 404, "not-found")
+    await problem_of(response, 403, "forbidden")
     await nothing_stored(png)
 
 
@@ -236,7 +236,7 @@ async def test_ids_that_are_not_positive_integers_are_422(client, meme_id, path)
 async def test_largest_id_is_just_not_found(client):
     await problem_of(await client.get(f"/memes/{2**63 - 1}"), 404, "not-found")
     response = await client.delete(f"/memes/{2**63 - 1}", headers=SOME_TOKEN)
-    await problem_of(response, 404, "not-found")
+    await problem_of(response, 403, "forbidden")  # only the moderator hears it is not there
 
 
 async def test_unknown_route_is_404_problem(client):

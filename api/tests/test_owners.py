@@ -100,3 +100,13 @@ async def test_patch_changes_only_the_fields_given(client):
     patched = await (await client.patch(url, data=form, headers=owner(meme))).json()
     assert patched["sha256"] == hashlib.sha256(png).hexdigest()
     assert (patched["title"], patched["description"]) == ("After", "kept")
+
+
+async def test_only_the_moderator_is_told_a_meme_is_gone(client):
+    meme = await created(client)
+    assert (await client.delete(f"/memes/{meme['id']}", headers=owner(meme))).status == 204
+    again = await client.delete(f"/memes/{meme['id']}", headers=owner(meme))
+    await problem_of(again, 403, "forbidden")
+    moderator = {"Authorization": f"Bearer {ADMIN}"}
+    gone = await client.patch(f"/memes/{meme['id']}", json={"title": "x"}, headers=moderator)
+    await problem_of(gone, 404, "not-found")

@@ -15,6 +15,7 @@ from swagger_ui_bundle import swagger_ui_path
 from api.domain import errors
 from api.domain.meme_text import MemeText
 from api.web.base import SpecNotes
+from api.web.openapi_http import add_http_answers
 from api.web.state import SPEC
 from common import problems
 
@@ -163,6 +164,7 @@ def build_spec(app: web.Application) -> dict[str, Any]:
                 _apply_notes(operation, notes)
             _problems_as_problem_json(operation)
             _header_names(operation)
+            add_http_answers(path, method, operation)
     _to_openapi_3_0(spec)
     return spec
 
