@@ -30,6 +30,7 @@ from api.domain.listing import RELEVANCE, After, Listing
 
 # Filtered totals are counted up to here; past it, counting costs more than the page.
 COUNT_CAP = 100
+BIGINT_MAX = 2**63 - 1
 SELECT = """
 SELECT m.id, {meme_json}, {sort_key} AS sort_key
   FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256
@@ -180,7 +181,8 @@ def listing_query(
         limit, branch_limit = EMPTY, EMPTY
     else:
         limit = fragment(" LIMIT %s OFFSET %s", *page)
-        branch_limit = fragment(" LIMIT %s + %s", *page)
+        # Added here, not in SQL: the sum of a large offset and the limit overflows a bigint.
+        branch_limit = fragment(" LIMIT %s", min(sum(page), BIGINT_MAX))
     if view.sort == RELEVANCE:
         query = _relevance(view, ids, after, branch_limit)
     else:

@@ -14,7 +14,7 @@ NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 class ValidationFailed(Problem):
     """A field breaks a rule: title, description, tags, missing or empty picture, unknown or
-    repeated field, `limit`/`offset`/id/filter out of range, a cursor with an offset, NUL or
+    repeated field, `limit`/`offset`/id/filter out of range, NUL or
     invalid UTF-8."""
 
     status = 422

@@ -5,7 +5,7 @@ from typing import Annotated
 from aiohttp_pydantic.injectors import Group
 from pydantic import Field
 
-from api.domain.listing import Listing, Processing, Sort, listing
+from api.domain.listing import MAX_SEARCH_WORDS, Listing, Processing, Sort, listing
 from api.domain.meme_text import Tag
 from api.web.models import SHA256_PATTERN
 
@@ -21,7 +21,8 @@ class MemeFilters(Group):
         Field(
             min_length=1,
             max_length=200,
-            description="Words to find, each as a prefix",
+            pattern=r"\w",  # at least one word (letters, digits, `_`) to search for
+            description=f"Words to find, each as a prefix; the first {MAX_SEARCH_WORDS} count",
             examples=["distrac"],
         ),
     ] = None

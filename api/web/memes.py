@@ -5,12 +5,11 @@ import json
 from typing import Annotated
 
 from aiohttp import web
-from aiohttp_pydantic.oas.typing import r200, r201, r400, r413, r415, r422, r503
+from aiohttp_pydantic.oas.typing import r200, r201, r400, r404, r413, r415, r422, r503
 from pydantic import Field
 
 from api.db import listing as db_listing
 from api.domain import memes
-from api.domain.errors import ValidationFailed
 from api.domain.idempotency import idempotent_create
 from api.domain.listing import decode_cursor, encode_cursor
 from api.web.base import BaseView, field_error, json_bytes, meme_text, spec_notes
@@ -70,9 +69,7 @@ class MemeCollectionView(BaseView):
         cursor_key = services.settings.cursor_key()
         view = filters.listing()
         after = None
-        if cursor is not None:
-            if offset:
-                raise ValidationFailed("offset: cannot be combined with cursor")
+        if cursor is not None:  # an offset then skips that many more after the cursor
             after = decode_cursor(cursor, view, cursor_key)
         # Pages reached with a cursor go without the count: it would cost more than the page.
         rows, total = await db_listing.page_of_memes(
@@ -109,6 +106,7 @@ class MemeCollectionView(BaseView):
     ) -> (
         r201[CreatedMeme]
         | r400[ProblemDetail]
+        | r404[ProblemDetail]
         | r413[ProblemDetail]
         | r415[ProblemDetail]
         | r422[ProblemDetail]
@@ -129,6 +127,7 @@ class MemeCollectionView(BaseView):
         Status Codes:
             201: The meme, with its address in the `Location` header
             400: The multipart body is malformed
+            404: The Idempotency-Key made a meme that has been deleted since
             413: The picture is larger than the size cap
             415: The body is not multipart/form-data, or the picture is not an allowed type
             422: A field breaks a rule, the picture is empty, does not decode or has too many pixels, or the Idempotency-Key was used for another body
