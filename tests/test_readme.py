@@ -60,6 +60,8 @@ ENDPOINTS = {
     "GET /memes/{id}/image Range": ("curl -r 0-99", "Range:bytes=-100"),
     "GET /images/{sha256}": ('"localhost:8080$url', ":8080$url"),
     "GET /health": ("localhost:8080/health", ":8080/health"),
+    "POST /memes Idempotency-Key": ("-H 'Idempotency-Key: ", " Idempotency-Key:"),
+    "HEAD /memes": ("curl -I 'localhost:8080/memes", "http HEAD :8080/memes "),
     "GET /memes/{id}/similar": ("localhost:8080/memes/1/similar", ":8080/memes/1/similar"),
     "GET /memes?processing": ("/memes?processing=pending", "processing==done"),
 }
