@@ -28,6 +28,10 @@ from api.web.uploads import UploadSlots
 from common.problems import problem_middleware
 
 
+# What `request.json()` reads at most: a meme's words are a few KB. Pictures stream past it.
+MAX_JSON_BYTES = 64 * 1024
+
+
 async def services(app: web.Application) -> AsyncIterator[None]:
     async with open_services(app[SETTINGS]) as app[SERVICES]:
         yield
@@ -49,7 +53,7 @@ async def housekeeping(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: ApiSettings) -> web.Application:
-    app = web.Application(middlewares=[problem_middleware])
+    app = web.Application(middlewares=[problem_middleware], client_max_size=MAX_JSON_BYTES)
     app[SETTINGS] = settings
     app[UPLOAD_SLOTS] = UploadSlots(settings.max_uploads, settings.max_uploads_per_client)
     clients.setup_clients(app, settings.trusted_proxies)

@@ -63,7 +63,7 @@ class MethodNotAllowed(Problem):
 
 class PayloadTooLarge(Problem):
     """The body is over its cap: a picture over `MAX_UPLOAD_BYTES`, a form field over 16 KiB,
-    a JSON body over 1 MiB."""
+    a JSON body over 64 KiB."""
 
     status = 413
     code = "payload-too-large"
