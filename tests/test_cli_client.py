@@ -156,10 +156,13 @@ async def test_exit_codes_and_one_line_errors(memes: Shell, database_url):
     (memes.cwd / "cat.png").write_bytes(picture())
     meme = await memes.json("post", "cat.png", "--title", "Grumpy cat")
 
-    for args in (["show", "999"], ["get", "999"], ["rm", "999", "--token", "t"]):
+    for args in (["show", "999"], ["get", "999"]):
         done = await memes(*args)
         assert (done.returncode, done.stdout) == (3, ""), args
         assert done.stderr == "Not Found: No meme has id 999\n", done.stderr
+    done = await memes("rm", "999", "--token", "t")  # no meme's token fits a missing meme
+    assert (done.returncode, done.stdout) == (4, "")
+    assert done.stderr.startswith("Forbidden: "), done.stderr
 
     done = await memes("rm", str(meme["id"]), "--token", "not-the-token")
     assert done.returncode == 4 and done.stderr.startswith("Forbidden: "), done.stderr
