@@ -29,6 +29,7 @@ async def test_head_works_wherever_get_does_and_sends_no_body(client):
         "/memes",
         "/memes?q=heads",
         f"/memes/{meme['id']}",
+        f"/memes/{meme['id']}/similar",
         "/memes/export",
         "/tags",
         meme["image_url"],

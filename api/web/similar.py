@@ -41,3 +41,5 @@ class SimilarMemesView(BaseView):
         return web.Response(
             body=json_bytes(body), content_type="application/json", charset="utf-8"
         )
+
+    head = get  # the same headers, no body
