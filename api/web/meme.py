@@ -3,6 +3,7 @@ Docstrings become the descriptions in openapi.json."""
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -22,6 +23,20 @@ from api.web.state import SETTINGS
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 # RFC 7396: null removes a member; what a removed description or tag list is.
 REMOVED = {"description": "", "tags": []}
+# The status codes PUT and PATCH answer with, as each docstring (so openapi.json) lists them.
+CHANGED = """\
+        Tags: memes
+        Status Codes:
+            200: The updated meme
+            400: The body is malformed JSON or multipart
+            401: No token was sent
+            403: The token is not this meme's (no meme's token fits a meme that does not exist)
+            404: No meme has this id (told to the moderator; others get 403)
+            413: The picture is larger than the size cap
+            415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
+            422: A field breaks a rule, or the picture does not decode
+            503: The media service or the database is unavailable; nothing was changed
+"""
 Changed = (
     r200[Meme]
     | r400[ProblemDetail]
@@ -57,6 +72,12 @@ def _merged(meme_json: str, patch: dict[str, Any]) -> MemeText:
     return meme_text(fields)
 
 
+def _changed_doc(handler: Callable) -> Callable:
+    """The status codes PUT and PATCH share, into the handler's docstring (openapi.json)."""
+    handler.__doc__ = handler.__doc__.replace("        {CHANGED}\n", CHANGED)
+    return handler
+
+
 class MemeView(BaseView):
     async def get(
         self, id: MemeId, /
@@ -76,6 +97,7 @@ class MemeView(BaseView):
     head = get
 
     @spec_notes(reads_meme="replace", secured=True)
+    @_changed_doc
     async def put(self, id: MemeId, /) -> Changed:
         """Replace a meme's title, description and tags, and optionally its picture.
 
@@ -85,31 +107,13 @@ class MemeView(BaseView):
         `image` to change the picture too. A description or tags left out become empty. The old
         picture is deleted once no meme uses it.
 
-        Tags: memes
-        Status Codes:
-            200: The updated meme
-            400: The body is malformed JSON or multipart
-            401: No token was sent
-            403: The token is not this meme's (no meme's token fits a meme that does not exist)
-            404: No meme has this id (told to the moderator; others get 403)
-            413: The picture is larger than the size cap
-            415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
-            422: A field breaks a rule, or the picture does not decode
-            503: The media service or the database is unavailable; nothing was changed
+        {CHANGED}
         """
-        services, request = self.services, self.request
-        await authorize(services, id, request.headers.get("Authorization"))
-        if request.content_type in JSON_TYPES:
-            text = meme_text(await _json_object(request))
-            meme = await memes.replace(services, id, text, None)
-        elif request.content_type == "multipart/form-data":
-            async with meme_form(request) as form:
-                meme = await memes.replace(services, id, meme_text(form.text), form.image)
-        else:
-            raise UnsupportedMediaType("Send application/json or multipart/form-data")
-        return meme_response(meme)
+        await authorize(self.services, id, self.request.headers.get("Authorization"))
+        return await self._change(id, meme_text)
 
     @spec_notes(reads_meme="patch", secured=True)
+    @_changed_doc
     async def patch(self, id: MemeId, /) -> Changed:
         """Change only the fields given.
 
@@ -119,30 +123,22 @@ class MemeView(BaseView):
         `multipart/form-data` with any of the form's fields: `image` alone replaces the picture
         and nothing else.
 
-        Tags: memes
-        Status Codes:
-            200: The updated meme
-            400: The body is malformed JSON or multipart
-            401: No token was sent
-            403: The token is not this meme's (no meme's token fits a meme that does not exist)
-            404: No meme has this id (told to the moderator; others get 403)
-            413: The picture is larger than the size cap
-            415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
-            422: A field breaks a rule, or the picture does not decode
-            503: The media service or the database is unavailable; nothing was changed
+        {CHANGED}
         """
+        await authorize(self.services, id, self.request.headers.get("Authorization"))
+        current = await db_memes.get_meme(self.services.db, id)
+        return await self._change(id, lambda fields: _merged(current["json"], fields))
+
+    async def _change(self, id: int, text_of: Callable[[dict], MemeText]) -> web.Response:
+        """PUT and PATCH alike: the words from JSON or a form, and the form's picture."""
         services, request = self.services, self.request
-        await authorize(services, id, request.headers.get("Authorization"))
-        current = await db_memes.get_meme(services.db, id)
         if request.content_type in JSON_TYPES:
-            text = _merged(current["json"], await _json_object(request))
-            meme = await memes.replace(services, id, text, None)
+            meme = await memes.replace(services, id, text_of(await _json_object(request)), None)
         elif request.content_type == "multipart/form-data":
             async with meme_form(request) as form:
-                text = _merged(current["json"], form.text)
-                meme = await memes.replace(services, id, text, form.image)
+                meme = await memes.replace(services, id, text_of(form.text), form.image)
         else:
-            raise UnsupportedMediaType("Send application/merge-patch+json or multipart/form-data")
+            raise UnsupportedMediaType("Send JSON or multipart/form-data")
         return meme_response(meme)
 
     @spec_notes(secured=True)
