@@ -175,7 +175,11 @@ def generate(
         )
         cursor.execute("SELECT name, id FROM tags WHERE name = ANY(%s)", (TAGS,))
         tag_ids = dict(cursor.fetchall())
-        cursor.execute("SELECT coalesce(max(id), 0) FROM memes")
+        # After every id the sequence gave out, deleted memes' included: ids are never reused.
+        cursor.execute(
+            "SELECT greatest(coalesce(max(id), 0), coalesce(pg_sequence_last_value("
+            "pg_get_serial_sequence('memes', 'id')), 0)) FROM memes"
+        )
         (next_id,) = cursor.fetchone()
         for start in range(0, count, CHUNK):
             memes, meme_tags = [], []

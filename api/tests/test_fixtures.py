@@ -10,7 +10,7 @@ from api.app import create_app
 from api.cli import fixtures, migrate, run_reconcile
 from api.cli.fixtures import apply_fixtures, generate_memes
 from api.services import open_services
-from tests.helpers import execute, meme_form, query
+from tests.helpers import create_meme, execute, meme_form, owner, query
 
 
 @pytest.fixture
@@ -110,3 +110,17 @@ async def test_generate_adds_memes_that_look_real(
     )
     created = await (await client.post("/memes", data=meme_form())).json()
     assert created["id"] == 306
+
+
+async def test_loading_memes_never_gives_out_the_id_of_a_deleted_one(
+    services, api_settings, aiohttp_client, database_url
+):
+    client = await aiohttp_client(create_app(api_settings))
+    made = [await create_meme(client, f"Mine {n}", "", []) for n in range(3)]
+    assert (await client.delete(f"/memes/{made[-1]['id']}", headers=owner(made[-1]))).status == 204
+    await apply_fixtures(services, ["demo"])
+    await generate_memes(services, 10, seed=1)
+    ids = [row[0] for row in query(database_url, "SELECT id FROM memes ORDER BY id")]
+    assert made[-1]["id"] not in ids and len(ids) == 2 + 5 + 10
+    after = await create_meme(client, "After", "", [])
+    assert after["id"] > max(ids)
