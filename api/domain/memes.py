@@ -16,7 +16,7 @@ from api.db import idempotency, memes
 from api.db.sql import Row
 from api.domain.meme_text import MemeText
 from api.domain.objects import delete_soon, release_picture, store_then_write
-from api.domain.idempotency import IdempotentCreate, earlier_answer, edit_token_for
+from api.domain.idempotency import IdempotentCreate, earlier_answer
 from api.domain.owners import digest, new_edit_token
 from api.imaging.clean import CleanImage, clean_image
 from api.services import Services
@@ -44,12 +44,14 @@ async def create(
     made by an earlier request with the same idempotency key (`once`)."""
     if once and (earlier := await earlier_answer(services, once)):
         return *earlier, True
-    token = edit_token_for(services, once.key) if once else new_edit_token()
+    token = once.edit_token(services) if once else new_edit_token()
     token_digest = digest(token)
 
     async def write(cur: aiopg.Cursor) -> Row:
         meme = await memes.insert_meme(cur, text, image, token_digest)
-        if once and not await idempotency.record(cur, once.key, once.fingerprint, meme["id"]):
+        if once and not await idempotency.record(
+            cur, once.client, once.key, once.fingerprint, meme["id"]
+        ):
             raise _KeyTaken()  # rolls this one back: its twin's meme stands
         return meme
 

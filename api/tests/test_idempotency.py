@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from tests.helpers import meme_form, problem_of, query
+from api.app import create_app
+from tests.helpers import api_settings_for, meme_form, problem_of, query
 from tests.pictures import picture
 
 pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
@@ -46,7 +47,9 @@ async def test_concurrent_retries_make_one_meme(client, database_url):
     assert query(database_url, "SELECT count(*) FROM memes") == [(1,)]
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "has space", "tab\tkey"])
+@pytest.mark.parametrize(
+    "key", ["", "short-key", "x" * 256, "has space in it ok", "tab\tkey-0123456789"]
+)
 async def test_keys_that_are_not_printable_tokens_are_422(client, key, database_url):
     response = await client.post("/memes", data=meme_form(), headers={"Idempotency-Key": key})
     await problem_of(response, 422, "validation-failed")
@@ -61,3 +64,21 @@ async def test_a_key_older_than_a_day_is_new_again(client, database_url):
     response = await client.post("/memes", data=meme_form("Today"), headers=KEY)
     assert response.status == 201 and "Idempotent-Replayed" not in response.headers
     assert query(database_url, "SELECT count(*) FROM memes") == [(2,)]
+
+
+async def test_a_key_is_the_clients_own(aiohttp_client, database_url, media_server, tmp_path):
+    settings = api_settings_for(
+        database_url, str(media_server.make_url("")), tmp_path, trusted_proxies="127.0.0.1"
+    )
+    client = await aiohttp_client(create_app(settings))
+    png = picture(color="teal")
+    mine = await client.post(
+        "/memes", data=meme_form("Same", png), headers=KEY | {"X-Forwarded-For": "192.0.2.1"}
+    )
+    theirs = await client.post(
+        "/memes", data=meme_form("Same", png), headers=KEY | {"X-Forwarded-For": "192.0.2.2"}
+    )
+    assert (mine.status, theirs.status) == (201, 201)
+    assert "Idempotent-Replayed" not in theirs.headers  # a new meme, and a token of its own
+    first, second = await mine.json(), await theirs.json()
+    assert first["id"] != second["id"] and first["edit_token"] != second["edit_token"]

@@ -31,11 +31,12 @@ Cursor = Annotated[
 IdempotencyKey = Annotated[
     str | None,
     Field(
-        min_length=1,
+        min_length=16,
         max_length=255,
         pattern=r"^[\x21-\x7e]+$",
-        description="A key of your own (a UUID, say) that makes the create safe to retry: the"
-        " same key within 24 hours answers with the meme the first request made",
+        description="A key of your own, 16 to 255 printable characters (a UUID, say), that"
+        " makes the create safe to retry: the same key from the same client within 24 hours"
+        " answers with the meme the first request made",
     ),
 ]
 
@@ -138,7 +139,9 @@ class MemeCollectionView(BaseView):
             text = meme_text(form.text)
             if form.image is None:
                 raise field_error("image", "a picture is required")
-            once = idempotency_key and idempotent_create(idempotency_key, text, form.image_sha256)
+            once = idempotency_key and idempotent_create(
+                self.request.remote or "", idempotency_key, text, form.image_sha256
+            )
             meme, edit_token, replayed = await memes.create(services, text, form.image, once)
         # The token is in this answer and nowhere else: the database keeps only its digest.
         body = json_bytes({**json.loads(meme["json"]), "edit_token": edit_token})
