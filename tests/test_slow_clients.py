@@ -58,3 +58,28 @@ async def test_a_request_aiohttp_cannot_parse_is_400_and_one_warning(api_process
     warnings = [line for line in lines if "Error handling request" in line]
     assert warnings and all(" WARNING " in line and ": 400 " in line for line in warnings)
     assert lines[-1].startswith(tuple("0123456789"))  # no line of a message's own
+
+
+@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
+async def test_a_client_gone_mid_body_is_a_400_not_an_error(api_process):
+    api = await asyncio.to_thread(api_process, admin_token="moderator-token-0123456789")
+    async with aiohttp.ClientSession(api.url) as http:
+        async with http.post("/memes", data=meme_form("Kept", picture())) as response:
+            meme = await response.json()
+    for head in [
+        b"PATCH /memes/%d HTTP/1.1\r\nContent-Type: application/json\r\n" % meme["id"],
+        b"POST /memes HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=XX\r\n",
+    ]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+        writer.write(head + b"Authorization: Bearer moderator-token-0123456789\r\nHost: x\r\n")
+        writer.write(b"Content-Length: 1000\r\n\r\n--XX\r\n{")
+        await asyncio.sleep(0.2)
+        writer.write_eof()  # gone, 994 bytes short, as a client that gives up is
+        assert await asyncio.wait_for(reader.read(), timeout=5) == b""  # nobody to answer
+        writer.close()
+    await asyncio.sleep(0.3)
+    lines = api.log.read_text().splitlines()
+    assert not [line for line in lines if " ERROR " in line or "Traceback" in line]
+    assert [line.split('" ')[1][:3] for line in lines if '"PATCH ' in line or '"POST ' in line] == [
+        "201", "400", "400"
+    ]

@@ -6,7 +6,7 @@ Each docstring is the "when" of the README's error table and of openapi.json.
 import errno
 
 # Raised by the api too, but defined once for both services.
-from common.problems import NotFound, PayloadTooLarge, Problem  # noqa: F401
+from common.problems import MalformedBody, NotFound, PayloadTooLarge, Problem  # noqa: F401
 
 # What writing a file says when there is no room for it (EFBIG: over the process's file cap).
 NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}

@@ -198,8 +198,9 @@ async def test_bodies_that_are_not_a_proper_form(client, nothing_stored, kwargs,
         (b'{"title": 5}', "application/json", 422, "validation-failed"),
         (b"title=x", "text/plain", 415, "unsupported-media-type"),
         (b'{"title": "%s"}' % (b"x" * 65 * 1024), "application/json", 413, "payload-too-large"),
+        (b'{"title": "a", "title": "b"}', "application/json", 422, "validation-failed"),
     ],
-    ids=["broken", "array", "not-utf8", "extra-key", "wrong-type", "text", "over-64-kib"],
+    ids=["broken", "array", "not-utf8", "extra-key", "wrong-type", "text", "over-64-kib", "twice"],
 )
 async def test_bad_put_bodies(client, body, content_type, status, code):
     meme = await (await client.post("/memes", data=meme_form("Kept"))).json()

@@ -77,3 +77,23 @@ async def test_uploads_in_progress_are_capped_per_client_and_in_all(api):
     form = meme_form("After", picture(color="lime"))
     response = await client.post("/memes", data=form, headers={"X-Forwarded-For": "192.0.2.1"})
     assert response.status == 201
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"--XX", b"--XX\r\nContent-Dispo"],
+    ids=["before-the-first-boundary", "in-a-boundary", "in-part-headers"],
+)
+async def test_a_form_that_stalls_before_its_first_part_is_cut_off(api, sent):
+    client = await api(body_read_timeout_seconds=0.5)
+
+    async def body():
+        yield sent
+        await asyncio.sleep(30)
+
+    headers = {"Content-Type": "multipart/form-data; boundary=XX"}
+    started = time.monotonic()
+    response = await client.post("/memes", data=body(), headers=headers)
+    await problem_of(response, 408, "request-timeout")
+    assert time.monotonic() - started < 2
+

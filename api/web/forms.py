@@ -9,7 +9,7 @@ import asyncio
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from api.domain.errors import (
     NO_ROOM,
+    MalformedBody,
     MalformedMultipart,
     PayloadTooLarge,
     RequestTimeout,
@@ -59,16 +60,21 @@ class MemeForm:
         tags.extend(tag.strip() for tag in value.split(",") if tag.strip())
 
 
+async def _within[T](timeout: float, read: Awaitable[T]) -> T:
+    """What `read` reads, if the body goes on arriving within `timeout` seconds."""
+    try:
+        async with asyncio.timeout(timeout):
+            return await read
+    except TimeoutError:
+        raise RequestTimeout(f"No part of the body came for {timeout:g} s") from None
+    except ConnectionResetError:
+        # The client went away mid-body: its mistake, and nobody is left to answer.
+        raise MalformedBody("The body was cut short: the client went away") from None
+
+
 async def _chunks(part: BodyPartReader, timeout: float) -> AsyncIterator[bytes]:
     """The part's chunks, each of which must arrive within `timeout` seconds."""
-    while True:
-        try:
-            async with asyncio.timeout(timeout):
-                chunk = await part.read_chunk(CHUNK_BYTES)
-        except TimeoutError:
-            raise RequestTimeout(f"No part of the body came for {timeout:g} s") from None
-        if not chunk:
-            return
+    while chunk := await _within(timeout, part.read_chunk(CHUNK_BYTES)):
         yield chunk
 
 
@@ -110,7 +116,7 @@ async def _read_parts(request: web.Request, limits: FormLimits, spool: Path) -> 
     form = MemeForm()
     reader = await request.multipart()
     for _ in range(MAX_PARTS):
-        part = await reader.next()
+        part = await _within(limits.read_timeout, reader.next())  # a boundary, part headers
         if part is None:
             return form
         if not isinstance(part, BodyPartReader):

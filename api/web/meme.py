@@ -11,10 +11,10 @@ from aiohttp_pydantic.oas.typing import r200, r204, r400, r401, r403, r404, r413
 
 from api.db import memes as db_memes
 from api.domain import memes
-from api.domain.errors import MalformedJson, RequestTimeout, UnsupportedMediaType
+from api.domain.errors import MalformedBody, MalformedJson, RequestTimeout, UnsupportedMediaType
 from api.domain.meme_text import MemeText
 from api.domain.owners import authorize
-from api.web.base import BaseView, meme_response, meme_text, spec_notes
+from api.web.base import BaseView, field_error, meme_response, meme_text, spec_notes
 from api.web.forms import meme_form
 from api.web.memes import MemeId
 from api.web.models import Meme, ProblemDetail
@@ -50,13 +50,26 @@ Changed = (
 )
 
 
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    fields = dict(pairs)
+    if len(fields) < len(pairs):
+        names = [name for name, _ in pairs]
+        repeated = next(name for name in names if names.count(name) > 1)
+        raise field_error(repeated, "is given more than once")
+    return fields
+
+
 async def _json_object(request: web.Request) -> dict[str, Any]:
     timeout = request.app[SETTINGS].body_read_timeout_seconds  # a small body: all of it
     try:
         async with asyncio.timeout(timeout):
-            fields = await request.json()
+            body = await request.read()
     except TimeoutError:
         raise RequestTimeout(f"The body did not come within {timeout:g} s") from None
+    except ConnectionResetError:
+        raise MalformedBody("The body was cut short: the client went away") from None
+    try:
+        fields = json.loads(body, object_pairs_hook=_no_repeats)
     except (ValueError, UnicodeDecodeError):
         raise MalformedJson("The body is not valid JSON") from None
     if not isinstance(fields, dict):
