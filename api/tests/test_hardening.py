@@ -239,13 +239,3 @@ async def test_largest_id_is_just_not_found(client):
     response = await client.delete(f"/memes/{2**63 - 1}", headers=SOME_TOKEN)
     await problem_of(response, 403, "forbidden")  # only the moderator hears it is not there
 
-
-async def test_unknown_route_is_404_problem(client):
-    await problem_of(await client.get("/nothing/here"), 404, "not-found")
-
-
-async def test_unknown_method_is_405_problem(client):
-    response = await client.patch("/memes")
-    await problem_of(response, 405, "method-not-allowed")
-    assert "POST" in response.headers["Allow"]
-

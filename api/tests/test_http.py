@@ -3,7 +3,7 @@ response, the docs' address with or without its slash."""
 
 import asyncio
 
-from tests.helpers import meme_form
+from tests.helpers import meme_form, problem_of
 
 
 async def create(client, title: str) -> dict:
@@ -64,3 +64,13 @@ async def test_docs_with_a_slash_redirects_to_docs(client):
     response = await client.get("/docs/", allow_redirects=False)
     assert (response.status, response.headers["Location"]) == (308, "/docs")
     assert (await client.get("/docs/")).url.path == "/docs"
+
+
+async def test_unknown_route_is_404_problem(client):
+    await problem_of(await client.get("/nothing/here"), 404, "not-found")
+
+
+async def test_unknown_method_is_405_problem(client):
+    response = await client.patch("/memes")
+    await problem_of(response, 405, "method-not-allowed")
+    assert "POST" in response.headers["Allow"]
