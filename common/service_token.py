@@ -44,6 +44,6 @@ class ServiceTokenSettings(BaseSettings):
         default_factory=lambda values: SecretStr(kept_token(values["media_token_file"])),
         min_length=16,
         description="the token the api shows the media service, and media asks of every"
-        " request but `/health` (16+ characters)",
+        " request but the health checks, `/health` and `/ready` (16+ characters)",
         json_schema_extra={"shown_default": "from `MEDIA_TOKEN_FILE`"},
     )

@@ -64,3 +64,15 @@ async def test_streamed_answers_carry_the_headers_too(limited):
         response = await client.get(path)
         assert response.status == 200
         assert response.headers["RateLimit"].startswith('"reads";r=')
+
+
+async def test_an_unreadable_forwarded_for_counts_the_proxy_and_is_no_error(limited):
+    client = await limited(rate_limit_reads=2, trusted_proxies="127.0.0.1")
+    for headers in (
+        {"X-Forwarded-For": "garbage"},
+        [("X-Forwarded-For", "192.0.2.1"), ("X-Forwarded-For", "192.0.2.2")],
+    ):
+        assert (await client.get("/health", headers=headers)).status == 200
+        assert (await client.get("/memes", headers=headers)).status == 200
+    # Both counted against the proxy's own address: its quota of two is spent.
+    await problem_of(await client.get("/memes"), 429, "rate-limited")

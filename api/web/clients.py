@@ -8,15 +8,17 @@ pictures) and writes (creating, changing and deleting memes). Health checks, doc
 gallery's own files are not counted.
 """
 
+import logging
 from collections.abc import Awaitable, Callable
 from ipaddress import ip_address, ip_network
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp_remotes import XForwardedFiltered
 
 from api.domain.rate_limits import limit_for, spend
 from api.web.state import SERVICES
 
+log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 LIMITED_PATHS = ("/memes", "/tags", "/images/")
 READS = {"GET", "HEAD"}
@@ -35,10 +37,25 @@ def client_address(trusted_proxies: str) -> Callable:
         # dict, and the response is prepared with the original request.
         request[RATE_LIMIT_HEADERS] = {}
         if forwarded and request.remote and _trusted(request.remote, networks):
-            return await forwarded.middleware(request, handler)
+            if _readable(request.headers.getall(hdrs.X_FORWARDED_FOR, [])):
+                return await forwarded.middleware(request, handler)
+            log.warning("X-Forwarded-For from %s is unreadable; the proxy counts", request.remote)
         return await handler(request)
 
     return middleware
+
+
+def _readable(values: list[str]) -> bool:
+    """One header of addresses (or none): what a proxy sends. Anything else is not taken
+    for a client's address (aiohttp-remotes would answer 400, even to /health)."""
+    if len(values) > 1:
+        return False
+    try:
+        for address in values[0].split(",") if values else []:
+            ip_address(address.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _trusted(address: str, networks: list) -> bool:
