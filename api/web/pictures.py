@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Literal
 
+import aiohttp
 from aiohttp import web
 from aiohttp_pydantic.injectors import Group
 from aiohttp_pydantic.oas.typing import r200, r206, r304, r404, r416, r422, r503
@@ -13,6 +14,7 @@ from pydantic import Field
 from api.db.blobs import get_blob
 from api.db.memes import get_meme
 from api.db.sql import Row
+from api.domain.errors import MediaUnavailable
 from api.domain.thumbnails import thumbnail
 from api.web.base import BaseView, spec_notes
 from api.web.memes import MemeId
@@ -115,6 +117,9 @@ async def picture_response(
         # A StreamResponse, because a Response would announce its own empty body's length.
         return web.StreamResponse(headers=headers)
     byte_range = conditions.range_wanted(headers["ETag"], picture["stored_at"])
+    cache = services.picture_cache
+    if byte_range is None and cache.fits(picture["size"]):
+        return web.Response(body=await _cached(services, picture["sha256"]), headers=headers)
     async with services.media.open(picture["sha256"], byte_range) as download:
         headers["Content-Length"] = str(download.length)
         if download.content_range:
@@ -124,6 +129,21 @@ async def picture_response(
             async for chunk in download.chunks:
                 await response.write(chunk)
     return response
+
+
+async def _cached(services, sha256: str) -> bytes:
+    """The picture's bytes from the cache, or from media into the cache."""
+    if (data := services.picture_cache.get(sha256)) is not None:
+        return data
+    try:
+        async with services.media.open(sha256) as download:
+            data = b"".join([chunk async for chunk in download.chunks])
+    except aiohttp.ClientError:
+        data = b""
+    if len(data) != download.length:  # cut short: never keep (or send) a truncated picture
+        raise MediaUnavailable("The media service cut the picture short")
+    services.picture_cache.put(sha256, data)
+    return data
 
 
 PICTURE_HEADERS = {
