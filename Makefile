@@ -14,12 +14,18 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[local,dev]'
 	@touch $@
 
+# Ctrl-C: the terminal sends SIGINT to every process, but the shell started them in the
+# background, where SIGINT is ignored unless a process handles it itself: so the trap passes one
+# SIGTERM on to each, and then only waits (a second signal would cut their cleanup short; the
+# services take either signal once). If one process exits by itself, the others are stopped.
 run: $(BIN)/.installed
-	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
+	@trap 'stopping=1; kill $$(jobs -pr) 2>/dev/null' INT TERM; \
 	$(BIN)/python -m media & \
 	$(BIN)/python -m api serve & \
 	$(BIN)/python -m api worker & \
-	wait -n
+	wait -n; \
+	[ -n "$$stopping" ] || kill $$(jobs -pr) 2>/dev/null; \
+	while [ -n "$$(jobs -pr)" ]; do wait; done
 
 test: $(BIN)/.installed
 	@scripts/ensure-tools

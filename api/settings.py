@@ -26,12 +26,12 @@ class ApiSettings(RunSettings):
         description="api processes serving `API_PORT` together (SO_REUSEPORT: the kernel shares"
         " out the connections); each has its own pool, image workers and metrics port",
     )
-    metrics_port: int = Field(
+    api_metrics_port: int = Field(
         9180,
         ge=0,
         le=65535,
         description="port of the Prometheus metrics (`/metrics`), never the public one; with"
-        " `API_WORKERS` above 1, worker *i* (from 0) listens on `METRICS_PORT` + *i*",
+        " `API_WORKERS` above 1, worker *i* (from 0) listens on `API_METRICS_PORT` + *i*",
     )
     picture_cache_bytes: int = Field(
         64 * MiB,

@@ -39,6 +39,14 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class TextFormatter(logging.Formatter):
+    """A line for a terminal, ending with the request id when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        return f"{line} [{record.request_id}]" if getattr(record, "request_id", None) else line
+
+
 def setup_logging(
     service: str, format: str, level: str, file: Path | None, file_max_bytes: int
 ) -> None:
@@ -51,9 +59,7 @@ def setup_logging(
             timestamp=False,
         )
     else:
-        formatter = logging.Formatter(
-            f"%(asctime)s {service} %(levelname)s %(message)s [%(request_id)s]"
-        )
+        formatter = TextFormatter(f"%(asctime)s {service} %(levelname)s %(message)s")
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if file is not None:
         file.parent.mkdir(parents=True, exist_ok=True)

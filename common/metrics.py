@@ -1,5 +1,5 @@
 """Prometheus metrics (prometheus-client) both services share, and the small app that serves
-them on a port of their own (`METRICS_PORT`), which the public never reaches."""
+them on a port of their own (`API_METRICS_PORT`, `MEDIA_METRICS_PORT`), which the public never reaches."""
 
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +21,15 @@ REQUESTS = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 IN_FLIGHT = Gauge("http_requests_in_flight", "Requests being answered now")
+
+
+class InFlight:
+    """Requests whose handler runs now: what a graceful shutdown waits for (common.serving)."""
+
+    count = 0
+
+
+IN_FLIGHT.set_function(lambda: InFlight.count)
 PROBLEMS = Counter(
     "http_problems_total",
     "Error answers by their problem code (`rate-limited` counts the 429s of the rate limits)",
@@ -38,7 +47,7 @@ DEPENDENCY_CALLS = Histogram(
 @web.middleware
 async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     started, status = time.perf_counter(), 500
-    IN_FLIGHT.inc()
+    InFlight.count += 1
     try:
         response = await handler(request)
         status = response.status
@@ -47,7 +56,7 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
         status = exc.status
         raise
     finally:
-        IN_FLIGHT.dec()
+        InFlight.count -= 1
         REQUESTS.labels(route_of(request), request.method, str(status)).observe(
             time.perf_counter() - started
         )

@@ -37,7 +37,7 @@ def main() -> None:
     run(
         create_app(settings),
         Listener(settings.media_host, settings.media_port, runner_args=runner_args),
-        Listener(settings.metrics_host, settings.metrics_port),
+        Listener(settings.metrics_host, settings.media_metrics_port),
         settings.shutdown_timeout_seconds,
     )
 

@@ -16,7 +16,7 @@ class MediaSettings(RunSettings):
 
     media_host: str = Field("127.0.0.1", description="address to listen on")
     media_port: int = Field(8081, ge=0, le=65535, description="port to listen on")
-    metrics_port: int = Field(
+    media_metrics_port: int = Field(
         9181,
         ge=0,
         le=65535,

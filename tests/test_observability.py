@@ -38,7 +38,7 @@ def scrape(port: int) -> str:
 @pytest.fixture
 def services(database_url, tmp_path):
     """Media and the api as processes, logging JSON, with their metrics ports."""
-    media = MediaProcess(tmp_path / "media", log_format="json", metrics_port=free_port()).start()
+    media = MediaProcess(tmp_path / "media", log_format="json", media_metrics_port=free_port()).start()
     api = ApiProcess(
         tmp_path / "api-tmp",
         database_url=database_url,
@@ -49,7 +49,7 @@ def services(database_url, tmp_path):
         reconcile_interval_seconds=0,
         data_dir=tmp_path,
         log_format="json",
-        metrics_port=free_port(),
+        api_metrics_port=free_port(),
     )
     yield api.start(), media
     api.stop()
@@ -120,7 +120,7 @@ async def test_metrics_are_on_their_own_port_by_route_template(services):
             assert response.status == 404
         async with http.get("/metrics") as response:  # not on the public port
             assert response.status == 404
-    api_metrics = scrape(int(api.env["METRICS_PORT"]))
+    api_metrics = scrape(int(api.env["API_METRICS_PORT"]))
     assert (
         'http_request_duration_seconds_count{method="GET",route="/memes/{id}",status="200"} 3.0'
         in api_metrics
@@ -134,7 +134,7 @@ async def test_metrics_are_on_their_own_port_by_route_template(services):
     gauges += ("media_breaker_state", "picture_cache_bytes", "picture_jobs", "dependency_up")
     for name in gauges:
         assert f"\n{name}" in api_metrics, name
-    media_metrics = scrape(int(media.env["METRICS_PORT"]))
+    media_metrics = scrape(int(media.env["MEDIA_METRICS_PORT"]))
     assert re.search(
         r'http_request_duration_seconds_count\{method="PUT",route="/blobs/\{key\}",status="201"\}',
         media_metrics,

@@ -47,7 +47,7 @@ def log_settings(settings: ApiSettings) -> None:
 
 
 def serve_one(settings: ApiSettings, worker: int = 0) -> None:
-    """One api process: the app on API_PORT, its metrics on METRICS_PORT + `worker`."""
+    """One api process: the app on API_PORT, its metrics on API_METRICS_PORT + `worker`."""
     log_settings(settings)  # again in a spawned worker, which starts with nothing set up
     logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
     runner_args = {
@@ -60,7 +60,8 @@ def serve_one(settings: ApiSettings, worker: int = 0) -> None:
     listener = Listener(
         settings.api_host, settings.api_port, settings.api_workers > 1, runner_args
     )
-    metrics = Listener(settings.metrics_host, settings.metrics_port + worker)
+    port = settings.api_metrics_port
+    metrics = Listener(settings.metrics_host, port + worker if port else 0)  # 0: any free port
     run(create_app(settings), listener, metrics, settings.shutdown_timeout_seconds)
 
 
