@@ -5,7 +5,7 @@ import json
 from typing import Annotated
 
 from aiohttp import web
-from aiohttp_pydantic.oas.typing import r200, r201, r400, r413, r415, r422, r503
+from aiohttp_pydantic.oas.typing import r200, r201, r304, r400, r413, r415, r422, r503
 from pydantic import Field
 
 from api.db import listing as db_listing
@@ -14,6 +14,7 @@ from api.domain.errors import ValidationFailed
 from api.domain.idempotency import idempotent_create
 from api.domain.listing import decode_cursor, encode_cursor
 from api.web.base import BaseView, field_error, json_bytes, meme_text, spec_notes
+from api.web.conditional import etag_matches, etag_of
 from api.web.filters import MemeFilters
 from api.web.forms import meme_form
 from api.web.models import CreatedMeme, MemePage, ProblemDetail
@@ -42,10 +43,16 @@ IdempotencyKey = Annotated[
 
 
 class MemeCollectionView(BaseView):
-    @spec_notes(headers={"200": ("Link",)})
+    @spec_notes(headers={"200": ("Link", "ETag"), "304": ("ETag",)})
     async def get(
-        self, filters: MemeFilters, limit: Limit = 20, offset: Offset = 0, cursor: Cursor = None
-    ) -> r200[MemePage] | r400[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
+        self,
+        filters: MemeFilters,
+        limit: Limit = 20,
+        offset: Offset = 0,
+        cursor: Cursor = None,
+        *,
+        if_none_match: str | None = None,
+    ) -> r200[MemePage] | r304 | r400[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
         """A page of memes, newest first unless `sort` or `q` says otherwise.
 
         Filters combine: `q` searches title, tags and description (every word, as a prefix;
@@ -59,9 +66,13 @@ class MemeCollectionView(BaseView):
         stay correct when memes are added or deleted between pages. `total` is exact, and null
         on pages reached with a cursor, where counting would cost more than the page.
 
+        The `ETag` is the sha256 of the page's JSON: send it back in `If-None-Match` to get a
+        304 while the page has not changed.
+
         Tags: memes
         Status Codes:
             200: The page
+            304: The page has not changed
             400: The cursor is malformed, was changed, or belongs to other filters or sort
             422: A parameter is out of range, or a cursor was combined with an offset
             503: The database took too long to answer
@@ -88,16 +99,21 @@ class MemeCollectionView(BaseView):
                 cursor=next_cursor
             )
             headers["Link"] = f'<{next_url}>; rel="next"'
+        head = {"total": total, "limit": limit, "offset": offset, "next": next_cursor}
+        # Meme by meme: the page is never one JSON document in memory. The rows are all fetched
+        # by now, so the ETag of what will be sent is known before the first byte goes.
+        chunks = [json_bytes(head)[:-1] + b',"items":[']
+        chunks += [b"," * bool(n) + row["json"].encode() for n, row in enumerate(rows)]
+        chunks.append(b"]}")
+        headers["ETag"] = etag_of(chunks)
+        if if_none_match and etag_matches(if_none_match, headers["ETag"]):
+            return web.Response(status=304, headers={"ETag": headers["ETag"]})
         response = BodyStream(headers=headers)
         response.enable_chunked_encoding()
-        head = {"total": total, "limit": limit, "offset": offset, "next": next_cursor}
         async with streaming(request, response):
-            # Serialised meme by meme: the page is never one JSON document in memory.
             out = ChunkWriter(response)
-            await out.write(json_bytes(head)[:-1] + b',"items":[')
-            for n, row in enumerate(rows):
-                await out.write(b"," * bool(n) + row["json"].encode())
-            await out.write(b"]}")
+            for chunk in chunks:
+                await out.write(chunk)
             await out.flush()
         return response
 

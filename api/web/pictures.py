@@ -17,6 +17,7 @@ from api.db.sql import Row
 from api.domain.errors import MediaUnavailable
 from api.domain.thumbnails import thumbnail
 from api.web.base import BaseView, spec_notes
+from api.web.conditional import etag_matches
 from api.web.memes import MemeId
 from api.web.models import EXAMPLE_SHA256, SHA256_PATTERN, ProblemDetail
 from common.streaming import BodyStream, streaming
@@ -45,11 +46,6 @@ PictureResponses = (
 REVALIDATE = "public, no-cache"
 # /images/{sha256} names its content: it never changes.
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in candidates or etag in candidates
 
 
 def _not_modified_since(if_modified_since: str, stored_at: datetime) -> bool:
@@ -105,7 +101,7 @@ async def picture_response(
     }
     # If-None-Match wins over If-Modified-Since (RFC 9110, 13.2.2).
     if conditions.if_none_match:
-        if _etag_matches(conditions.if_none_match, headers["ETag"]):
+        if etag_matches(conditions.if_none_match, headers["ETag"]):
             return web.Response(status=304, headers=headers)
     elif conditions.if_modified_since and _not_modified_since(
         conditions.if_modified_since, picture["stored_at"]
