@@ -32,11 +32,13 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # `list` runs against a running stack (make run) filled with
-# .venv/bin/python -m api fixtures generate --count 1000000; `pictures` and `breaker` start their
-# own services.
+# .venv/bin/python -m api fixtures generate --count 1000000; `serving` (the ratios to the
+# reference and to media direct, 1 and 2 api workers), `pictures`, `breaker` and `processing`
+# start their own services.
 bench: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m bench list $(BENCH_ARGS)
+	$(BIN)/python -m bench serving
 	$(BIN)/python -m bench pictures
 	$(BIN)/python -m bench breaker
 	$(BIN)/python -m bench processing

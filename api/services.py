@@ -50,7 +50,7 @@ async def open_services(
             async with open_database(url, settings) as db, open_media_client(settings) as media:
                 # Worker processes start on the first picture: commands that need none pay nothing.
                 workers = ImageWorkers(settings.image_workers)
-                cache = PictureCache(settings.picture_cache_bytes)
+                cache = PictureCache(settings.picture_cache_bytes, settings.picture_row_seconds)
                 services = Services(
                     settings, url, db, media, workers, scratch, cache, migrations_applied=applied
                 )

@@ -39,6 +39,13 @@ class ApiSettings(RunSettings):
         description="memory for the most requested pictures and thumbnails (their bytes never"
         " change under their sha256), per process; 0: no cache",
     )
+    picture_row_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="how long a process answers picture requests from the rows it read (which"
+        " picture a meme has, whether a meme still uses it) before reading them again: a picture"
+        " replaced or deleted may be served that much longer; 0: read them for every request",
+    )
     database_url: SecretStr | None = Field(
         None,
         description="PostgreSQL URL; unset: a PostgreSQL of the api's own (pgserver) in"

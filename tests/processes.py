@@ -94,5 +94,6 @@ class ApiProcess(ServiceProcess):
     def __init__(self, tmpdir: Path, file_size_cap: int | None = None, **settings: str) -> None:
         tmpdir.mkdir(parents=True, exist_ok=True)
         settings.setdefault("api_metrics_port", 0)  # any free port, unless a test reads it
+        settings.setdefault("picture_row_seconds", 0)  # a deleted picture is gone at once
         super().__init__(["api", "serve"], tmpdir, file_size_cap, tmpdir=tmpdir, **settings)
         self.env["API_PORT"] = str(self.port)

@@ -1,6 +1,7 @@
 """Answers users wait less for: a 304 for a meme or a page that has not changed, and hot
 pictures and thumbnails from the api's memory instead of from media."""
 
+import asyncio
 import hashlib
 
 from api.app import create_app
@@ -70,3 +71,18 @@ async def test_the_cache_keeps_within_its_cap(aiohttp_client, database_url, medi
         small = await create_meme(client, f"Small {seed}", color=(seed * 40, 10, 10))
         assert (await client.get(small["content_url"])).status == 200
     assert 0 < cache.size <= 400_000
+
+
+async def test_rows_of_picture_requests_are_read_again_after_picture_row_seconds(
+    aiohttp_client, database_url, media_server, tmp_path
+):
+    settings = api_settings_for(
+        database_url, str(media_server.make_url("")), tmp_path, picture_row_seconds=0.3
+    )
+    client = await aiohttp_client(create_app(settings))
+    meme = await create_meme(client, "Going")
+    assert (await client.get(meme["image_url"])).status == 200
+    assert (await client.delete(f"/memes/{meme['id']}", headers=owner(meme))).status == 204
+    assert (await client.get(meme["image_url"])).status == 200  # within the 0.3 s
+    await asyncio.sleep(0.35)
+    assert (await client.get(meme["image_url"])).status == 404

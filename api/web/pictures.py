@@ -91,8 +91,12 @@ async def picture_response(
 ) -> web.StreamResponse:
     """A stored picture or its thumbnail: streamed, ranged, conditional, cacheable."""
     request, services = view.request, view.services
+    cache = services.picture_cache
     if size != "original":
-        picture = await thumbnail(services, picture, size)
+        original = picture
+        picture = await cache.row(
+            ("thumbnail", original["sha256"], size), lambda: thumbnail(services, original, size)
+        )
     headers = {
         "ETag": f'"{picture["sha256"]}"',
         "Last-Modified": format_datetime(picture["stored_at"].astimezone(UTC), usegmt=True),
@@ -113,7 +117,6 @@ async def picture_response(
         # A StreamResponse, because a Response would announce its own empty body's length.
         return web.StreamResponse(headers=headers)
     byte_range = conditions.range_wanted(headers["ETag"], picture["stored_at"])
-    cache = services.picture_cache
     if byte_range is None and cache.fits(picture["size"]):
         return web.Response(body=await _cached(services, picture["sha256"]), headers=headers)
     async with services.media.open(picture["sha256"], byte_range) as download:
@@ -190,7 +193,8 @@ class MemeImageView(BaseView):
             422: The id is not a positive integer, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        meme = await get_meme(self.services.db, id)
+        services = self.services
+        meme = await services.picture_cache.row(("meme", id), lambda: get_meme(services.db, id))
         return await picture_response(self, meme, size, REVALIDATE, conditions)
 
     head = get  # the same headers, no body (picture_response)
@@ -221,7 +225,10 @@ class PictureView(BaseView):
             422: The sha256 is not 64 lower-case hex digits, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        picture = await get_blob(self.services.db, sha256)
+        services = self.services
+        picture = await services.picture_cache.row(
+            ("blob", sha256), lambda: get_blob(services.db, sha256)
+        )
         return await picture_response(self, picture, size, IMMUTABLE, conditions)
 
     head = get  # the same headers, no body (picture_response)
