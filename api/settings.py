@@ -24,7 +24,8 @@ class ApiSettings(RunSettings):
         ge=1,
         le=64,
         description="api processes serving `API_PORT` together (SO_REUSEPORT: the kernel shares"
-        " out the connections); each has its own pool, image workers and metrics port",
+        " out the connections); each has its own pool, image workers, metrics port and"
+        " `LOG_FILE` (`api.log` becomes `api.0.log`, `api.1.log`, ...)",
     )
     api_metrics_port: int = Field(
         9180,

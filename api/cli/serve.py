@@ -36,19 +36,17 @@ class BadRequestsInOneLine(logging.Filter):
         return True
 
 
-def log_settings(settings: ApiSettings) -> None:
-    setup_logging(
-        "api",
-        settings.log_format,
-        settings.log_level,
-        settings.log_file,
-        settings.log_file_max_bytes,
-    )
+def log_settings(settings: ApiSettings, worker: int | None = None) -> None:
+    file = settings.log_file
+    if file is not None and worker is not None:  # processes must not rotate one file together
+        file = file.with_name(f"{file.stem}.{worker}{file.suffix}")
+    setup_logging("api", settings.log_format, settings.log_level, file, settings.log_file_max_bytes)
 
 
 def serve_one(settings: ApiSettings, worker: int = 0) -> None:
     """One api process: the app on API_PORT, its metrics on API_METRICS_PORT + `worker`."""
-    log_settings(settings)  # again in a spawned worker, which starts with nothing set up
+    # Again in a spawned worker, which starts with nothing set up.
+    log_settings(settings, worker if settings.api_workers > 1 else None)
     logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
     runner_args = {
         "access_log": logging.getLogger("aiohttp.access") if settings.access_log else None,

@@ -6,19 +6,8 @@ import json
 from typing import Any
 
 from aiohttp import web
-from aiohttp_pydantic.oas.typing import (
-    r200,
-    r204,
-    r304,
-    r400,
-    r401,
-    r403,
-    r404,
-    r413,
-    r415,
-    r422,
-    r503,
-)
+from aiohttp_pydantic.oas.typing import r200, r204, r400, r401, r403, r404, r413, r415, r422, r503
+from aiohttp_pydantic.oas.typing import r304
 
 from api.db import memes as db_memes
 from api.domain import memes
