@@ -85,6 +85,7 @@ def main() -> None:
     )
     served.add_argument("--memes", type=int, default=20_000, help="memes generated")
     served.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    served.add_argument("--runs", type=int, default=3, help="wrk runs of each, the median kept")
     work = commands.add_parser("processing", help="picture jobs, OCR, /similar (own services)")
     work.add_argument("--pictures", type=int, default=40, help="pictures uploaded and processed")
     work.add_argument("--memes", type=int, default=1_000_000, help="memes /similar searches")
@@ -97,7 +98,7 @@ def main() -> None:
         breaker.main()
         return
     if args.command == "serving":
-        serving.main(args.memes, args.duration)
+        serving.main(args.memes, args.duration, args.runs)
         return
     if args.command == "processing":
         processing.main(args.pictures, args.memes, args.requests)

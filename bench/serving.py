@@ -2,8 +2,8 @@
 
 Starts its own PostgreSQL (pgserver), media on the local disk, the api and the bare reference
 app (bench/reference.py) under a temporary directory, generates `--memes` memes and uploads one
-small picture, then loads each with wrk (-t2 -c64, `--duration` s, api and reference runs
-alternating): `GET /memes/{id}` (random ids, a wrk script) and the first page against the
+small picture, then loads each with wrk (-t2 -c64, `--duration` s, median of `--runs`, api and
+reference runs alternating): `GET /memes/{id}` (random ids, a wrk script) and the first page against the
 reference; `/images/{sha256}` and `/memes/{id}/image` against media answering `/blobs/{sha256}`
 directly; then `GET /memes/{id}` again with `API_WORKERS=2`. The rate limits are off
 (`RATE_LIMIT_READS=0`): the reference has none, and one wrk client would spend its quota in a
@@ -22,7 +22,7 @@ import httpx
 from PIL import Image, ImageDraw
 
 from api.db.connection import apply_migrations
-from bench.load import Load, free_port, wait_healthy, wrk
+from bench.load import Load, free_port, median, wait_healthy, wrk
 
 RANDOM_IDS = """
 math.randomseed(os.time())
@@ -69,7 +69,7 @@ def line(name: str, load: Load, base: Load | None, base_name: str = "") -> None:
     )
 
 
-def run(root: Path, memes: int, duration: int) -> None:
+def run(root: Path, memes: int, duration: int, runs: int) -> None:
     import pgserver
 
     server = pgserver.get_server(root / "postgres", cleanup_mode="stop")
@@ -109,35 +109,41 @@ def run(root: Path, memes: int, duration: int) -> None:
         reference = f"http://127.0.0.1:{reference_port}"
         auth = {"Authorization": f"Bearer {token}"}
         blob = f"{media_url}/blobs/{made['sha256']}"
+        pairs = {  # what is measured: (the api's, what it is compared with)
+            "GET /memes/{id} (random ids)": ((f"{api_url}/", {"script": script}),
+                                             (f"{reference}/", {"script": script}), "reference"),
+            "GET /memes?limit=20": ((f"{api_url}/memes?limit=20", {}), (f"{reference}/memes", {}),
+                                    "reference"),
+            "GET /images/{sha256}": ((f"{api_url}{made['content_url']}", {}),
+                                     (blob, {"headers": auth}), "media direct"),
+            "GET /memes/{id}/image": ((f"{api_url}{made['image_url']}", {}),
+                                      (blob, {"headers": auth}), "media direct"),
+        }  # fmt: skip
         print(
-            f"{memes:,} memes; picture {made['size']:,} bytes; wrk -t2 -c64 -d{duration}s each;"
-            " api and reference alternate"
+            f"{memes:,} memes; picture {made['size']:,} bytes; wrk -t2 -c64 -d{duration}s, median"
+            f" of {runs} runs, the api's and the other's alternating"
         )
-        print(f"{'request':34} {'req/s':>8} {'p99 ms':>7} | {'against':16} {'req/s':>8} | ratio")
-        by_id = wrk(f"{api_url}/", duration, script=script)
-        line("GET /memes/{id} (random ids)", by_id, wrk(f"{reference}/", duration, script=script),
-             "reference")  # fmt: skip
-        page = wrk(f"{api_url}/memes?limit=20", duration)
-        line("GET /memes?limit=20", page, wrk(f"{reference}/memes", duration), "reference")
-        direct = wrk(blob, duration, headers=auth)
-        line("GET /images/{sha256}", wrk(f"{api_url}{made['content_url']}", duration), direct,
-             "media direct")  # fmt: skip
-        line(
-            "GET /memes/{id}/image", wrk(f"{api_url}{made['image_url']}", duration),
-            wrk(blob, duration, headers=auth), "media direct",
-        )  # fmt: skip
+        loads: dict[str, tuple[list[Load], list[Load]]] = {name: ([], []) for name in pairs}
+        for _ in range(runs):  # alternating, so that drift on a shared machine hits both alike
+            for name, ((url, options), (base_url, base_options), _) in pairs.items():
+                loads[name][0].append(wrk(url, duration, **options))
+                loads[name][1].append(wrk(base_url, duration, **base_options))
         stop(started.pop(1))
         env["API_WORKERS"] = "2"
         started.insert(1, start(["api", "serve"], env, f"{api_url}/health"))
-        two = wrk(f"{api_url}/", duration, script=script)
-        line("GET /memes/{id}, API_WORKERS=1", by_id, None)
-        line("GET /memes/{id}, API_WORKERS=2", two, by_id, "API_WORKERS=1")
+        two = median([wrk(f"{api_url}/", duration, script=script) for _ in range(runs)])
+        print(f"{'request':34} {'req/s':>8} {'p99 ms':>7} | {'against':16} {'req/s':>8} | ratio")
+        for name, (_, _, base_name) in pairs.items():
+            line(name, median(loads[name][0]), median(loads[name][1]), base_name)
+        one = median(loads["GET /memes/{id} (random ids)"][0])
+        line("GET /memes/{id}, API_WORKERS=1", one, None)
+        line("GET /memes/{id}, API_WORKERS=2", two, one, "API_WORKERS=1")
     finally:
         for process in reversed(started):
             stop(process)
         server.cleanup()
 
 
-def main(memes: int = 20_000, duration: int = 4) -> None:
+def main(memes: int = 20_000, duration: int = 4, runs: int = 3) -> None:
     with tempfile.TemporaryDirectory(prefix="memes-bench-serving-") as root:
-        run(Path(root), memes, duration)
+        run(Path(root), memes, duration, runs)
