@@ -25,6 +25,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
+ROUTE_KEY = web.RequestKey("route", str)  # set once the app has matched the request
 ROTATED_FILES = 5
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -79,10 +80,9 @@ def setup_logging(
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call
 
 
-def route_of(request: web.BaseRequest) -> str:
+def route_of(request: web.Request) -> str:
     """The route's template (`/memes/{id}`), never the raw path: a bounded set of values."""
-    match_info = getattr(request, "match_info", None)
-    resource = match_info.route.resource if match_info is not None else None
+    resource = request.match_info.route.resource
     return resource.canonical if resource is not None else "unmatched"
 
 
@@ -91,6 +91,7 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     given = request.headers.get(REQUEST_ID_HEADER, "")
     request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     request[REQUEST_ID_KEY] = request_id
+    request[ROUTE_KEY] = route_of(request)
     token = REQUEST_ID.set(request_id)
     try:
         return await handler(request)
@@ -116,7 +117,8 @@ class AccessLogger(AbstractAccessLogger):
         fields = {
             "request_id": response.headers.get(REQUEST_ID_HEADER),
             "method": request.method,
-            "route": route_of(request),
+            # A request aiohttp could not parse never reached the app.
+            "route": request.get(ROUTE_KEY, "unmatched"),
             "path": request.path,
             "status": response.status,
             "duration_ms": round(time * 1000, 3),

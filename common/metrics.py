@@ -8,7 +8,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram
 from prometheus_client import generate_latest
 
-from common.logs import route_of
+from common.logs import ROUTE_KEY, route_of
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # From a cached picture (a millisecond) to a slow upload (seconds).
@@ -57,7 +57,8 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
         raise
     finally:
         InFlight.count -= 1
-        REQUESTS.labels(route_of(request), request.method, str(status)).observe(
+        route = request.get(ROUTE_KEY) or route_of(request)
+        REQUESTS.labels(route, request.method, str(status)).observe(
             time.perf_counter() - started
         )
 

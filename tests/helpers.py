@@ -73,6 +73,7 @@ def api_settings_for(database_url: str, media_url: str, tmp_path: Path, **overri
         # Counted as in production, but high enough that only the tests of limits reach them.
         rate_limit_reads=100_000,
         rate_limit_writes=10_000,
+        max_uploads_per_client=64,
         # A replaced or deleted picture is gone at once (test_conditional tests the memo).
         picture_row_seconds=0,
     )
