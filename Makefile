@@ -14,23 +14,31 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[local,dev]'
 	@touch $@
 
+# Ctrl-C: the terminal sends SIGINT to every process, but the shell started them in the
+# background, where SIGINT is ignored unless a process handles it itself: so the trap passes one
+# SIGTERM on to each, and then only waits (a second signal would cut their cleanup short; the
+# services take either signal once). If one process exits by itself, the others are stopped.
 run: $(BIN)/.installed
-	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
+	@trap 'stopping=1; kill $$(jobs -pr) 2>/dev/null' INT TERM; \
 	$(BIN)/python -m media & \
 	$(BIN)/python -m api serve & \
 	$(BIN)/python -m api worker & \
-	wait -n
+	wait -n; \
+	[ -n "$$stopping" ] || kill $$(jobs -pr) 2>/dev/null; \
+	while [ -n "$$(jobs -pr)" ]; do wait; done
 
 test: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # `list` runs against a running stack (make run) filled with
-# .venv/bin/python -m api fixtures generate --count 1000000; `pictures` and `breaker` start their
-# own services.
+# .venv/bin/python -m api fixtures generate --count 1000000; `serving` (the ratios to the
+# reference and to media direct, 1 and 2 api workers), `pictures`, `breaker` and `processing`
+# start their own services.
 bench: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m bench list $(BENCH_ARGS)
+	$(BIN)/python -m bench serving
 	$(BIN)/python -m bench pictures
 	$(BIN)/python -m bench breaker
 	$(BIN)/python -m bench processing

@@ -9,6 +9,7 @@ from aiohttp import web
 from api.domain import rate_limits
 from api.domain.objects import tidy
 from api.domain.reconcile import reconcile
+from api.metrics import count_jobs
 from api.services import open_services
 from api.settings import ApiSettings
 from api.web import (
@@ -25,7 +26,11 @@ from api.web import (
 )
 from api.web.state import SERVICES, SETTINGS, UPLOAD_SLOTS
 from api.web.uploads import UploadSlots
+from common.logs import setup_request_ids
+from common.metrics import setup_metrics
 from common.problems import problem_middleware
+
+JOBS_METRIC_SECONDS = 15  # a scrape every 15 s is Prometheus's usual pace
 
 
 # What `request.json()` reads at most: a meme's words are a few KB. Pictures stream past it.
@@ -41,6 +46,7 @@ async def housekeeping(app: web.Application) -> AsyncIterator[None]:
     """Deletions left to do, and reconcile, now and then; stopped when the services close."""
     settings, services = app[SETTINGS], app[SERVICES]
     services.background.every(settings.outbox_interval_seconds, lambda: tidy(services))
+    services.background.every(JOBS_METRIC_SECONDS, lambda: count_jobs(services))
     services.background.every(
         settings.rate_limit_window_seconds, lambda: rate_limits.forget_restored(services)
     )
@@ -57,6 +63,8 @@ def create_app(settings: ApiSettings) -> web.Application:
     app[SETTINGS] = settings
     app[UPLOAD_SLOTS] = UploadSlots(settings.max_uploads, settings.max_uploads_per_client)
     clients.setup_clients(app, settings.trusted_proxies)
+    setup_request_ids(app)
+    setup_metrics(app)
     app.cleanup_ctx.extend([services, housekeeping])
     app.router.add_view("/health", health.HealthView)
     app.router.add_view("/ready", health.ReadyView)

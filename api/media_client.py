@@ -1,12 +1,11 @@
 """The api's client of the private media service.
 
 Every call is safe to repeat (keys are content hashes), so a call that fails on the way
-(refused, reset, timed out, a 5xx) is retried with exponential backoff and jitter (stamina)
-while the call's time budget (`MEDIA_TIMEOUT_SECONDS`) lasts; a body is sent again from the
-spooled file, from its first byte. Calls go through a circuit breaker (purgatory): after
-`MEDIA_BREAKER_THRESHOLD` failed calls in a row it opens, and calls fail at once with a 503 and
-`Retry-After` until its cool-down ends; then one probe call goes through, and closes it if it
-succeeds. Whatever fails, the caller gets `MediaUnavailable` within the budget.
+(refused, reset, timed out, a 5xx) is retried with backoff and jitter (stamina) within the
+call's budget (`MEDIA_TIMEOUT_SECONDS`). Calls go through a circuit breaker (purgatory): after
+`MEDIA_BREAKER_THRESHOLD` failures in a row it opens, and calls fail at once with a 503 and
+`Retry-After` till its cool-down ends; then one probe call may close it. Whatever fails, the
+caller gets `MediaUnavailable` within the budget; an outage is logged as it starts and ends.
 """
 
 import asyncio
@@ -24,7 +23,11 @@ from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import HALF_OPENED, OpenedState
 
 from api.domain.errors import MediaUnavailable, NotFound
+from api.metrics import BREAKER
 from api.settings import ApiSettings
+from common.logs import REQUEST_ID, REQUEST_ID_HEADER
+from common.metrics import timed
+from common.outage import Outage
 from common.problems import RangeNotSatisfiable
 
 log = logging.getLogger(__name__)
@@ -32,8 +35,8 @@ CHUNK_BYTES = 64 * 1024
 CIRCUIT = "media"
 
 
-class _Transient(Exception):
-    """A 5xx from media: worth another try."""
+class _Transient(Exception):  # a 5xx from media: worth another try
+    pass
 
 
 RETRIED = (aiohttp.ClientError, TimeoutError, _Transient)
@@ -50,15 +53,14 @@ def _check(response: aiohttp.ClientResponse) -> None:
 
 
 def _unavailable(retry_after: float = 1) -> MediaUnavailable:
-    return MediaUnavailable(
-        "The media service is unavailable, try again later",
-        retry_after=max(1, math.ceil(retry_after)),
-    )
+    message = "The media service is unavailable, try again later"
+    return MediaUnavailable(message, retry_after=max(1, math.ceil(retry_after)))
 
 
 def _log_breaker(name: str, event_type: str, event) -> None:
     if event_type == "state_changed":
-        log.warning("media circuit breaker %s", event.state)
+        BREAKER.state(event.state)
+        log.info("media circuit breaker %s", event.state)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ class MediaClient:
     def __init__(self, session: aiohttp.ClientSession, settings: ApiSettings) -> None:
         self.session = session
         self.base_url = settings.media_url.rstrip("/")
-        self.headers = {"Authorization": f"Bearer {settings.media_token.get_secret_value()}"}
+        self.auth = {"Authorization": f"Bearer {settings.media_token.get_secret_value()}"}
+        self.outage = Outage("media", log)
         self.budget = settings.media_timeout_seconds
         self.cooldown = settings.media_breaker_cooldown_seconds
         self.breakers = AsyncCircuitBreakerFactory(
@@ -92,11 +95,21 @@ class MediaClient:
         self.breakers.add_listener(_log_breaker)
         self.probing = False  # a half-open breaker lets one call through at a time
 
+    @property
+    def headers(self) -> dict[str, str]:  # the id of the request served: media logs it too
+        return self.auth | ({REQUEST_ID_HEADER: rid} if (rid := REQUEST_ID.get()) else {})
+
     def _url(self, key: str) -> str:
         return f"{self.base_url}/blobs/{key}"
 
-    async def _call[T](self, attempt: Callable[[], Awaitable[T]], retried: bool = True) -> T:
+    async def _call[T](
+        self, operation: str, attempt: Callable[[], Awaitable[T]], retried: bool = True
+    ) -> T:
         """`attempt()` through the breaker, retried while the budget lasts when `retried`."""
+        with timed("media", operation):
+            return await self._through_breaker(attempt, retried)
+
+    async def _through_breaker[T](self, attempt: Callable[[], Awaitable[T]], retried: bool) -> T:
         breaker = await self.breakers.get_breaker(CIRCUIT)
         if self.probing and breaker.context.state == HALF_OPENED:
             raise _unavailable()
@@ -113,19 +126,28 @@ class MediaClient:
             raise _unavailable(opened.opened_at + self.cooldown - time.time()) from None
 
     async def _within_budget[T](self, attempt: Callable[[], Awaitable[T]], retried: bool) -> T:
+        # An outage is logged when it starts and when media answers again, not per call.
         try:
-            async with asyncio.timeout(self.budget):
-                if not retried:
-                    return await attempt()
-                retries = stamina.retry_context(
-                    on=RETRIED, attempts=3, timeout=None, wait_initial=0.05, wait_max=0.5
-                )
-                async for try_once in retries:
-                    with try_once:
-                        return await attempt()
+            result = await self._tries(attempt, retried)
         except RETRIED as exc:
-            log.warning("media service unreachable: %r", exc)
+            self.outage.failed(repr(exc))
             raise _unavailable() from None
+        except Exception:
+            self.outage.answered()  # an answer, if not the one hoped for
+            raise
+        self.outage.answered()
+        return result
+
+    async def _tries[T](self, attempt: Callable[[], Awaitable[T]], retried: bool) -> T:
+        async with asyncio.timeout(self.budget):  # the whole budget, all tries together
+            if not retried:
+                return await attempt()
+            retries = stamina.retry_context(
+                on=RETRIED, attempts=3, timeout=None, wait_initial=0.05, wait_max=0.5
+            )
+            async for try_once in retries:
+                with try_once:
+                    return await attempt()
         raise AssertionError("unreachable: stamina raises after the last attempt")
 
     async def put(self, key: str, path: Path, size: int) -> None:
@@ -135,7 +157,7 @@ class MediaClient:
                 async with self.session.put(self._url(key), data=file, headers=headers) as r:
                     _check(r)
 
-        await self._call(attempt)
+        await self._call("put", attempt)
 
     async def exists(self, key: str) -> bool:
         async def attempt() -> bool:
@@ -145,7 +167,7 @@ class MediaClient:
                 _check(response)
                 return True
 
-        return await self._call(attempt)
+        return await self._call("exists", attempt)
 
     @asynccontextmanager
     async def open(self, key: str, byte_range: str | None = None) -> AsyncIterator[Download]:
@@ -165,7 +187,7 @@ class MediaClient:
                 raise
             return response
 
-        response = await self._call(attempt)
+        response = await self._call("get", attempt)
         try:
             # A failure past this point cannot become an error response any more: the
             # download is cut short instead, which the client sees as a short body.
@@ -187,7 +209,7 @@ class MediaClient:
             async with self.session.delete(self._url(key), headers=headers) as response:
                 _check(response)
 
-        await self._call(attempt, retried=False)
+        await self._call("delete", attempt, retried=False)
 
     async def list_after(self, after: str, limit: int) -> list[StoredObject]:
         """The stored blobs whose keys come after `after`, in key order."""
@@ -199,7 +221,7 @@ class MediaClient:
                 _check(response)
                 return [StoredObject(**blob) for blob in (await response.json())["blobs"]]
 
-        return await self._call(attempt)
+        return await self._call("list", attempt)
 
     async def ready(self) -> str | None:
         """None when media and its store are ready, or what is wrong. Not through the

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from api.db.connection import apply_migrations, database_url, open_database
 from api.db.sql import Database
+from api.domain.picture_cache import PictureCache
 from api.imaging.workers import ImageWorkers
 from api.media_client import MediaClient, open_media_client
+from api.metrics import watch
 from api.settings import ApiSettings
 from common.background import Background
 from common.scratch import scratch_dir
@@ -28,6 +30,7 @@ class Services:
     media: MediaClient
     image_workers: ImageWorkers
     scratch: Path  # this process's own directory for spooled uploads (common.scratch)
+    picture_cache: PictureCache
     background: Background = field(default_factory=Background)
     migrations_applied: list[str] = field(default_factory=list)
 
@@ -47,11 +50,13 @@ async def open_services(
             async with open_database(url, settings) as db, open_media_client(settings) as media:
                 # Worker processes start on the first picture: commands that need none pay nothing.
                 workers = ImageWorkers(settings.image_workers)
+                cache = PictureCache(settings.picture_cache_bytes, settings.picture_row_seconds)
                 services = Services(
-                    settings, url, db, media, workers, scratch, migrations_applied=applied
+                    settings, url, db, media, workers, scratch, cache, migrations_applied=applied
                 )
                 try:
-                    yield services
+                    with watch(services):
+                        yield services
                 finally:
                     await services.background.close(SHUTDOWN_GRACE_SECONDS)
                     workers.shutdown()

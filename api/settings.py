@@ -9,16 +9,44 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from api.imaging.clean import ImageLimits
-from common.service_token import ServiceTokenSettings
+from common.run_settings import RunSettings
 
 MiB = 1024 * 1024
 
 
-class ApiSettings(ServiceTokenSettings):
+class ApiSettings(RunSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     api_host: str = Field("127.0.0.1", description="address to listen on")
     api_port: int = Field(8080, ge=0, le=65535, description="port to listen on")
+    api_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="api processes serving `API_PORT` together (SO_REUSEPORT: the kernel shares"
+        " out the connections); each has its own pool, image workers, metrics port and"
+        " `LOG_FILE` (`api.log` becomes `api.0.log`, `api.1.log`, ...)",
+    )
+    api_metrics_port: int = Field(
+        9180,
+        ge=0,
+        le=65535,
+        description="port of the Prometheus metrics (`/metrics`), never the public one; with"
+        " `API_WORKERS` above 1, worker *i* (from 0) listens on `API_METRICS_PORT` + *i*",
+    )
+    picture_cache_bytes: int = Field(
+        64 * MiB,
+        ge=0,
+        description="memory for the most requested pictures and thumbnails (their bytes never"
+        " change under their sha256), per process; 0: no cache",
+    )
+    picture_row_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="how long a process answers picture requests from the rows it read (which"
+        " picture a meme has, whether a meme still uses it) before reading them again: a picture"
+        " replaced or deleted may be served that much longer; 0: read them for every request",
+    )
     database_url: SecretStr | None = Field(
         None,
         description="PostgreSQL URL; unset: a PostgreSQL of the api's own (pgserver) in"
@@ -47,8 +75,8 @@ class ApiSettings(ServiceTokenSettings):
     )
     access_log: bool = Field(
         True,
-        description="a log line per request on stderr: client, request line, status, bytes,"
-        " seconds, user agent",
+        description="a log line per request: request id, method, route template, path, status,"
+        " duration, bytes, client",
     )
 
     media_url: str = Field("http://127.0.0.1:8081", description="the media service")

@@ -11,11 +11,9 @@ started here (runs alternate), then a full export with the api process's peak RS
 import argparse
 import asyncio
 import re
-import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 
 import aiohttp
 import psutil
@@ -24,45 +22,10 @@ import psycopg2
 from api.db.connection import database_url
 from api.domain.listing import encode_cursor, listing
 from api.settings import ApiSettings
-from bench import breaker, pictures, processing
+from bench import breaker, pictures, processing, serving
+from bench.load import Load, median, wrk
 
 REFERENCE_PORT = 8090
-UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
-
-
-@dataclass
-class Load:
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-
-
-def wrk(url: str, duration: int, connections: int = 64) -> Load:
-    out = subprocess.run(
-        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if "Non-2xx" in out:
-        sys.exit(f"{url} answered errors:\n{out}")
-    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s|m))\s*$", out, re.MULTILINE))
-    return Load(
-        float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        _ms(latency["50"]),
-        _ms(latency["99"]),
-    )
-
-
-def median(loads: list[Load]) -> Load:
-    return Load(
-        *(statistics.median(getattr(load, name) for load in loads) for name in Load.__annotations__)
-    )
-
-
-def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
-    return float(number) * UNITS[unit]
 
 
 def listening_process(port: int) -> psutil.Process:
@@ -117,6 +80,12 @@ def main() -> None:
     big = commands.add_parser("pictures", help="a 50 MB picture up and down (own services)")
     big.add_argument("--side", type=int, default=4096, help="pixels a side (4096: 48 MB)")
     commands.add_parser("breaker", help="the api's 503 with media down (own services)")
+    served = commands.add_parser(
+        "serving", help="api vs reference and media direct, 1 and 2 workers (own services)"
+    )
+    served.add_argument("--memes", type=int, default=20_000, help="memes generated")
+    served.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    served.add_argument("--runs", type=int, default=3, help="wrk runs of each, the median kept")
     work = commands.add_parser("processing", help="picture jobs, OCR, /similar (own services)")
     work.add_argument("--pictures", type=int, default=40, help="pictures uploaded and processed")
     work.add_argument("--memes", type=int, default=1_000_000, help="memes /similar searches")
@@ -127,6 +96,9 @@ def main() -> None:
         return
     if args.command == "breaker":
         breaker.main()
+        return
+    if args.command == "serving":
+        serving.main(args.memes, args.duration, args.runs)
         return
     if args.command == "processing":
         processing.main(args.pictures, args.memes, args.requests)

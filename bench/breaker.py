@@ -52,6 +52,8 @@ async def run(workdir: Path) -> None:
         "API_PORT": str(API_PORT),
         "DATA_DIR": str(workdir / "api"),
         "ACCESS_LOG": "false",
+        "API_METRICS_PORT": "0",  # any free port: a running stack may hold the default
+        "MEDIA_METRICS_PORT": "0",
         "MEDIA_BREAKER_COOLDOWN_SECONDS": "600",  # stays open for the whole run
     }
     for name in ("DATABASE_URL", "S3_ENDPOINT_URL"):

@@ -84,6 +84,8 @@ async def run(workdir: Path, side: int) -> None:
         "DATA_DIR": str(workdir / "api"),
         "MAX_UPLOAD_BYTES": str(4 * size),
         "ACCESS_LOG": "false",
+        "API_METRICS_PORT": "0",  # any free port: a running stack may hold the default
+        "MEDIA_METRICS_PORT": "0",
     }
     env.pop("DATABASE_URL", None)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}

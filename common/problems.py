@@ -17,6 +17,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from common.metrics import PROBLEMS
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -141,6 +143,7 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    PROBLEMS.labels(code).inc()
     return web.Response(
         status=status, text=json.dumps(body), content_type=PROBLEM_JSON, charset="utf-8"
     )

@@ -4,9 +4,10 @@ import argparse
 import logging
 import sys
 
-from aiohttp import web
 from pydantic import ValidationError
 
+from common.logs import AccessLogger, setup_logging
+from common.serving import Listener, run
 from common.settings_docs import settings_help
 from media.app import create_app
 from media.settings import MediaSettings
@@ -24,7 +25,21 @@ def main() -> None:
         settings = MediaSettings()
     except ValidationError as exc:
         sys.exit(f"Invalid settings (see the README's settings table):\n{exc}")
-    web.run_app(create_app(settings), host=settings.media_host, port=settings.media_port)
+    setup_logging(
+        "media",
+        settings.log_format,
+        settings.log_level,
+        settings.log_file,
+        settings.log_file_max_bytes,
+    )
+    access_log = logging.getLogger("aiohttp.access")
+    runner_args = {"access_log": access_log, "access_log_class": AccessLogger}
+    run(
+        create_app(settings),
+        Listener(settings.media_host, settings.media_port, runner_args=runner_args),
+        Listener(settings.metrics_host, settings.media_metrics_port),
+        settings.shutdown_timeout_seconds,
+    )
 
 
 if __name__ == "__main__":

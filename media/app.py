@@ -5,6 +5,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from common.logs import setup_request_ids
+from common.metrics import setup_metrics
 from common.problems import problem_middleware
 from common.scratch import scratch_dir
 from media import views
@@ -26,6 +28,8 @@ async def store(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: MediaSettings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware, token_middleware])
     app[SETTINGS] = settings
+    setup_request_ids(app)
+    setup_metrics(app)
     app.cleanup_ctx.append(store)
     app.router.add_get("/health", views.health)
     app.router.add_get("/ready", views.ready)

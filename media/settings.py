@@ -6,16 +6,22 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from common.service_token import ServiceTokenSettings
+from common.run_settings import RunSettings
 
 MiB = 1024 * 1024
 
 
-class MediaSettings(ServiceTokenSettings):
+class MediaSettings(RunSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     media_host: str = Field("127.0.0.1", description="address to listen on")
     media_port: int = Field(8081, ge=0, le=65535, description="port to listen on")
+    media_metrics_port: int = Field(
+        9181,
+        ge=0,
+        le=65535,
+        description="port of the Prometheus metrics (`/metrics`), apart from the service's own",
+    )
     media_storage_dir: Path = Field(
         Path(".data/media"),
         description="blobs on disk (when no S3 endpoint is set) and the upload spool",

@@ -74,6 +74,8 @@ def api_settings_for(database_url: str, media_url: str, tmp_path: Path, **overri
         rate_limit_reads=100_000,
         rate_limit_writes=10_000,
         max_uploads_per_client=64,
+        # A replaced or deleted picture is gone at once (test_conditional tests the memo).
+        picture_row_seconds=0,
     )
     return ApiSettings(**(values | overrides))
 

@@ -83,6 +83,7 @@ class ServiceProcess:
 
 class MediaProcess(ServiceProcess):
     def __init__(self, storage_dir: Path, **settings: str) -> None:
+        settings.setdefault("media_metrics_port", 0)  # any free port, unless a test reads it
         super().__init__(["media"], storage_dir.parent, media_storage_dir=storage_dir, **settings)
         self.env["MEDIA_PORT"] = str(self.port)
 
@@ -92,5 +93,7 @@ class ApiProcess(ServiceProcess):
 
     def __init__(self, tmpdir: Path, file_size_cap: int | None = None, **settings: str) -> None:
         tmpdir.mkdir(parents=True, exist_ok=True)
+        settings.setdefault("api_metrics_port", 0)  # any free port, unless a test reads it
+        settings.setdefault("picture_row_seconds", 0)  # a deleted picture is gone at once
         super().__init__(["api", "serve"], tmpdir, file_size_cap, tmpdir=tmpdir, **settings)
         self.env["API_PORT"] = str(self.port)

@@ -1,4 +1,5 @@
-"""docker-compose.yml, checked with Debian's docker-compose (no Docker engine needed)."""
+"""docker-compose.yml (distributed) and docker-compose.small.yml (one of each), checked with
+Debian's docker-compose (no Docker engine needed)."""
 
 import os
 import subprocess
@@ -15,7 +16,9 @@ SECRETS = {
 }
 
 
-def compose_config(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+def compose_config(
+    env: dict[str, str], tmp_path: Path, file: str = "docker-compose.small.yml"
+) -> subprocess.CompletedProcess:
     # An empty env file: a developer's own .env must not change what is checked.
     empty_env = tmp_path / "empty.env"
     empty_env.touch()
@@ -25,7 +28,7 @@ def compose_config(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedP
             "--project-directory",
             str(ROOT),
             "-f",
-            str(ROOT / "docker-compose.yml"),
+            str(ROOT / file),
             "--env-file",
             str(empty_env),
             "config",
@@ -36,7 +39,7 @@ def compose_config(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedP
     )
 
 
-def test_compose_file_is_valid_and_publishes_only_the_api(tmp_path):
+def test_small_compose_file_is_valid_and_publishes_only_the_api(tmp_path):
     result = compose_config(SECRETS, tmp_path)
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
@@ -47,18 +50,45 @@ def test_compose_file_is_valid_and_publishes_only_the_api(tmp_path):
     assert services["api"]["environment"]["MEDIA_URL"] == "http://media:8081"
     assert services["worker"]["command"] == ["python", "-m", "api", "worker"]
     assert services["worker"]["environment"]["MEDIA_URL"] == "http://media:8081"
+    assert services["api"]["environment"]["LOG_FORMAT"] == "json"
+
+
+def test_the_distributed_shape_scales_behind_one_load_balancer(tmp_path):
+    result = compose_config(SECRETS, tmp_path, "docker-compose.yml")
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    nodes = {f"minio{n}" for n in range(1, 5)}
+    assert set(services) == {"postgres", "lb", "media", "api", "worker"} | nodes
+    assert [name for name, service in services.items() if service.get("ports")] == ["lb"]
+    assert all("healthcheck" in service for service in services.values())
+    for node in nodes:  # one cluster, erasure-coded over four drives
+        assert services[node]["command"][:2] == ["server", "http://minio{1...4}/data"]
+        assert services[node]["hostname"] == node
+    for name in ("api", "media"):  # scalable: nothing that a second replica would clash on
+        assert "container_name" not in services[name]
+        assert "/ready" in " ".join(services[name]["healthcheck"]["test"])
+        assert services[name]["environment"]["LOG_FORMAT"] == "json"
+    assert services["media"]["environment"]["S3_ENDPOINT_URL"] == "http://lb:9000"
+    for name in ("api", "worker"):
+        assert services[name]["environment"]["MEDIA_URL"] == "http://lb:8081"
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    for upstream in ("server api:8080 resolve", "server media:8081 resolve"):
+        assert upstream in nginx
+    assert all(f"server {node}:9000" in nginx for node in nodes)
 
 
 def test_compose_refuses_to_start_without_secrets(tmp_path):
-    result = compose_config({}, tmp_path)
-    assert result.returncode != 0
-    assert "POSTGRES_PASSWORD" in result.stderr
+    for file in ("docker-compose.yml", "docker-compose.small.yml"):
+        result = compose_config({}, tmp_path, file)
+        assert result.returncode != 0
+        assert "POSTGRES_PASSWORD" in result.stderr or "MINIO_ROOT" in result.stderr
 
 
 def test_services_are_built_from_the_image_that_runs_as_a_non_root_user(tmp_path):
-    services = yaml.safe_load(compose_config(SECRETS, tmp_path).stdout)["services"]
-    for name in ("api", "media"):
-        assert services[name]["build"]["args"] == {"SERVICE": name}
+    for file in ("docker-compose.yml", "docker-compose.small.yml"):
+        services = yaml.safe_load(compose_config(SECRETS, tmp_path, file).stdout)["services"]
+        for name in ("api", "media"):
+            assert services[name]["build"]["args"] == {"SERVICE": name}
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "\nUSER memes\n" in dockerfile
     assert 'python -m \\"$SERVICE\\"' in dockerfile

@@ -93,7 +93,6 @@ def with_services(
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s api %(levelname)s %(message)s")
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call
     if args.command == "fixtures" and args.action == "list":
         print("\n".join(fixtures.list_fixtures()))
         return
@@ -104,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         settings = ApiSettings()
     except ValidationError as exc:
         sys.exit(f"Invalid settings (see the README's settings table):\n{exc}")
+    serve.log_settings(settings)
     match args.command:
         case None | "serve":
             serve.serve(settings)

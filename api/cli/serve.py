@@ -1,15 +1,25 @@
-"""python -m api serve: the api on API_HOST:API_PORT."""
+"""python -m api serve: the api on API_HOST:API_PORT, from API_WORKERS processes.
+
+With more than one worker this process starts them (multiprocessing, `spawn`: each starts
+clean, with its own event loop, pool and image workers), and each listens on the same port with
+SO_REUSEPORT, so the kernel shares out the connections. A SIGTERM or SIGINT here is passed on
+once to every worker, each shuts down gracefully (common.serving), and this process waits for
+them all.
+"""
 
 import logging
+import multiprocessing
+import signal
+import sys
 
-from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from api.app import create_app
 from api.settings import ApiSettings
+from common.logs import AccessLogger, setup_logging
+from common.serving import Listener, run
 
-# The log line has its time already; formatting another per request costs.
-ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs "%{User-Agent}i"'
+log = logging.getLogger(__name__)
 
 
 class BadRequestsInOneLine(logging.Filter):
@@ -26,17 +36,62 @@ class BadRequestsInOneLine(logging.Filter):
         return True
 
 
-def serve(settings: ApiSettings) -> None:
+def log_settings(settings: ApiSettings, worker: int | None = None) -> None:
+    file = settings.log_file
+    if file is not None and worker is not None:  # processes must not rotate one file together
+        file = file.with_name(f"{file.stem}.{worker}{file.suffix}")
+    setup_logging("api", settings.log_format, settings.log_level, file, settings.log_file_max_bytes)
+
+
+def serve_one(settings: ApiSettings, worker: int = 0) -> None:
+    """One api process: the app on API_PORT, its metrics on API_METRICS_PORT + `worker`."""
+    # Again in a spawned worker, which starts with nothing set up.
+    log_settings(settings, worker if settings.api_workers > 1 else None)
     logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
-    app = create_app(settings)
-    print(f"Swagger UI: http://{settings.api_host}:{settings.api_port}/docs", flush=True)
-    web.run_app(
-        app,
-        host=settings.api_host,
-        port=settings.api_port,
-        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
-        access_log_format=ACCESS_LOG_FORMAT,
+    runner_args = {
+        "access_log": logging.getLogger("aiohttp.access") if settings.access_log else None,
+        "access_log_class": AccessLogger,
         # aiohttp arms this when a connection opens and after each response: it also ends a
         # client that never finishes sending a request head (a slowloris).
-        keepalive_timeout=settings.idle_timeout_seconds,
+        "keepalive_timeout": settings.idle_timeout_seconds,
+    }
+    listener = Listener(
+        settings.api_host, settings.api_port, settings.api_workers > 1, runner_args
     )
+    port = settings.api_metrics_port
+    metrics = Listener(settings.metrics_host, port + worker if port else 0)  # 0: any free port
+    run(create_app(settings), listener, metrics, settings.shutdown_timeout_seconds)
+
+
+def serve(settings: ApiSettings) -> None:
+    print(f"Swagger UI: http://{settings.api_host}:{settings.api_port}/docs", flush=True)
+    if settings.api_workers == 1:
+        serve_one(settings)
+        return
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=serve_one, args=(settings, n), name=f"api-{n}")
+        for n in range(settings.api_workers)
+    ]
+    stopping = False
+
+    def stop(signum: int, frame) -> None:
+        nonlocal stopping
+        if not stopping:  # once: a second signal must not cut a worker's cleanup short
+            stopping = True
+            for worker in workers:
+                if worker.pid is not None:
+                    worker.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for worker in workers:
+        worker.start()
+    log.info("started %d api workers: %s", len(workers), [w.pid for w in workers])
+    for worker in workers:
+        worker.join()
+        if worker.exitcode and not stopping:
+            log.error("api worker %s exited with %s: stopping the others", worker.pid,
+                      worker.exitcode)
+            stop(signal.SIGTERM, None)
+    sys.exit(max((worker.exitcode or 0) for worker in workers) > 0)

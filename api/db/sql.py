@@ -17,7 +17,7 @@ import logging
 import string
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiopg
@@ -26,6 +26,7 @@ from psycopg2 import errors
 from psycopg2 import sql as pg
 
 from api.domain.errors import DatabaseUnavailable, QueryTimeout
+from common.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class Database:
 
     pool: aiopg.Pool
     acquire_timeout: float
+    outage: Outage = field(default_factory=lambda: Outage("database", log))
 
 
 def _is_outage(exc: BaseException) -> bool:
@@ -110,10 +112,11 @@ async def cursor(db: Database) -> AsyncIterator[aiopg.Cursor]:
                 yield cur
         finally:
             await db.pool.release(conn)
+        db.outage.answered()
     except Exception as exc:
         if not _is_outage(exc):
             raise
-        log.warning("database unreachable: %s", str(exc).strip() or type(exc).__name__)
+        db.outage.failed(str(exc).strip() or type(exc).__name__)
         await db.pool.clear()
         raise DatabaseUnavailable("The database is unreachable; try again later") from None
 

@@ -2,12 +2,19 @@
 
 import asyncio
 import multiprocessing
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from api.domain.errors import InvalidImage
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches every process of the terminal: a worker must not die of it while the api
+    finishes the uploads in flight; the api stops its workers itself, last."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class ImageWorkers:
@@ -19,12 +26,16 @@ class ImageWorkers:
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(["api.imaging.clean", "api.imaging.thumbnails"])
         self.pool = self._new_pool()
+        self.queued = 0  # tasks given to the pool and not done yet (a metric)
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.processes, mp_context=self.context)
+        return ProcessPoolExecutor(
+            self.processes, mp_context=self.context, initializer=_ignore_interrupts
+        )
 
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:
         pool = self.pool
+        self.queued += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
         except BrokenProcessPool:
@@ -32,6 +43,8 @@ class ImageWorkers:
                 self.pool = self._new_pool()
                 pool.shutdown(wait=False)
             raise InvalidImage("The picture could not be decoded: the decoder crashed") from None
+        finally:
+            self.queued -= 1
 
     def shutdown(self) -> None:
         self.pool.shutdown()

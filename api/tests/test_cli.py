@@ -67,6 +67,7 @@ def running_stack(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     (checkout / ".env").write_text(
         f"API_PORT={api_port}\nMEDIA_PORT={media_port}\n"
         f"MEDIA_URL=http://127.0.0.1:{media_port}\nACCESS_LOG=false\n"
+        f"API_METRICS_PORT={free_port()}\nMEDIA_METRICS_PORT={free_port()}\n"
     )
     started = [
         subprocess.Popen(

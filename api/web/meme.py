@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp_pydantic.oas.typing import r200, r204, r400, r401, r403, r404, r413, r415, r422, r503
+from aiohttp_pydantic.oas.typing import r304
 
 from api.db import memes as db_memes
 from api.domain import memes
@@ -15,6 +16,7 @@ from api.domain.errors import MalformedBody, MalformedJson, RequestTimeout, Unsu
 from api.domain.meme_text import MemeText
 from api.domain.owners import authorize
 from api.web.base import BaseView, field_error, meme_response, meme_text, spec_notes
+from api.web.conditional import etag_matches, etag_of
 from api.web.forms import meme_form
 from api.web.memes import MemeId
 from api.web.models import Meme, ProblemDetail
@@ -92,20 +94,28 @@ def _changed_doc(handler: Callable) -> Callable:
 
 
 class MemeView(BaseView):
+    @spec_notes(headers={"200": ("ETag",), "304": ("ETag",)})
     async def get(
-        self, id: MemeId, /
-    ) -> r200[Meme] | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
+        self, id: MemeId, /, *, if_none_match: str | None = None
+    ) -> r200[Meme] | r304 | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
         """One meme.
+
+        The `ETag` is the sha256 of the JSON: send it back in `If-None-Match` to get a 304
+        while the meme has not changed.
 
         Tags: memes
         Status Codes:
             200: The meme
+            304: The meme has not changed
             404: No meme has this id
             422: The id is not a positive integer
             503: The database took too long to answer
         """
         meme = await db_memes.get_meme(self.services.db, id)
-        return meme_response(meme)
+        etag = etag_of([meme["json"].encode()])
+        if if_none_match and etag_matches(if_none_match, etag):
+            return web.Response(status=304, headers={"ETag": etag})
+        return meme_response(meme, headers={"ETag": etag})
 
     head = get
 

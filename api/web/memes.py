@@ -5,7 +5,7 @@ import json
 from typing import Annotated
 
 from aiohttp import web
-from aiohttp_pydantic.oas.typing import r200, r201, r400, r404, r413, r415, r422, r503
+from aiohttp_pydantic.oas.typing import r200, r201, r304, r400, r404, r413, r415, r422, r503
 from pydantic import Field
 
 from api.db import listing as db_listing
@@ -13,10 +13,11 @@ from api.domain import memes
 from api.domain.idempotency import idempotent_create
 from api.domain.listing import decode_cursor, encode_cursor
 from api.web.base import BaseView, field_error, json_bytes, meme_text, spec_notes
+from api.web.conditional import etag_matches, etag_of
 from api.web.filters import MemeFilters
 from api.web.forms import meme_form
 from api.web.models import CreatedMeme, MemePage, ProblemDetail
-from common.streaming import BodyStream, ChunkWriter, streaming
+from common.streaming import BodyStream, streaming
 
 MemeId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The meme's id", examples=[1])]
 Limit = Annotated[
@@ -42,10 +43,16 @@ IdempotencyKey = Annotated[
 
 
 class MemeCollectionView(BaseView):
-    @spec_notes(headers={"200": ("Link",)})
+    @spec_notes(headers={"200": ("Link", "ETag"), "304": ("ETag",)})
     async def get(
-        self, filters: MemeFilters, limit: Limit = 20, offset: Offset = 0, cursor: Cursor = None
-    ) -> r200[MemePage] | r400[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
+        self,
+        filters: MemeFilters,
+        limit: Limit = 20,
+        offset: Offset = 0,
+        cursor: Cursor = None,
+        *,
+        if_none_match: str | None = None,
+    ) -> r200[MemePage] | r304 | r400[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
         """A page of memes, newest first unless `sort` or `q` says otherwise.
 
         Filters combine: `q` searches title, tags and description (every word, as a prefix;
@@ -59,9 +66,13 @@ class MemeCollectionView(BaseView):
         stay correct when memes are added or deleted between pages. `total` is exact, and null
         on pages reached with a cursor, where counting would cost more than the page.
 
+        The `ETag` is the sha256 of the page's JSON: send it back in `If-None-Match` to get a
+        304 while the page has not changed.
+
         Tags: memes
         Status Codes:
             200: The page
+            304: The page has not changed
             400: The cursor is malformed, was changed, or belongs to other filters or sort
             422: A parameter is out of range, or a cursor was combined with an offset
             503: The database took too long to answer
@@ -86,17 +97,23 @@ class MemeCollectionView(BaseView):
                 cursor=next_cursor
             )
             headers["Link"] = f'<{next_url}>; rel="next"'
+        head = {"total": total, "limit": limit, "offset": offset, "next": next_cursor}
+        # A page is one batch of rows (at most 101), all fetched by now: the ETag of what will be
+        # sent is known before the first byte goes, and the page goes in one write.
+        body = b"".join(
+            [
+                json_bytes(head)[:-1] + b',"items":[',
+                b",".join(row["json"].encode() for row in rows),
+                b"]}",
+            ]
+        )
+        headers["ETag"] = etag_of([body])
+        if if_none_match and etag_matches(if_none_match, headers["ETag"]):
+            return web.Response(status=304, headers={"ETag": headers["ETag"]})
         response = BodyStream(headers=headers)
         response.enable_chunked_encoding()
-        head = {"total": total, "limit": limit, "offset": offset, "next": next_cursor}
         async with streaming(request, response):
-            # Serialised meme by meme: the page is never one JSON document in memory.
-            out = ChunkWriter(response)
-            await out.write(json_bytes(head)[:-1] + b',"items":[')
-            for n, row in enumerate(rows):
-                await out.write(b"," * bool(n) + row["json"].encode())
-            await out.write(b"]}")
-            await out.flush()
+            await response.write(body)
         return response
 
     head = get  # the same headers, no body

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Literal
 
+import aiohttp
 from aiohttp import web
 from aiohttp_pydantic.injectors import Group
 from aiohttp_pydantic.oas.typing import r200, r206, r304, r404, r416, r422, r503
@@ -13,8 +14,10 @@ from pydantic import Field
 from api.db.blobs import get_blob
 from api.db.memes import get_meme
 from api.db.sql import Row
+from api.domain.errors import MediaUnavailable
 from api.domain.thumbnails import thumbnail
 from api.web.base import BaseView, spec_notes
+from api.web.conditional import etag_matches
 from api.web.memes import MemeId
 from api.web.models import EXAMPLE_SHA256, SHA256_PATTERN, ProblemDetail
 from common.streaming import BodyStream, streaming
@@ -43,11 +46,6 @@ PictureResponses = (
 REVALIDATE = "public, no-cache"
 # /images/{sha256} names its content: it never changes.
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in candidates or etag in candidates
 
 
 def _not_modified_since(if_modified_since: str, stored_at: datetime) -> bool:
@@ -93,8 +91,12 @@ async def picture_response(
 ) -> web.StreamResponse:
     """A stored picture or its thumbnail: streamed, ranged, conditional, cacheable."""
     request, services = view.request, view.services
+    cache = services.picture_cache
     if size != "original":
-        picture = await thumbnail(services, picture, size)
+        original = picture
+        picture = await cache.row(
+            ("thumbnail", original["sha256"], size), lambda: thumbnail(services, original, size)
+        )
     headers = {
         "ETag": f'"{picture["sha256"]}"',
         "Last-Modified": format_datetime(picture["stored_at"].astimezone(UTC), usegmt=True),
@@ -103,7 +105,7 @@ async def picture_response(
     }
     # If-None-Match wins over If-Modified-Since (RFC 9110, 13.2.2).
     if conditions.if_none_match:
-        if _etag_matches(conditions.if_none_match, headers["ETag"]):
+        if etag_matches(conditions.if_none_match, headers["ETag"]):
             return web.Response(status=304, headers=headers)
     elif conditions.if_modified_since and _not_modified_since(
         conditions.if_modified_since, picture["stored_at"]
@@ -115,6 +117,8 @@ async def picture_response(
         # A StreamResponse, because a Response would announce its own empty body's length.
         return web.StreamResponse(headers=headers)
     byte_range = conditions.range_wanted(headers["ETag"], picture["stored_at"])
+    if byte_range is None and cache.fits(picture["size"]):
+        return web.Response(body=await _cached(services, picture["sha256"]), headers=headers)
     async with services.media.open(picture["sha256"], byte_range) as download:
         headers["Content-Length"] = str(download.length)
         if download.content_range:
@@ -124,6 +128,21 @@ async def picture_response(
             async for chunk in download.chunks:
                 await response.write(chunk)
     return response
+
+
+async def _cached(services, sha256: str) -> bytes:
+    """The picture's bytes from the cache, or from media into the cache."""
+    if (data := services.picture_cache.get(sha256)) is not None:
+        return data
+    try:
+        async with services.media.open(sha256) as download:
+            data = b"".join([chunk async for chunk in download.chunks])
+    except aiohttp.ClientError:
+        data = b""
+    if len(data) != download.length:  # cut short: never keep (or send) a truncated picture
+        raise MediaUnavailable("The media service cut the picture short")
+    services.picture_cache.put(sha256, data)
+    return data
 
 
 PICTURE_HEADERS = {
@@ -174,7 +193,8 @@ class MemeImageView(BaseView):
             422: The id is not a positive integer, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        meme = await get_meme(self.services.db, id)
+        services = self.services
+        meme = await services.picture_cache.row(("meme", id), lambda: get_meme(services.db, id))
         return await picture_response(self, meme, size, REVALIDATE, conditions)
 
     head = get  # the same headers, no body (picture_response)
@@ -205,7 +225,10 @@ class PictureView(BaseView):
             422: The sha256 is not 64 lower-case hex digits, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        picture = await get_blob(self.services.db, sha256)
+        services = self.services
+        picture = await services.picture_cache.row(
+            ("blob", sha256), lambda: get_blob(services.db, sha256)
+        )
         return await picture_response(self, picture, size, IMMUTABLE, conditions)
 
     head = get  # the same headers, no body (picture_response)

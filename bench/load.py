@@ -1,0 +1,71 @@
+"""wrk runs and their figures, for the benchmarks that load a server."""
+
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+@dataclass
+class Load:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+def wrk(
+    url: str,
+    duration: int,
+    connections: int = 64,
+    script: Path | None = None,
+    headers: dict[str, str] | None = None,
+) -> Load:
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        sys.exit(f"{url} answered errors:\n{out}")
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s|m))\s*$", out, re.MULTILINE))
+    return Load(
+        float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        _ms(latency["50"]),
+        _ms(latency["99"]),
+    )
+
+
+def median(loads: list[Load]) -> Load:
+    return Load(
+        *(statistics.median(getattr(load, name) for load in loads) for name in Load.__annotations__)
+    )
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * UNITS[unit]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{url} did not come up")

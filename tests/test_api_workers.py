@@ -1,0 +1,106 @@
+"""API_WORKERS=2: two processes answer on one port, and a SIGTERM (or Ctrl-C, a SIGINT to the
+whole process group) lets every request that had started finish: uploads arriving slowly get
+their 201, not a 422 from dead image workers, while new connections are refused."""
+
+import asyncio
+import json
+import os
+import signal
+import time
+import urllib.request
+
+import aiohttp
+import pytest
+
+from tests.helpers import query
+from tests.pictures import picture
+from tests.processes import ApiProcess, MediaProcess, free_port
+
+BOUNDARY = "slow-upload-boundary"
+
+
+@pytest.fixture
+def two_workers(database_url, tmp_path):
+    media = MediaProcess(tmp_path / "media").start()
+    api = ApiProcess(
+        tmp_path / "api-tmp",
+        database_url=database_url,
+        media_url=media.url,
+        apply_migrations="false",
+        reconcile_interval_seconds=0,
+        data_dir=tmp_path,
+        api_workers=2,
+        image_workers=1,
+        max_uploads_per_client=32,
+        log_format="json",
+        api_metrics_port=free_port(),
+    )
+    yield api.start()
+    api.stop()
+    media.stop()
+
+
+def pids_answering(api: ApiProcess) -> set[int]:
+    return {
+        record["pid"]
+        for line in api.log.read_text().splitlines()
+        if line.startswith("{") and (record := json.loads(line)).get("route") == "/health"
+    }
+
+
+def test_two_processes_answer_on_one_port(two_workers):
+    api = two_workers
+    deadline = time.monotonic() + 15
+    while len(pids_answering(api)) < 2 and time.monotonic() < deadline:
+        for _ in range(20):  # a new connection each: the kernel shares them out
+            with urllib.request.urlopen(f"{api.url}/health", timeout=2) as response:
+                assert response.status == 200
+    pids = pids_answering(api)
+    assert len(pids) == 2 and api.process.pid not in pids
+
+
+def slow_form(title: str, image: bytes):
+    """A multipart body that arrives in two halves, a second apart."""
+    body = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="title"\r\n\r\n{title}\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="m.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode() + image + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+    async def halves():
+        yield body[: len(body) // 2]
+        await asyncio.sleep(1)
+        yield body[len(body) // 2 :]
+
+    return halves()
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM to the server", "Ctrl-C to its process group"])
+async def test_a_signal_under_load_loses_no_request_that_had_started(
+    two_workers, database_url, stop
+):
+    api = two_workers
+    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    connector = aiohttp.TCPConnector(force_close=True)  # each upload a connection of its own
+    async with aiohttp.ClientSession(api.url, connector=connector) as http:
+
+        async def upload(n: int) -> int:
+            image = picture(color=(n * 30 % 256, 80, 200))
+            async with http.post("/memes", data=slow_form(f"slow {n}", image), headers=headers) as r:
+                return r.status
+
+        uploads = [asyncio.create_task(upload(n)) for n in range(8)]
+        await asyncio.sleep(0.5)  # every upload has sent its first half
+        if stop.startswith("SIGTERM"):
+            api.process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(api.process.pid, signal.SIGINT)
+        await asyncio.sleep(0.3)
+        with pytest.raises(aiohttp.ClientConnectorError):  # no new connection is taken
+            async with http.get("/health"):
+                pass
+        assert await asyncio.gather(*uploads) == [201] * 8
+    assert await asyncio.to_thread(api.process.wait, 15) == 0
+    assert query(database_url, "SELECT count(*) FROM memes") == [(8,)]
+    log = api.log.read_text()
+    assert "Traceback" not in log and '"level": "ERROR"' not in log
