@@ -10,23 +10,37 @@ MAX_TAGS = 20
 TAG_PATTERN = r"^[a-z0-9_-]{1,50}$"
 
 
+# Trimmed from both ends. Spelled out rather than `\s`, so that openapi.json's patterns mean the
+# same to every regex engine (pydantic's, a client's, a fuzzer's).
+SPACE = " \t\n\r\f\v"
+# PostgreSQL refuses NUL; a title needs one character that is not a space.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"
+
+
+# What a pattern asks, in words, for the error a client reads.
+PATTERN_MEANINGS = {
+    NO_NUL: "must not contain NUL characters",
+    NOT_BLANK: "must not be blank, nor contain NUL characters",
+    TAG_PATTERN: "must be 1-50 lower-case letters, digits, - or _",
+}
+
+
 def printable_text(value: str) -> str:
-    # PostgreSQL refuses NUL, and a lone surrogate cannot be encoded as UTF-8.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+    # A lone surrogate cannot be encoded as UTF-8.
     if any("\ud800" <= char <= "\udfff" for char in value):
         raise ValueError("must not contain lone surrogates")
-    return value
+    return value.strip(SPACE)
 
 
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE),
+    StringConstraints(max_length=MAX_TITLE, pattern=NOT_BLANK),
     AfterValidator(printable_text),
 ]
 Description = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION),
+    StringConstraints(max_length=MAX_DESCRIPTION, pattern=NO_NUL),
     AfterValidator(printable_text),
 ]
 
@@ -45,8 +59,8 @@ Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_unique_s
 
 
 class MemeText(BaseModel):
-    """The words of a meme: a title (1-200 characters after trimming), a description (at most
-    2000) and 0-20 tags."""
+    """The words of a meme: a title (at most 200 characters, not only spaces; trimmed), a
+    description (at most 2000) and 0-20 tags."""
 
     model_config = ConfigDict(extra="forbid")
 

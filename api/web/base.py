@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from api.db.sql import Row
 from api.domain.errors import ValidationFailed
-from api.domain.meme_text import MemeText
+from api.domain.meme_text import PATTERN_MEANINGS, MemeText
 from api.services import Services
 from api.web.state import SERVICES
 from common.problems import from_problem
@@ -21,13 +21,18 @@ from common.problems import from_problem
 
 def validation_problem(exc: ValidationError, context: str) -> ValidationFailed:
     errors = [
-        {"loc": [context, *error["loc"]], "msg": error["msg"], "type": error["type"]}
-        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+        {"loc": [context, *error["loc"]], "msg": _message(error), "type": error["type"]}
+        for error in exc.errors(include_url=False, include_input=False)
     ]
     summary = "; ".join(
         f"{'.'.join(map(str, e['loc'][1:])) or context}: {e['msg']}" for e in errors
     )
     return ValidationFailed(summary, errors=errors)
+
+
+def _message(error: dict) -> str:
+    """pydantic's message, or what a pattern means rather than the pattern itself."""
+    return PATTERN_MEANINGS.get(error.get("ctx", {}).get("pattern"), error["msg"])
 
 
 def field_error(name: str, message: str) -> ValidationFailed:

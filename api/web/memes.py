@@ -132,9 +132,9 @@ class MemeCollectionView(BaseView):
     ):
         """Create a meme from a picture, a title, a description and tags.
 
-        Send `multipart/form-data` with the fields `title` (1-200 characters), `description`
-        (optional, up to 2000), `tags` (optional, 0-20; repeat the field or separate tags with
-        commas) and `image` (a JPEG, PNG, GIF or WebP file), in any order; any other field is
+        Send `multipart/form-data` with the fields `title` (at most 200 characters, not
+        blank), `description` (optional, up to 2000), `tags` (optional, 0-20; repeat the field
+        or separate tags with commas) and `image` (a JPEG, PNG, GIF or WebP file), in any order; any other field is
         refused. The picture's type is decided from its bytes.
 
         With an `Idempotency-Key`, a retry of the same create (after a timeout, a dropped
