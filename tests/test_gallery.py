@@ -96,7 +96,7 @@ def browse(base: str, profile: Path, upload: Path, database_url: str) -> None:
         driver.find_element(By.ID, "submit").click()
         title_error = driver.find_element(By.ID, "title-error")
         wait(driver, lambda d: title_error.text, "the title's error")
-        assert "at least 1 character" in title_error.text
+        assert "must not be blank" in title_error.text
         title = driver.find_element(By.ID, "title")
         assert title.get_attribute("aria-invalid") == "true"
         assert query(database_url, "SELECT count(*) FROM memes") == [(28,)]
