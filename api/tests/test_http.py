@@ -3,13 +3,7 @@ response, the docs' address with or without its slash."""
 
 import asyncio
 
-from tests.helpers import meme_form, problem_of
-
-
-async def create(client, title: str) -> dict:
-    response = await client.post("/memes", data=meme_form(title))
-    assert response.status == 201, await response.text()
-    return await response.json()
+from tests.helpers import create_meme, problem_of
 
 
 async def raw_request(client, head: str) -> bytes:
@@ -22,7 +16,7 @@ async def raw_request(client, head: str) -> bytes:
 
 
 async def test_head_works_wherever_get_does_and_sends_no_body(client):
-    meme = await create(client, "Heads")
+    meme = await create_meme(client, "Heads")
     for path in [
         "/health",
         "/ready",
@@ -48,7 +42,7 @@ async def test_head_works_wherever_get_does_and_sends_no_body(client):
 
 
 async def test_every_response_carries_the_security_headers(client):
-    meme = await create(client, "Framed")
+    meme = await create_meme(client, "Framed")
     for path in ["/memes", f"/memes/{meme['id']}", meme["image_url"], "/nothing", "/docs"]:
         response = await client.get(path)
         assert response.headers["X-Content-Type-Options"] == "nosniff", path

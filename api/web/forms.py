@@ -99,12 +99,8 @@ async def _spool_image(part: BodyPartReader, limits: FormLimits, spool: Path) ->
             if size > limits.max_image_bytes:
                 raise PayloadTooLarge(f"The picture is larger than {limits.max_image_bytes} bytes")
             digest.update(chunk)
-            try:
+            with _busy_when_full():
                 await asyncio.to_thread(file.write, chunk)
-            except OSError as exc:
-                if exc.errno in NO_ROOM:
-                    raise no_room() from None
-                raise
     if size == 0:
         raise field_error(IMAGE_FIELD, "the picture is empty")
     return digest.hexdigest()
@@ -158,13 +154,20 @@ async def _meme_form(
 
 
 @contextmanager
-def _spool_file(scratch: Path) -> Iterator[Path]:
+def _busy_when_full() -> Iterator[None]:
+    """A disk with no room for the spool is the server's trouble for a while: 503, not 500."""
     try:
-        fd, name = tempfile.mkstemp(prefix="upload-", dir=scratch)
+        yield
     except OSError as exc:
         if exc.errno in NO_ROOM:
             raise no_room() from None
         raise
+
+
+@contextmanager
+def _spool_file(scratch: Path) -> Iterator[Path]:
+    with _busy_when_full():
+        fd, name = tempfile.mkstemp(prefix="upload-", dir=scratch)
     os.close(fd)
     spool = Path(name)
     try:

@@ -1,7 +1,6 @@
 """Lists of unbounded length, streamed from server-side cursors: the export and the tags.
 Docstrings become the descriptions in openapi.json."""
 
-from aiohttp import web
 from aiohttp_pydantic.oas.typing import r200, r422, r503
 
 from api.db.listing import all_memes
