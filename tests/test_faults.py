@@ -18,11 +18,18 @@ LONGEST_WAIT = BUDGET + 1.5
 
 
 async def timed(call, after: float = 0) -> tuple[int, float]:
+    status, seconds, _ = await answered(call, after)
+    return status, seconds
+
+
+async def answered(call, after: float = 0) -> tuple[int, float, str | None]:
+    """The status, how long it took, and the problem's code if it is one."""
     await asyncio.sleep(after)
     started = time.monotonic()
     response = await call
     await response.read()
-    return response.status, time.monotonic() - started
+    code = (await response.json())["code"] if response.status >= 400 else None
+    return response.status, time.monotonic() - started, code
 
 
 async def every_picture_downloads(client) -> list[dict]:
@@ -57,20 +64,26 @@ async def test_creates_and_deletes_while_media_crashes_and_s3_fails(
         await asyncio.sleep(0.7)
         await asyncio.to_thread(media_process.start)
 
-    # Started over 1.5 s, so that some come before, during and after the outage.
+    # Started over 1.5 s, so that some come before, during and after the outage. Most bring a
+    # picture never seen, which media must store; every fifth one the picture of a meme being
+    # deleted.
+    during = [
+        pictures[n % 12] if n % 5 == 0 else picture(color=(n * 7, 250 - n, 33)) for n in range(35)
+    ]
     creates = [
-        timed(client.post("/memes", data=meme_form(f"during {n}", pictures[n * 7 % 12])), n * 0.04)
+        answered(client.post("/memes", data=meme_form(f"during {n}", during[n])), n * 0.04)
         for n in range(35)
     ]
     deletes = [
-        timed(client.delete(f"/memes/{meme['id']}", headers=owner(meme)), n * 0.1)
+        answered(client.delete(f"/memes/{meme['id']}", headers=owner(meme)), n * 0.1)
         for n, meme in enumerate(kept)
     ]
     outcomes, _ = await asyncio.gather(asyncio.gather(*creates, *deletes), chaos())
 
-    statuses = {status for status, _ in outcomes}
+    statuses = {status for status, _, _ in outcomes}
     assert statuses == {201, 204, 503}, outcomes  # the faults were felt, and only as 503s
-    assert max(seconds for _, seconds in outcomes) < LONGEST_WAIT, outcomes
+    assert "media-unavailable" in {code for _, _, code in outcomes[:35]}, outcomes
+    assert max(seconds for _, seconds, _ in outcomes) < LONGEST_WAIT, outcomes
 
     await asyncio.sleep(fault_settings.media_breaker_cooldown_seconds)
     await every_picture_downloads(client)
@@ -80,8 +93,8 @@ async def test_creates_and_deletes_while_media_crashes_and_s3_fails(
     assert report.missing_pictures == {} and again.missing_pictures == {}
     assert again.orphans == 0 and again.deletions_pending == 0
     listed = await every_picture_downloads(client)
-    created = [status for status, _ in outcomes[:35]].count(201)
-    assert len(listed) == created + 15 - [status for status, _ in outcomes[35:]].count(204)
+    created = [status for status, _, _ in outcomes[:35]].count(201)
+    assert len(listed) == created + 15 - [status for status, _, _ in outcomes[35:]].count(204)
 
 
 async def test_a_delete_media_gets_late_never_takes_a_picture_a_meme_has(

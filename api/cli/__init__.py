@@ -71,7 +71,9 @@ async def migrate(services: Services) -> None:
 
 
 async def run_reconcile(services: Services, grace_seconds: float | None, dry_run: bool) -> None:
-    grace = timedelta(seconds=grace_seconds or services.settings.reconcile_grace_seconds)
+    if grace_seconds is None:
+        grace_seconds = services.settings.reconcile_grace_seconds
+    grace = timedelta(seconds=grace_seconds)
     report = await reconcile(services, grace, dry_run)
     print(report.summary())
     if report.missing_pictures:

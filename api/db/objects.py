@@ -148,6 +148,25 @@ async def deletion_failed(db: Database, key: str, error: str) -> None:
         )
 
 
+async def deletion_recorded(cur: aiopg.Cursor, key: str) -> bool:
+    return bool(
+        await fetch_value(
+            cur, "SELECT EXISTS (SELECT FROM object_deletions WHERE key = %(key)s)", {"key": key}
+        )
+    )
+
+
+async def seconds_to_last_lease(db: Database) -> float:
+    """How long until no attempt to delete can still be under way (0 when none is)."""
+    async with cursor(db) as cur:
+        seconds = await fetch_value(
+            cur,
+            "SELECT extract(epoch FROM max(leased_until) - clock_timestamp())::float"
+            "  FROM object_deletions",
+        )
+    return max(0.0, seconds or 0.0)
+
+
 async def pending_deletions(db: Database) -> list[Row]:
     async with cursor(db) as cur:
         return await fetch_all(

@@ -1,21 +1,22 @@
 """Reconcile: compare what PostgreSQL refers to with what the store holds, both ways.
 
 - Pictures no meme uses (a process stopped between two transactions) are released.
-- Deletions that are due are carried out.
 - The store is listed in key order, a page at a time, beside the keys rows refer to in the
   same range (no connection is held while media lists): an object nothing refers to and older
-  than the grace period (so never an upload in flight) is deleted through the outbox; a row
-  whose object is missing is reported with its meme ids (a missing thumbnail's row is dropped,
-  so the thumbnail is made again on request).
+  than the grace period (so never an upload in flight) has its deletion recorded in the outbox;
+  a row whose object is missing is reported with its meme ids (a missing thumbnail's row is
+  dropped, so the thumbnail is made again on request).
+- Then every recorded deletion is carried out, due or not.
 """
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from api.db import blobs, objects
 from api.db.sql import transaction
-from api.domain.objects import carry_out, carry_out_due, release_picture
+from api.domain.objects import carry_out_due, release_picture
 from api.services import Services
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,8 @@ async def reconcile(services: Services, grace: timedelta, dry_run: bool = False)
     if not dry_run:
         for sha256 in unused:
             await release_picture(services, sha256)
-        report.deletions_done = await carry_out_due(services, now=True)
     oldest_kept = datetime.now(UTC) - grace
+    orphans: list[str] = []  # recorded for deletion, carried out below with the rest
     after = ""
     while True:
         page = await services.media.list_after(after, PAGE)
@@ -75,22 +76,41 @@ async def reconcile(services: Services, grace: timedelta, dry_run: bool = False)
             report.orphans += 1
             if datetime.fromisoformat(stored.stored_at) > oldest_kept:
                 report.orphans_young += 1
-            elif dry_run or await _delete_orphan(services, stored.key):
+            elif dry_run:
                 report.orphans_deleted += 1
+            elif await _record_orphan(services, stored.key):
+                orphans.append(stored.key)
         for key in sorted(referenced - {stored.key for stored in page}):
             await _missing(services, key, report)
         if upto == PAST_EVERY_KEY:
             break
         after = upto
-    report.deletions_pending = len(await objects.pending_deletions(services.db))
+    if not dry_run:
+        report.deletions_done = await _carry_out_every_deletion(services)
+    pending = {row["key"] for row in await objects.pending_deletions(services.db)}
+    report.orphans_deleted += len(set(orphans) - pending)
+    report.deletions_pending = len(pending)
     return report
 
 
-async def _delete_orphan(services: Services, key: str) -> bool:
+async def _record_orphan(services: Services, key: str) -> bool:
+    """Record the deletion of an object nothing refers to, unless it gained a row meanwhile;
+    True when its deletion is recorded (now or before)."""
     async with transaction(services.db) as cur:
         await objects.lock(cur, [key])
-        released = await objects.release(cur, [key])  # unless it gained a row meanwhile
-    return bool(released) and await carry_out(services, released) == 1
+        await objects.release(cur, [key])
+        return await objects.deletion_recorded(cur, key)
+
+
+async def _carry_out_every_deletion(services: Services) -> int:
+    """Every recorded deletion, now. One whose last attempt failed keeps its lease until that
+    attempt's deadline has passed (media might still receive it): wait for those leases once
+    (a few seconds at most), then try again, so that one pass leaves nothing behind."""
+    done = await carry_out_due(services, now=True)
+    if wait := await objects.seconds_to_last_lease(services.db):
+        await asyncio.sleep(wait)
+        done += await carry_out_due(services, now=True)
+    return done
 
 
 async def _missing(services: Services, key: str, report: Report) -> None:
