@@ -142,13 +142,16 @@ class MediaClient:
         async with asyncio.timeout(self.budget):  # the whole budget, all tries together
             if not retried:
                 return await attempt()
+            # Tried again until the budget runs out, so that a media restart (a second or two)
+            # costs a wait, not an error. A longer outage opens the breaker, which stops the
+            # waiting: then calls fail at once.
             retries = stamina.retry_context(
-                on=RETRIED, attempts=3, timeout=None, wait_initial=0.05, wait_max=0.5
+                on=RETRIED, attempts=None, timeout=None, wait_initial=0.05, wait_max=0.5
             )
             async for try_once in retries:
                 with try_once:
                     return await attempt()
-        raise AssertionError("unreachable: stamina raises after the last attempt")
+        raise AssertionError("unreachable: the tries end in an answer or the timeout")
 
     async def put(self, key: str, path: Path, size: int) -> None:
         async def attempt() -> None:

@@ -23,9 +23,12 @@ from tests.helpers import (
 from tests.pictures import picture
 
 
-async def assert_unavailable(response, started: float) -> None:
+async def assert_unavailable(call) -> None:
+    """A 503 within the media budget (2 s in these tests) and a little work around it."""
+    started = time.monotonic()
+    response = await call
     assert_problem(response, await response.json(content_type=None), 503, "media-unavailable")
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 3
 
 
 async def test_media_service_down_is_503_and_changes_nothing(client, media_server, database_url):
@@ -33,13 +36,12 @@ async def test_media_service_down_is_503_and_changes_nothing(client, media_serve
     meme = await (await client.post("/memes", data=meme_form("Kept", png))).json()
     await media_server.close()
 
-    started = time.monotonic()
-    await assert_unavailable(await client.post("/memes", data=meme_form("New")), started)
+    await assert_unavailable(client.post("/memes", data=meme_form("New")))
     new_picture = meme_form("Changed", picture(color="navy"))
     await assert_unavailable(
-        await client.put(f"/memes/{meme['id']}", headers=owner(meme), data=new_picture), started
+        client.put(f"/memes/{meme['id']}", headers=owner(meme), data=new_picture)
     )
-    await assert_unavailable(await client.get(meme["image_url"]), started)
+    await assert_unavailable(client.get(meme["image_url"]))
     assert query(database_url, "SELECT id, title, image_sha256 FROM memes") == [
         (meme["id"], "Kept", meme["sha256"])
     ]
@@ -65,8 +67,7 @@ async def test_storage_down_is_503_and_stores_nothing(
     settings = api_settings_for(database_url, str(media.make_url("")), tmp_path)
     client = await aiohttp_client(create_app(settings))
 
-    started = time.monotonic()
-    await assert_unavailable(await client.post("/memes", data=meme_form()), started)
+    await assert_unavailable(client.post("/memes", data=meme_form()))
     assert query(
         database_url, "SELECT count(*) FROM memes UNION ALL SELECT count(*) FROM blobs"
     ) == [(0,), (0,)]
@@ -78,7 +79,7 @@ async def test_wrong_service_token_is_503(aiohttp_client, database_url, media_se
         database_url, str(media_server.make_url("")), tmp_path, media_token="not-the-right-token"
     )
     client = await aiohttp_client(create_app(settings))
-    await assert_unavailable(await client.post("/memes", data=meme_form()), time.monotonic())
+    await assert_unavailable(client.post("/memes", data=meme_form()))
     assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
 
 

@@ -142,7 +142,8 @@ async def open_s3_store(settings: MediaSettings) -> AsyncIterator[S3Store]:
     config = AioConfig(
         connect_timeout=settings.s3_timeout_seconds,
         read_timeout=settings.s3_timeout_seconds,
-        # botocore retries transient errors itself; two tries keep a dead store quick to report.
+        # botocore retries transient errors itself; three tries in all (`max_attempts` counts
+        # the retries after the first) keep a dead store quick to report.
         retries={"max_attempts": 2, "mode": "standard"},
         signature_version="s3v4",
         s3={"addressing_style": "path"},
