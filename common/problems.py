@@ -22,6 +22,7 @@ from common.metrics import PROBLEMS
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+CLIENT_WENT_AWAY = 499  # no answer reaches anyone: the status the access log and metrics show
 
 
 class Problem(Exception):
@@ -181,7 +182,10 @@ async def problem_middleware(
         # A malformed body (broken multipart, bad chunking) is the client's mistake.
         return from_problem(MalformedBody(exc.message or "Malformed request body"))
     except ConnectionResetError:
-        raise
+        # The client went away (aiohttp raises this when writing to its closed connection):
+        # nobody is left to answer, and it is not our error. 499, as nginx logs it.
+        log.info("%s %s: the client went away", request.method, request.path)
+        return web.Response(status=CLIENT_WENT_AWAY)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return from_problem(InternalError())

@@ -5,8 +5,8 @@ cannot become a problem response. The only honest signal left is to cut the conn
 the client sees a truncated body instead of a complete-looking one.
 """
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing, asynccontextmanager
 
 from aiohttp import web
 
@@ -26,14 +26,16 @@ async def streaming(
     request: web.Request, response: BodyStream
 ) -> AsyncIterator[BodyStream]:
     response.headers_only = request.method == "HEAD"
-    await response.prepare(request)
     try:
+        await response.prepare(request)
         yield response
-    except Exception as exc:
+        await response.write_eof()
+    except ConnectionResetError:
+        raise  # the client went away: there is nobody to tell
+    except Exception:
         if request.transport is not None:
             request.transport.close()
-        raise ConnectionResetError("the response stream was cut short") from exc
-    await response.write_eof()
+        raise
 
 
 class ChunkWriter:
@@ -56,15 +58,19 @@ class ChunkWriter:
             self.buffer.clear()
 
 
-async def prefetched[T](items: AsyncIterator[T]) -> AsyncIterator[T]:
+@asynccontextmanager
+async def prefetched[T](items: AsyncGenerator[T]) -> AsyncIterator[AsyncIterator[T]]:
     """`items` with the first one fetched now: a failure to start (a query that times out, a
-    store that is down) is raised here, while an error response can still be sent."""
-    first = await anext(items, None)
+    store that is down) is raised here, while an error response can still be sent. `items` is
+    closed when the block ends, also when the client went away mid-stream: a server-side
+    cursor's transaction ends then, not whenever the garbage collector gets to it."""
+    async with aclosing(items):
+        first = await anext(items, None)
+        yield _starting_with(first, items)
 
-    async def all_items() -> AsyncIterator[T]:
-        if first is not None:
-            yield first
-        async for item in items:
-            yield item
 
-    return all_items()
+async def _starting_with[T](first: T | None, rest: AsyncIterator[T]) -> AsyncIterator[T]:
+    if first is not None:
+        yield first
+    async for item in rest:
+        yield item

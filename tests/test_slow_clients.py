@@ -83,3 +83,29 @@ async def test_a_client_gone_mid_body_is_a_400_not_an_error(api_process):
     assert not [line for line in lines if " ERROR " in line or "Traceback" in line]
     answers = re.findall(r" (?:PATCH|POST) /memes\S* (\d{3}) ", "\n".join(lines))
     assert answers == ["201", "400", "400"], lines
+
+
+@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
+@pytest.mark.parametrize("path", ["/memes/export", "/tags"])
+async def test_a_client_gone_mid_stream_gives_its_connection_back(
+    api_process, database_url, path
+):
+    """A streamed list reads from a server-side cursor in a transaction: a client that hangs
+    up must not leave its pooled connection idle in that transaction (the pool would drain)."""
+    api = await asyncio.to_thread(api_process, db_pool_size=3)
+    async with aiohttp.ClientSession(api.url) as http:
+        async with http.post("/memes", data=meme_form("Streamed", picture())) as response:
+            assert response.status == 201
+    for _ in range(3):
+        reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: memes\r\n\r\n".encode())
+        await writer.drain()
+        writer.transport.abort()  # a reset, as a client that goes away sends
+    await asyncio.sleep(1)
+    idle = "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+    assert query(database_url, idle) == [(0,)]
+    async with aiohttp.ClientSession(api.url) as http:
+        for url in ("/memes/export", "/tags", "/memes"):
+            async with http.get(url) as response:
+                assert response.status == 200
+    assert "ERROR" not in api.log.read_text()

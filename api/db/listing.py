@@ -4,7 +4,7 @@ Every filter is a `Fragment` with its own values; the query is composed from the
 order and the page, so a listing reads as the SQL it becomes.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,9 +226,8 @@ async def page_of_memes(
         return rows, (total if total < COUNT_CAP else None)
 
 
-async def all_memes(db: Database, view: Listing, batch_size: int) -> AsyncIterator[list[Row]]:
+async def all_memes(db: Database, view: Listing, batch_size: int) -> AsyncGenerator[list[Row]]:
     """Every meme of the listing, in batches from a server-side cursor: memory stays flat."""
     async with cursor(db) as cur:
         ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
-    async for batch in stream(db, listing_query(view, ids), batch_size):
-        yield batch
+    return stream(db, listing_query(view, ids), batch_size)

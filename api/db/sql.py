@@ -15,7 +15,7 @@ turns a database that is down, failing over or out of connections into a 503
 import asyncio
 import logging
 import string
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,7 +163,7 @@ async def transaction(db: Database) -> AsyncIterator[aiopg.Cursor]:
         yield cur
 
 
-async def stream(db: Database, query: Fragment, batch_size: int) -> AsyncIterator[list[Row]]:
+async def stream(db: Database, query: Fragment, batch_size: int) -> AsyncGenerator[list[Row]]:
     """Every row of `query`, in batches from a server-side cursor: memory stays flat however
     many rows there are, and each batch is a statement of its own under the timeout."""
     async with transaction(db) as cur:

@@ -1,6 +1,6 @@
 """The tags and meme_tags tables."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import aiopg
 
@@ -42,6 +42,6 @@ async def tag_ids(cur: aiopg.Cursor, names: list[str]) -> dict[str, int]:
     return {row["name"]: row["id"] for row in rows}
 
 
-def tag_counts(db: Database, batch_size: int) -> AsyncIterator[list[Row]]:
+def tag_counts(db: Database, batch_size: int) -> AsyncGenerator[list[Row]]:
     """The tags in use with their meme counts, most used first."""
     return stream(db, TAG_COUNTS, batch_size)

@@ -30,12 +30,10 @@ class MemeExportView(BaseView):
             503: The database took too long to answer
         """
         settings = self.services.settings
-        batches = await prefetched(
-            all_memes(self.services.db, filters.listing(), settings.export_batch_size)
-        )
+        memes = await all_memes(self.services.db, filters.listing(), settings.export_batch_size)
         response = BodyStream(headers={"Content-Type": NDJSON})
         response.enable_chunked_encoding()
-        async with streaming(self.request, response):
+        async with prefetched(memes) as batches, streaming(self.request, response):
             async for batch in batches:
                 await response.write(b"".join(row["json"].encode() + b"\n" for row in batch))
         return response
@@ -53,10 +51,10 @@ class TagsView(BaseView):
             503: The database took too long to answer
         """
         settings = self.services.settings
-        batches = await prefetched(tag_counts(self.services.db, settings.export_batch_size))
+        tags = tag_counts(self.services.db, settings.export_batch_size)
         response = BodyStream(headers={"Content-Type": "application/json; charset=utf-8"})
         response.enable_chunked_encoding()
-        async with streaming(self.request, response):
+        async with prefetched(tags) as batches, streaming(self.request, response):
             out = ChunkWriter(response)
             await out.write(b'{"items":[')
             separator = b""
