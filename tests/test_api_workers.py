@@ -15,12 +15,8 @@ import urllib.request
 import aiohttp
 import pytest
 
-from tests.helpers import query
-from tests.pictures import picture
+from tests.helpers import query, slow_uploads
 from tests.processes import ApiProcess, MediaProcess, free_port
-
-BOUNDARY = "slow-upload-boundary"
-
 
 def two_worker_api(database_url, tmp_path, media: MediaProcess, **settings) -> ApiProcess:
     settings.setdefault("api_metrics_port", free_port())
@@ -122,37 +118,14 @@ def test_a_worker_killed_later_stops_the_server(two_workers):
         urllib.request.urlopen(f"{api.url}/health", timeout=2)
 
 
-def slow_form(title: str, image: bytes):
-    """A multipart body that arrives in two halves, a second apart."""
-    body = (
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="title"\r\n\r\n{title}\r\n'
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="m.png"\r\n'
-        "Content-Type: image/png\r\n\r\n"
-    ).encode() + image + f"\r\n--{BOUNDARY}--\r\n".encode()
-
-    async def halves():
-        yield body[: len(body) // 2]
-        await asyncio.sleep(1)
-        yield body[len(body) // 2 :]
-
-    return halves()
-
-
 @pytest.mark.parametrize("stop", ["SIGTERM to the server", "Ctrl-C to its process group"])
 async def test_a_signal_under_load_loses_no_request_that_had_started(
     two_workers, database_url, stop
 ):
     api = two_workers
-    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
     connector = aiohttp.TCPConnector(force_close=True)  # each upload a connection of its own
     async with aiohttp.ClientSession(api.url, connector=connector) as http:
-
-        async def upload(n: int) -> int:
-            image = picture(color=(n * 30 % 256, 80, 200))
-            async with http.post("/memes", data=slow_form(f"slow {n}", image), headers=headers) as r:
-                return r.status
-
-        uploads = [asyncio.create_task(upload(n)) for n in range(8)]
+        uploads = slow_uploads(http, 8)
         await asyncio.sleep(0.5)  # every upload has sent its first half
         if stop.startswith("SIGTERM"):
             api.process.send_signal(signal.SIGTERM)
