@@ -2,6 +2,7 @@
 Debian's docker-compose (no Docker engine needed)."""
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -75,6 +76,25 @@ def test_the_distributed_shape_scales_behind_one_load_balancer(tmp_path):
     for upstream in ("server api:8080 resolve", "server media:8081 resolve"):
         assert upstream in nginx
     assert all(f"server {node}:9000" in nginx for node in nodes)
+
+
+def proxy_headers(nginx: str, port: int) -> dict[str, str]:
+    """What nginx's server on `port` sets on the requests it passes on: its own
+    `proxy_set_header` lines or, if it has none, the http block's (nginx inherits all or none)."""
+    http, *servers = re.split(r"\bserver \{", nginx)
+    [server] = [server for server in servers if re.search(rf"\blisten {port};", server)]
+    header = re.compile(r"^\s*proxy_set_header (\S+) (.+?);", re.MULTILINE)
+    return dict(header.findall(server) or header.findall(http))
+
+
+def test_the_load_balancer_passes_minio_the_host_that_media_signed():
+    """S3 signatures cover the Host header: `lb:9000`, port and all ($host would drop it)."""
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    minio = proxy_headers(nginx, 9000)
+    assert minio["Host"] == "$http_host"
+    assert minio["Connection"] == '""'  # keep-alive to the upstream, still set there
+    for port in (8080, 8081):  # the api's and media's own: the Host as the client sent it too
+        assert proxy_headers(nginx, port)["Host"] == "$http_host"
 
 
 def test_compose_refuses_to_start_without_secrets(tmp_path):
