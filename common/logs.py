@@ -26,6 +26,8 @@ SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
 ROUTE_KEY = web.RequestKey("route", str)  # set once the app has matched the request
+# The client's address when it is not the socket's peer (behind a trusted proxy, the api).
+CLIENT_KEY = web.RequestKey("client", str)
 ROTATED_FILES = 5
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -123,7 +125,7 @@ class AccessLogger(AbstractAccessLogger):
             "status": response.status,
             "duration_ms": round(time * 1000, 3),
             "bytes": response.body_length,
-            "client": request.remote,
+            "client": request.get(CLIENT_KEY, request.remote),
         }
         self.logger.info(
             "%s %s %s %.1f ms", request.method, request.path, response.status, time * 1000,
