@@ -18,6 +18,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from pythonjsonlogger.json import JsonFormatter
+from stamina.instrumentation import PrometheusOnRetryHook, set_on_retry_hooks
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Letters, digits and a few separators, as tracing ids and UUIDs are: anything else (a newline,
@@ -80,6 +81,9 @@ def setup_logging(
         root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call
+    # stamina logs a warning per retry (136 lines in 5 s of a media outage under load): an
+    # outage is logged as it starts and ends instead (common/outage.py); retries are counted.
+    set_on_retry_hooks([PrometheusOnRetryHook])
 
 
 def route_of(request: web.Request) -> str:

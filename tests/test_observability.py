@@ -104,10 +104,14 @@ async def test_a_media_outage_is_logged_once_when_it_starts_and_once_when_it_end
                     break
             await asyncio.sleep(0.1)
         assert response.status == 201
-    messages = [record["message"] for record in log_records(api.log)]
+    records = log_records(api.log)
+    messages = [record["message"] for record in records]
     assert len([m for m in messages if m.startswith("media outage started")]) == 1
     assert len([m for m in messages if m.startswith("media outage ended")]) == 1
     assert not [m for m in messages if "unreachable" in m]
+    assert not [r for r in records if r["name"] == "stamina"]  # no line per retry
+    api_metrics = scrape(int(api.env["API_METRICS_PORT"]))
+    assert re.search(r"\nstamina_retries_total\{[^}]*\} [1-9]", api_metrics)  # still counted
 
 
 async def test_metrics_are_on_their_own_port_by_route_template(services):
