@@ -36,17 +36,17 @@ test: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# `list` runs against a running stack (make run) filled with
-# .venv/bin/python -m api fixtures generate --count 1000000; `serving` (the ratios to the
-# reference and to media direct, 1 and 2 api workers), `pictures`, `breaker` and `processing`
-# start their own services.
+# `serving` (the ratios to the reference and to media direct, 1 and 2 api workers), `pictures`,
+# `breaker` and `processing` start their own services; `list` runs last, against a running stack
+# (make run) filled with .venv/bin/python -m api fixtures generate --count 1000000, and without
+# one says it is skipped.
 bench: $(BIN)/.installed
 	@scripts/ensure-tools
-	$(BIN)/python -m bench list $(BENCH_ARGS)
 	$(BIN)/python -m bench serving
 	$(BIN)/python -m bench pictures
 	$(BIN)/python -m bench breaker
 	$(BIN)/python -m bench processing
+	$(BIN)/python -m bench list --if-running $(BENCH_ARGS)
 
 # openapi.json and the README's tables of settings and errors, made from the code.
 docs: $(BIN)/.installed
