@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from common.run_settings import RunSettings
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {
     "POSTGRES_PASSWORD": "compose-test-password",
@@ -15,6 +17,7 @@ SECRETS = {
     "MINIO_ROOT_PASSWORD": "compose-test-password",
     "MEDIA_TOKEN": "compose-test-token-0123456789",
 }
+SHUTDOWN_TIMEOUT = RunSettings.model_fields["shutdown_timeout_seconds"].default
 
 
 def compose_config(
@@ -95,6 +98,17 @@ def test_the_load_balancer_passes_minio_the_host_that_media_signed():
     assert minio["Connection"] == '""'  # keep-alive to the upstream, still set there
     for port in (8080, 8081):  # the api's and media's own: the Host as the client sent it too
         assert proxy_headers(nginx, port)["Host"] == "$http_host"
+
+
+def test_services_get_longer_to_stop_than_their_shutdown_timeout(tmp_path):
+    """Docker's default is 10 s, then SIGKILL: uploads still arriving would be cut."""
+    for file in ("docker-compose.yml", "docker-compose.small.yml"):
+        services = yaml.safe_load(compose_config(SECRETS, tmp_path, file).stdout)["services"]
+        for name in ("api", "media", "worker"):
+            environment = services[name]["environment"]
+            timeout = float(environment.get("SHUTDOWN_TIMEOUT_SECONDS", SHUTDOWN_TIMEOUT))
+            grace = services[name].get("stop_grace_period", "10s")
+            assert float(grace.removesuffix("s")) > timeout, (file, name, grace)
 
 
 def test_compose_refuses_to_start_without_secrets(tmp_path):
