@@ -57,10 +57,10 @@ def setup_logging(
     """The root logger writes to stderr, and to `file` rotated by size when given."""
     if format == "json":
         formatter: logging.Formatter = JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
-            rename_fields={"asctime": "time", "levelname": "level", "process": "pid"},
+            "%(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+            rename_fields={"levelname": "level", "process": "pid"},
             static_fields={"service": service},
-            timestamp=False,
+            timestamp="time",  # ISO 8601 in UTC, with its offset: 2026-12-01T22:03:16.261000+00:00
         )
     else:
         formatter = TextFormatter(f"%(asctime)s {service} %(levelname)s %(message)s")
