@@ -14,34 +14,39 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[local,dev]'
 	@touch $@
 
-# Ctrl-C: the terminal sends SIGINT to every process, but the shell started them in the
-# background, where SIGINT is ignored unless a process handles it itself: so the trap passes one
-# SIGTERM on to each, and then only waits (a second signal would cut their cleanup short; the
-# services take either signal once). If one process exits by itself, the others are stopped.
+# Ctrl-C: the terminal sends SIGINT to its foreground process group: make, this shell, the api
+# and the worker (they take it, or the SIGTERM the trap passes on, as one request to stop), but
+# not media, started in a session of its own (setsid): it must outlive them, so that the api's
+# uploads in flight still store their pictures and the worker's last jobs still read theirs.
+# So the api and the worker are stopped first, and media only once both have exited; the same
+# when one of them exits by itself (then make run fails with its status).
 run: $(BIN)/.installed
-	@trap 'stopping=1; kill $$(jobs -pr) 2>/dev/null' INT TERM; \
-	$(BIN)/python -m media & \
-	$(BIN)/python -m api serve & \
-	$(BIN)/python -m api worker & \
-	wait -n; \
-	[ -n "$$stopping" ] || kill $$(jobs -pr) 2>/dev/null; \
-	while [ -n "$$(jobs -pr)" ]; do wait; done
+	@trap 'stopping=1' INT TERM HUP; \
+	setsid $(BIN)/python -m media & media=$$!; \
+	$(BIN)/python -m api serve & api=$$!; \
+	$(BIN)/python -m api worker & worker=$$!; \
+	wait -n; status=$$?; \
+	kill $$api $$worker 2>/dev/null; \
+	while kill -0 $$api $$worker 2>/dev/null; do wait $$api $$worker; done; \
+	kill $$media 2>/dev/null; \
+	while kill -0 $$media 2>/dev/null; do wait $$media; done; \
+	[ -n "$$stopping" ] || exit $$(( status ? status : 1 ))
 
 test: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# `list` runs against a running stack (make run) filled with
-# .venv/bin/python -m api fixtures generate --count 1000000; `serving` (the ratios to the
-# reference and to media direct, 1 and 2 api workers), `pictures`, `breaker` and `processing`
-# start their own services.
+# `serving` (the ratios to the reference and to media direct, 1 and 2 api workers), `pictures`,
+# `breaker` and `processing` start their own services; `list` runs last, against a running stack
+# (make run) filled with .venv/bin/python -m api fixtures generate --count 1000000, and without
+# one says it is skipped.
 bench: $(BIN)/.installed
 	@scripts/ensure-tools
-	$(BIN)/python -m bench list $(BENCH_ARGS)
 	$(BIN)/python -m bench serving
 	$(BIN)/python -m bench pictures
 	$(BIN)/python -m bench breaker
 	$(BIN)/python -m bench processing
+	$(BIN)/python -m bench list --if-running $(BENCH_ARGS)
 
 # openapi.json and the README's tables of settings and errors, made from the code.
 docs: $(BIN)/.installed

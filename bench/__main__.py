@@ -28,11 +28,11 @@ from bench.load import Load, median, wrk
 REFERENCE_PORT = 8090
 
 
-def listening_process(port: int) -> psutil.Process:
+def listening_process(port: int) -> psutil.Process | None:
     for connection in psutil.net_connections("tcp"):
         if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port:
             return psutil.Process(connection.pid)
-    sys.exit(f"nothing listens on port {port}: start the stack with `make run`")
+    return None
 
 
 def peak_rss_mb(process: psutil.Process) -> float:
@@ -77,6 +77,9 @@ def main() -> None:
     listing.add_argument("--api", default="http://127.0.0.1:8080")
     listing.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     listing.add_argument("--runs", type=int, default=3)
+    listing.add_argument(
+        "--if-running", action="store_true", help="without a running stack, say so and exit 0"
+    )
     big = commands.add_parser("pictures", help="a 50 MB picture up and down (own services)")
     big.add_argument("--side", type=int, default=4096, help="pixels a side (4096: 48 MB)")
     commands.add_parser("breaker", help="the api's 503 with media down (own services)")
@@ -104,7 +107,17 @@ def main() -> None:
         processing.main(args.pictures, args.memes, args.requests)
         return
     settings = ApiSettings()
-    api_process = listening_process(int(args.api.rsplit(":", 1)[1]))
+    port = int(args.api.rsplit(":", 1)[1])
+    api_process = listening_process(port)
+    if api_process is None:
+        message = (
+            f"nothing listens on port {port}: start the stack with `make run` (and fill it with"
+            " `python -m api fixtures generate --count 1000000`)"
+        )
+        if args.if_running:
+            print(f"list: skipped, {message}")
+            return
+        sys.exit(message)
 
     async def url() -> str:
         async with database_url(settings) as url:

@@ -37,8 +37,11 @@ async def _start(app: web.Application, listener: Listener, shutdown_timeout: flo
     site = web.TCPSite(runner, listener.host, listener.port, reuse_port=listener.reuse_port)
     try:
         await site.start()
-    except BaseException:
+    except BaseException as exc:
         await runner.cleanup()
+        if isinstance(exc, OSError):  # a port taken: one line that says which, no traceback
+            log.error("cannot listen on %s:%s: %s", listener.host, listener.port, exc.strerror)
+            raise SystemExit(1) from None
         raise
     return runner
 

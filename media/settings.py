@@ -17,10 +17,13 @@ class MediaSettings(RunSettings):
     media_host: str = Field("127.0.0.1", description="address to listen on")
     media_port: int = Field(8081, ge=0, le=65535, description="port to listen on")
     media_metrics_port: int = Field(
-        9181,
+        # Below the api's 9180 and up (one port per api worker): no API_WORKERS count reaches it.
+        9179,
         ge=0,
         le=65535,
-        description="port of the Prometheus metrics (`/metrics`), apart from the service's own",
+        description="port of the Prometheus metrics (`/metrics`), apart from the service's own;"
+        " the default is below the api's (`API_METRICS_PORT` and up), so both run on one host"
+        " with any `API_WORKERS`",
     )
     media_storage_dir: Path = Field(
         Path(".data/media"),

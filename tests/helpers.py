@@ -4,7 +4,7 @@ problem shape, as a client and an operator would check them."""
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -154,3 +154,35 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5) -
 def owner(meme: dict) -> dict[str, str]:
     """The header that lets a meme's creator change it: its edit token."""
     return {"Authorization": f"Bearer {meme['edit_token']}"}
+
+
+SLOW_BOUNDARY = "slow-upload-boundary"
+
+
+def slow_form(title: str, image: bytes) -> AsyncIterator[bytes]:
+    """A multipart body that arrives in two halves, a second apart."""
+    body = (
+        f'--{SLOW_BOUNDARY}\r\nContent-Disposition: form-data; name="title"\r\n\r\n{title}\r\n'
+        f'--{SLOW_BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="m.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode() + image + f"\r\n--{SLOW_BOUNDARY}--\r\n".encode()
+
+    async def halves():
+        yield body[: len(body) // 2]
+        await asyncio.sleep(1)
+        yield body[len(body) // 2 :]
+
+    return halves()
+
+
+def slow_uploads(http: aiohttp.ClientSession, count: int) -> list[asyncio.Task[int]]:
+    """`count` uploads of valid pictures whose bodies arrive in two halves a second apart: a
+    signal sent in between finds them in flight. Each task gives its upload's status."""
+    headers = {"Content-Type": f"multipart/form-data; boundary={SLOW_BOUNDARY}"}
+
+    async def upload(n: int) -> int:
+        image = picture(color=(n * 30 % 256, 80, 200))
+        async with http.post("/memes", data=slow_form(f"slow {n}", image), headers=headers) as r:
+            return r.status
+
+    return [asyncio.create_task(upload(n)) for n in range(count)]

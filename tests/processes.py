@@ -41,6 +41,18 @@ class ServiceProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "ServiceProcess":
+        self.launch()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{' '.join(self.command)} did not start")
+
+    def launch(self) -> "ServiceProcess":
+        """Start it, without waiting for it to answer."""
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", *self.command],
@@ -50,14 +62,7 @@ class ServiceProcess:
                 start_new_session=True,  # its own process group, image workers and all
                 preexec_fn=self._cap_file_size if self.file_size_cap else None,
             )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"{' '.join(self.command)} did not start")
+        return self
 
     def _cap_file_size(self) -> None:
         """No file it writes may grow past the cap: a full disk, without a disk to fill."""

@@ -5,24 +5,22 @@ their 201, not a 422 from dead image workers, while new connections are refused.
 import asyncio
 import json
 import os
+import re
 import signal
+import socket
 import time
+import urllib.error
 import urllib.request
 
 import aiohttp
 import pytest
 
-from tests.helpers import query
-from tests.pictures import picture
+from tests.helpers import query, slow_uploads
 from tests.processes import ApiProcess, MediaProcess, free_port
 
-BOUNDARY = "slow-upload-boundary"
-
-
-@pytest.fixture
-def two_workers(database_url, tmp_path):
-    media = MediaProcess(tmp_path / "media").start()
-    api = ApiProcess(
+def two_worker_api(database_url, tmp_path, media: MediaProcess, **settings) -> ApiProcess:
+    settings.setdefault("api_metrics_port", free_port())
+    return ApiProcess(
         tmp_path / "api-tmp",
         database_url=database_url,
         media_url=media.url,
@@ -33,19 +31,35 @@ def two_workers(database_url, tmp_path):
         image_workers=1,
         max_uploads_per_client=32,
         log_format="json",
-        api_metrics_port=free_port(),
+        **settings,
     )
-    yield api.start()
-    api.stop()
+
+
+@pytest.fixture
+def media(tmp_path):
+    media = MediaProcess(tmp_path / "media").start()
+    yield media
     media.stop()
 
 
+@pytest.fixture
+def two_workers(database_url, tmp_path, media):
+    api = two_worker_api(database_url, tmp_path, media)
+    yield api.start()
+    api.stop()
+    try:  # what a test left behind: a killed worker's image workers
+        os.killpg(api.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def json_records(api: ApiProcess) -> list[dict]:
+    """The log's JSON records (a dying worker's traceback is plain text)."""
+    return [json.loads(line) for line in api.log.read_text().splitlines() if line.startswith("{")]
+
+
 def pids_answering(api: ApiProcess) -> set[int]:
-    return {
-        record["pid"]
-        for line in api.log.read_text().splitlines()
-        if line.startswith("{") and (record := json.loads(line)).get("route") == "/health"
-    }
+    return {record["pid"] for record in json_records(api) if record.get("route") == "/health"}
 
 
 def test_two_processes_answer_on_one_port(two_workers):
@@ -59,20 +73,49 @@ def test_two_processes_answer_on_one_port(two_workers):
     assert len(pids) == 2 and api.process.pid not in pids
 
 
-def slow_form(title: str, image: bytes):
-    """A multipart body that arrives in two halves, a second apart."""
-    body = (
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="title"\r\n\r\n{title}\r\n'
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="m.png"\r\n'
-        "Content-Type: image/png\r\n\r\n"
-    ).encode() + image + f"\r\n--{BOUNDARY}--\r\n".encode()
+def free_port_pair() -> tuple[int, socket.socket]:
+    """A free port whose next one this test holds (listening): API_METRICS_PORT for a worker 1
+    that cannot take its own."""
+    while True:
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1] - 1
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                taken.close()
+                continue
+        taken.listen()
+        return port, taken
 
-    async def halves():
-        yield body[: len(body) // 2]
-        await asyncio.sleep(1)
-        yield body[len(body) // 2 :]
 
-    return halves()
+def test_a_worker_that_cannot_take_its_port_stops_the_server(database_url, tmp_path, media):
+    metrics_port, taken = free_port_pair()
+    with taken:
+        api = two_worker_api(database_url, tmp_path, media, api_metrics_port=metrics_port)
+        try:
+            assert api.launch().process.wait(timeout=60) == 1  # not serving from worker 0 alone
+        finally:
+            api.stop()
+    cannot, stopped = [r["message"] for r in json_records(api) if r["level"] == "ERROR"]
+    assert cannot.startswith(f"cannot listen on 127.0.0.1:{metrics_port + 1}: ")  # no traceback
+    assert cannot.endswith("address already in use") and "Traceback" not in api.log.read_text()
+    assert re.fullmatch(r"api worker api-1 \(pid \d+\) exited with 1: stopping the server", stopped)
+
+
+def test_a_worker_killed_later_stops_the_server(two_workers):
+    api = two_workers
+    [started] = [r for r in json_records(api) if r["message"].startswith("started 2 api workers")]
+    first, second = map(int, re.findall(r"\d+", started["message"])[1:])
+    os.kill(second, signal.SIGKILL)
+    assert api.process.wait(timeout=30) == 1
+    [error] = [r["message"] for r in json_records(api) if r["level"] == "ERROR"]
+    assert error == f"api worker api-1 (pid {second}) exited with -9: stopping the server"
+    with pytest.raises(ProcessLookupError):  # the other one was stopped, not left serving
+        os.kill(first, 0)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{api.url}/health", timeout=2)
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM to the server", "Ctrl-C to its process group"])
@@ -80,16 +123,9 @@ async def test_a_signal_under_load_loses_no_request_that_had_started(
     two_workers, database_url, stop
 ):
     api = two_workers
-    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
     connector = aiohttp.TCPConnector(force_close=True)  # each upload a connection of its own
     async with aiohttp.ClientSession(api.url, connector=connector) as http:
-
-        async def upload(n: int) -> int:
-            image = picture(color=(n * 30 % 256, 80, 200))
-            async with http.post("/memes", data=slow_form(f"slow {n}", image), headers=headers) as r:
-                return r.status
-
-        uploads = [asyncio.create_task(upload(n)) for n in range(8)]
+        uploads = slow_uploads(http, 8)
         await asyncio.sleep(0.5)  # every upload has sent its first half
         if stop.startswith("SIGTERM"):
             api.process.send_signal(signal.SIGTERM)

@@ -2,10 +2,13 @@
 Debian's docker-compose (no Docker engine needed)."""
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import yaml
+
+from common.run_settings import RunSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {
@@ -14,6 +17,7 @@ SECRETS = {
     "MINIO_ROOT_PASSWORD": "compose-test-password",
     "MEDIA_TOKEN": "compose-test-token-0123456789",
 }
+SHUTDOWN_TIMEOUT = RunSettings.model_fields["shutdown_timeout_seconds"].default
 
 
 def compose_config(
@@ -75,6 +79,36 @@ def test_the_distributed_shape_scales_behind_one_load_balancer(tmp_path):
     for upstream in ("server api:8080 resolve", "server media:8081 resolve"):
         assert upstream in nginx
     assert all(f"server {node}:9000" in nginx for node in nodes)
+
+
+def proxy_headers(nginx: str, port: int) -> dict[str, str]:
+    """What nginx's server on `port` sets on the requests it passes on: its own
+    `proxy_set_header` lines or, if it has none, the http block's (nginx inherits all or none)."""
+    http, *servers = re.split(r"\bserver \{", nginx)
+    [server] = [server for server in servers if re.search(rf"\blisten {port};", server)]
+    header = re.compile(r"^\s*proxy_set_header (\S+) (.+?);", re.MULTILINE)
+    return dict(header.findall(server) or header.findall(http))
+
+
+def test_the_load_balancer_passes_minio_the_host_that_media_signed():
+    """S3 signatures cover the Host header: `lb:9000`, port and all ($host would drop it)."""
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    minio = proxy_headers(nginx, 9000)
+    assert minio["Host"] == "$http_host"
+    assert minio["Connection"] == '""'  # keep-alive to the upstream, still set there
+    for port in (8080, 8081):  # the api's and media's own: the Host as the client sent it too
+        assert proxy_headers(nginx, port)["Host"] == "$http_host"
+
+
+def test_services_get_longer_to_stop_than_their_shutdown_timeout(tmp_path):
+    """Docker's default is 10 s, then SIGKILL: uploads still arriving would be cut."""
+    for file in ("docker-compose.yml", "docker-compose.small.yml"):
+        services = yaml.safe_load(compose_config(SECRETS, tmp_path, file).stdout)["services"]
+        for name in ("api", "media", "worker"):
+            environment = services[name]["environment"]
+            timeout = float(environment.get("SHUTDOWN_TIMEOUT_SECONDS", SHUTDOWN_TIMEOUT))
+            grace = services[name].get("stop_grace_period", "10s")
+            assert float(grace.removesuffix("s")) > timeout, (file, name, grace)
 
 
 def test_compose_refuses_to_start_without_secrets(tmp_path):

@@ -50,6 +50,7 @@ def services(database_url, tmp_path):
         data_dir=tmp_path,
         log_format="json",
         api_metrics_port=free_port(),
+        trusted_proxies="127.0.0.1",  # the tests' requests come as from a proxy
     )
     yield api.start(), media
     api.stop()
@@ -59,9 +60,8 @@ def services(database_url, tmp_path):
 async def test_one_request_id_follows_a_request_through_both_logs(services):
     api, media = services
     async with aiohttp.ClientSession(api.url) as http:
-        async with http.post(
-            "/memes", data=meme_form("Traced"), headers={"X-Request-ID": "trace-4f2a.1"}
-        ) as response:
+        traced = {"X-Request-ID": "trace-4f2a.1", "X-Forwarded-For": "203.0.113.7"}
+        async with http.post("/memes", data=meme_form("Traced"), headers=traced) as response:
             assert response.status == 201
             assert response.headers["X-Request-ID"] == "trace-4f2a.1"
             meme = await response.json()
@@ -77,7 +77,8 @@ async def test_one_request_id_follows_a_request_through_both_logs(services):
     )
     assert line["level"] == "INFO" and line["service"] == "api" and line["time"]
     assert line["method"] == "POST" and line["route"] == "/memes" and line["status"] == 201
-    assert line["duration_ms"] > 0 and line["bytes"] > 0 and line["client"] == "127.0.0.1"
+    assert line["duration_ms"] > 0 and line["bytes"] > 0
+    assert line["client"] == "203.0.113.7"  # whom the trusted proxy named, not the proxy
     [stored] = await eventually_logged(
         media.log, lambda r: r.get("request_id") == "trace-4f2a.1" and "route" in r
     )
@@ -85,6 +86,7 @@ async def test_one_request_id_follows_a_request_through_both_logs(services):
     assert stored["route"] == "/blobs/{key}" and stored["status"] == 201
     [read] = await eventually_logged(api.log, lambda r: r.get("request_id") == made)
     assert read["route"] == "/memes/{id}/image" and read["path"] == f"/memes/{meme['id']}/image"
+    assert read["client"] == "127.0.0.1"  # no X-Forwarded-For: the peer is the client
     assert await eventually_logged(media.log, lambda r: r.get("request_id") == made)
 
 
@@ -102,10 +104,14 @@ async def test_a_media_outage_is_logged_once_when_it_starts_and_once_when_it_end
                     break
             await asyncio.sleep(0.1)
         assert response.status == 201
-    messages = [record["message"] for record in log_records(api.log)]
+    records = log_records(api.log)
+    messages = [record["message"] for record in records]
     assert len([m for m in messages if m.startswith("media outage started")]) == 1
     assert len([m for m in messages if m.startswith("media outage ended")]) == 1
     assert not [m for m in messages if "unreachable" in m]
+    assert not [r for r in records if r["name"] == "stamina"]  # no line per retry
+    api_metrics = scrape(int(api.env["API_METRICS_PORT"]))
+    assert re.search(r"\nstamina_retries_total\{[^}]*\} [1-9]", api_metrics)  # still counted
 
 
 async def test_metrics_are_on_their_own_port_by_route_template(services):

@@ -4,11 +4,12 @@ With more than one worker this process starts them (multiprocessing, `spawn`: ea
 clean, with its own event loop, pool and image workers), and each listens on the same port with
 SO_REUSEPORT, so the kernel shares out the connections. A SIGTERM or SIGINT here is passed on
 once to every worker, each shuts down gracefully (common.serving), and this process waits for
-them all.
+them all. A worker that exits unasked stops the others: the server exits non-zero.
 """
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import signal
 import sys
 
@@ -88,10 +89,17 @@ def serve(settings: ApiSettings) -> None:
     for worker in workers:
         worker.start()
     log.info("started %d api workers: %s", len(workers), [w.pid for w in workers])
-    for worker in workers:
-        worker.join()
-        if worker.exitcode and not stopping:
-            log.error("api worker %s exited with %s: stopping the others", worker.pid,
-                      worker.exitcode)
-            stop(signal.SIGTERM, None)
-    sys.exit(max((worker.exitcode or 0) for worker in workers) > 0)
+    # Whichever ends first: a worker that dies unasked (its port taken at start-up, killed
+    # later) stops the server, rather than leaving it to serve from fewer processes unnoticed.
+    running = {worker.sentinel: worker for worker in workers}
+    failed = False
+    while running:
+        for sentinel in multiprocessing.connection.wait(list(running)):
+            worker = running.pop(sentinel)
+            worker.join()
+            if not stopping:
+                log.error("api worker %s (pid %s) exited with %s: stopping the server",
+                          worker.name, worker.pid, worker.exitcode)
+                failed = True
+                stop(signal.SIGTERM, None)
+    sys.exit(1 if failed or any(worker.exitcode for worker in workers) else 0)

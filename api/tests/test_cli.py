@@ -1,8 +1,10 @@
 """The command line as a user meets it: `make run` in one shell, commands in another, with
-nothing exported; settings errors and --help."""
+nothing exported; Ctrl-C under `make run`; settings errors and --help."""
 
+import asyncio
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -12,10 +14,12 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from api.settings import ApiSettings
 from media.settings import MediaSettings
+from tests.helpers import slow_uploads
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_VARIABLES = {name.upper() for cls in (ApiSettings, MediaSettings) for name in cls.model_fields}
@@ -47,7 +51,7 @@ def run(checkout: Path, *args: str, timeout: float = 120) -> subprocess.Complete
 def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read()
+        assert process.poll() is None, process.stderr.read() if process.stderr else "exited"
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
@@ -57,18 +61,24 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> No
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
-@pytest.fixture
-def running_stack(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """Media and the api as `make run` starts them, in a checkout of their own; only the ports
-    are set (in .env, as a user would), so that they do not meet a developer's running stack."""
+def checkout_of_its_own(tmp_path: Path, more_settings: str = "") -> tuple[Path, int, int]:
+    """A directory to run the services in, with only the ports set (in .env, as a user would),
+    so that they do not meet a developer's running stack; the api's port and media's."""
     checkout = tmp_path / "checkout"
     checkout.mkdir()
     api_port, media_port = free_port(), free_port()
     (checkout / ".env").write_text(
         f"API_PORT={api_port}\nMEDIA_PORT={media_port}\n"
         f"MEDIA_URL=http://127.0.0.1:{media_port}\nACCESS_LOG=false\n"
-        f"API_METRICS_PORT={free_port()}\nMEDIA_METRICS_PORT={free_port()}\n"
+        f"API_METRICS_PORT={free_port()}\nMEDIA_METRICS_PORT={free_port()}\n{more_settings}"
     )
+    return checkout, api_port, media_port
+
+
+@pytest.fixture
+def running_stack(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """Media and the api as `make run` starts them, in a checkout of their own."""
+    checkout, api_port, media_port = checkout_of_its_own(tmp_path)
     started = [
         subprocess.Popen(
             [sys.executable, "-m", service],
@@ -112,6 +122,54 @@ def test_commands_in_a_second_shell_need_nothing_exported(running_stack):
     assert page["total"] == 1005
     with urllib.request.urlopen(api + page["items"][0]["image_url"]) as response:
         assert response.status == 200 and len(response.read()) == page["items"][0]["size"]
+
+
+def kill_what_is_left(checkout: Path) -> None:
+    """Whatever still runs in `checkout` after a failed test (media, in a session of its own,
+    is out of reach of its process group)."""
+    for process in Path("/proc").iterdir():
+        try:
+            if process.name.isdigit() and (process / "cwd").resolve().is_relative_to(checkout):
+                os.kill(int(process.name), signal.SIGKILL)
+        except OSError:  # gone meanwhile, or not ours to read
+            pass
+
+
+async def test_ctrl_c_under_make_run_lets_uploads_in_flight_store_their_pictures(tmp_path):
+    """A terminal's Ctrl-C is a SIGINT to every process of its foreground group at once: media
+    must outlive the api, or uploads still arriving find it gone (503 media-unavailable)."""
+    checkout, api_port, _ = checkout_of_its_own(tmp_path, "MAX_UPLOADS_PER_CLIENT=32\n")
+    venv = Path(sys.prefix)  # installed already: make is told not to install it again
+    output = tmp_path / "make-run.log"
+    with output.open("wb") as out:
+        make = subprocess.Popen(
+            ["make", "-s", "-f", ROOT / "Makefile", "run", f"VENV={venv}"]
+            + ["-o", f"{venv}/bin/.installed"],
+            cwd=checkout,
+            env=user_environment(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group of its own, as a terminal's job has
+        )
+    api = f"http://127.0.0.1:{api_port}"
+    try:
+        await asyncio.to_thread(wait_healthy, f"{api}/health", make)
+        for _ in range(300):  # the worker, too, is ready to stop gracefully
+            if "jobs at a time" in output.read_text():
+                break
+            await asyncio.sleep(0.1)
+        connector = aiohttp.TCPConnector(force_close=True)  # each upload a connection of its own
+        async with aiohttp.ClientSession(api, connector=connector) as http:
+            uploads = slow_uploads(http, 8)
+            await asyncio.sleep(0.5)  # every upload has sent its first half
+            os.killpg(make.pid, signal.SIGINT)  # Ctrl-C
+            assert await asyncio.gather(*uploads) == [201] * 8
+        await asyncio.to_thread(make.wait, 60)
+    finally:
+        kill_what_is_left(checkout)
+    log = output.read_text()
+    assert log.index(" api INFO stopped") < log.index(" media INFO stopping"), log
+    assert "Traceback" not in log and " ERROR " not in log, log
 
 
 @pytest.mark.parametrize("service", ["api", "media"])

@@ -17,6 +17,7 @@ from aiohttp_remotes import XForwardedFiltered
 
 from api.domain.rate_limits import limit_for, spend
 from api.web.state import SERVICES
+from common.logs import CLIENT_KEY
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -38,7 +39,13 @@ def client_address(trusted_proxies: str) -> Callable:
         request[RATE_LIMIT_HEADERS] = {}
         if forwarded and request.remote and _trusted(request.remote, networks):
             if _readable(request.headers.getall(hdrs.X_FORWARDED_FOR, [])):
-                return await forwarded.middleware(request, handler)
+
+                async def with_client(clone: web.Request) -> web.StreamResponse:
+                    # The access log is given this request, not the clone: tell it the client.
+                    request[CLIENT_KEY] = clone.remote or "unknown"
+                    return await handler(clone)
+
+                return await forwarded.middleware(request, with_client)
             log.warning("X-Forwarded-For from %s is unreadable; the proxy counts", request.remote)
         return await handler(request)
 

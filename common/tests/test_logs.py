@@ -3,6 +3,7 @@ traceback, a file rotated by size."""
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,5 +47,8 @@ def test_json_lines_with_the_request_id_and_tracebacks_in_one_record(root_logger
     first, failed = records[:2]
     assert first["message"] == "hello there" and first["request_id"] == "req-1"
     assert first["level"] == "INFO" and first["service"] == "api" and first["pid"]
+    logged_at = datetime.fromisoformat(first["time"])  # ISO 8601, in UTC
+    assert logged_at.utcoffset() == timedelta(0) and first["time"].endswith("+00:00")
+    assert abs(datetime.now(UTC) - logged_at) < timedelta(minutes=1)
     assert failed["message"] == "it failed" and "ValueError: boom" in failed["exc_info"]
     assert [r["message"] for r in records[2:]] == [f"line {n}" for n in range(20)]
