@@ -183,6 +183,12 @@ class ApiSettings(RunSettings):
         description="longest a request body (an upload) may stall between two chunks before"
         " it is cut off with a 408",
     )
+    upload_timeout_seconds: float = Field(
+        120,
+        gt=0,
+        description="longest a whole meme form may take to arrive, however steadily it trickles"
+        " in, before it is cut off with a 408 (10 MiB in 120 s is 85 KB/s)",
+    )
     idle_timeout_seconds: float = Field(
         15,
         gt=0,

@@ -140,8 +140,8 @@ def no_room() -> Busy:
 
 
 class RequestTimeout(Problem):
-    """The body stopped arriving for `BODY_READ_TIMEOUT_SECONDS`: the upload is cut off and
-    nothing of it is kept."""
+    """The body stopped arriving for `BODY_READ_TIMEOUT_SECONDS`, or a form took longer than
+    `UPLOAD_TIMEOUT_SECONDS`: the upload is cut off and nothing of it is kept."""
 
     status = 408
     code = "request-timeout"

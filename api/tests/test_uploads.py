@@ -60,6 +60,30 @@ async def test_an_upload_that_stalls_is_cut_off_and_leaves_no_file(api):
     assert [path.name for path in scratch.iterdir()] == [".owner"]
 
 
+async def test_an_upload_that_trickles_in_is_cut_off_at_its_deadline(api):
+    """A client that sends a few bytes now and then never stalls for long, but it must not
+    hold its upload slot and spooled file for ever."""
+    client = await api(body_read_timeout_seconds=0.5, upload_timeout_seconds=1.5)
+    scratch = client.server.app[SERVICES].scratch
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode()
+
+    async def trickle():
+        yield head
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            yield b"x" * 20
+
+    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    started = time.monotonic()
+    response = await client.post("/memes", data=trickle(), headers=headers)
+    await problem_of(response, 408, "request-timeout")
+    assert 1.4 < time.monotonic() - started < 3
+    assert [path.name for path in scratch.iterdir()] == [".owner"]
+
+
 async def test_uploads_in_progress_are_capped_per_client_and_in_all(api):
     client = await api(max_uploads_per_client=2, max_uploads=3)
     stall = asyncio.Event()

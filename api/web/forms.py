@@ -46,6 +46,7 @@ MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memor
 class FormLimits:
     max_image_bytes: int
     read_timeout: float  # seconds the body may stall
+    total_timeout: float  # seconds the whole form may take, however steadily it trickles in
 
 
 @dataclass
@@ -135,7 +136,11 @@ async def _read_parts(request: web.Request, limits: FormLimits, spool: Path) -> 
 def meme_form(request: web.Request) -> AbstractAsyncContextManager[MemeForm]:
     """The meme form of the request, read within the settings' limits."""
     services, settings = request.app[SERVICES], request.app[SETTINGS]
-    limits = FormLimits(settings.max_upload_bytes, settings.body_read_timeout_seconds)
+    limits = FormLimits(
+        settings.max_upload_bytes,
+        settings.body_read_timeout_seconds,
+        settings.upload_timeout_seconds,
+    )
     return _meme_form(request, limits, request.app[UPLOAD_SLOTS], services.scratch)
 
 
@@ -146,7 +151,12 @@ async def _meme_form(
     """The form's fields; the picture spools in `scratch` and is removed when the block ends."""
     with slots.hold(request.remote or "unknown"), _spool_file(scratch) as spool:
         try:
-            form = await _read_parts(request, limits, spool)
+            async with asyncio.timeout(limits.total_timeout):
+                form = await _read_parts(request, limits, spool)
+        except TimeoutError:
+            raise RequestTimeout(
+                f"The form did not arrive within {limits.total_timeout:g} s"
+            ) from None
         except (HttpProcessingError, ValueError, AssertionError) as exc:
             # aiohttp's multipart reader raises these on a missing boundary or a broken body.
             raise MalformedMultipart(f"The multipart body is malformed: {exc}") from None
