@@ -1,7 +1,8 @@
 """An HTTP proxy in front of moto's S3 server that answers as MinIO does, or fails as a store
 under load does, as the test tells it. It runs in a thread of its own, like moto's server.
 
-- `minio`: refuse a lifecycle rule with neither Expiration nor Transition (`MalformedXML`).
+- `minio`: refuse a lifecycle rule with neither Expiration nor Transition (`MalformedXML`,
+  or `lifecycle_refusal`).
 - `fail_next(n, status, code)`: the next n requests get an S3 error (`503 SlowDown`,
   `500 InternalError`) without reaching moto.
 - `delay`: seconds to wait before forwarding each request.
@@ -31,6 +32,9 @@ class FaultyS3:
     def __init__(self, upstream: str, minio: bool = True) -> None:
         self.upstream = upstream.rstrip("/")
         self.minio = minio
+        # What MinIO answers a lifecycle rule with neither Expiration nor Transition; other
+        # S3 servers answer NotImplemented or InvalidRequest.
+        self.lifecycle_refusal = (400, "MalformedXML", "The XML you provided was not well-formed")
         self.delay = 0.0
         self.failures: list[tuple[int, str]] = []
         self.cuts = 0
@@ -66,7 +70,7 @@ class FaultyS3:
             return s3_error(*failure)
         if self.minio and "lifecycle" in request.query and request.method == "PUT":
             if b"<Expiration" not in body and b"<Transition" not in body:
-                return s3_error(400, "MalformedXML", "The XML you provided was not well-formed")
+                return s3_error(*self.lifecycle_refusal)
         if self.delay:
             await asyncio.sleep(self.delay)
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -82,12 +83,16 @@ class DiskStore:
         return found
 
     async def check(self) -> None:
-        probe = self.root / ".ready"
         try:
-            await asyncio.to_thread(probe.write_bytes, b"ok")
-            await asyncio.to_thread(probe.unlink)
+            await asyncio.to_thread(self._write_a_probe)
         except OSError as exc:
             raise StorageUnavailable(f"The blob directory is not writable: {exc.strerror}") from exc
+
+    def _write_a_probe(self) -> None:
+        """A file of its own for each check: two probes at once must not trip over each other."""
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-") as probe:
+            probe.write(b"ok")
+            probe.flush()
 
 
 async def _read_chunks(file: BinaryIO, length: int) -> AsyncIterator[bytes]:

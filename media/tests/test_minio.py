@@ -7,6 +7,8 @@ import logging
 import os
 import time
 
+import pytest
+
 from media.app import create_app
 from tests.helpers import MEDIA_TOKEN, s3_media_settings
 
@@ -15,12 +17,16 @@ DATA = b"a picture's bytes " * 500
 KEY = hashlib.sha256(DATA).hexdigest()
 
 
+@pytest.mark.parametrize(
+    "status, code", [(400, "MalformedXML"), (501, "NotImplemented"), (400, "InvalidRequest")]
+)
 async def test_media_starts_on_a_store_that_refuses_the_lifecycle_rule(
-    aiohttp_client, faulty_s3, tmp_path, caplog
+    aiohttp_client, faulty_s3, tmp_path, caplog, status, code
 ):
+    faulty_s3.lifecycle_refusal = (status, code, "refused as the store does")
     caplog.set_level(logging.INFO, "media.store.s3")
     media = await aiohttp_client(create_app(s3_media_settings(faulty_s3.url, tmp_path)))
-    assert "refused the lifecycle rule (MalformedXML)" in caplog.text
+    assert caplog.text.count(f"refused the lifecycle rule ({code})") == 1
     assert (await media.get("/ready")).status == 200
     assert (await media.put(f"/blobs/{KEY}", data=DATA, headers=AUTH)).status == 201
     assert await (await media.get(f"/blobs/{KEY}", headers=AUTH)).read() == DATA
