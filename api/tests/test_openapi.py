@@ -80,7 +80,7 @@ def test_swagger_ui_shows_real_examples_that_the_rules_accept():
         for operation in operations.values()
         for content in operation.get("requestBody", {}).get("content", {}).values()
     ]
-    assert len(bodies) == 5  # POST form; PUT JSON and form; PATCH merge patch and form
+    assert len(bodies) == 6  # POST form; PUT JSON and form; PATCH merge patch, JSON and form
     for schema in bodies:
         examples = _string_examples(schema, spec)
         assert set(examples) == {"title", "description", "tags", "tags[]"}
@@ -169,3 +169,5 @@ async def test_documented_response_headers_are_sent(client):
         etag = f'"{meme["sha256"]}"'
         await check(path, "get", await client.get(url, headers={"If-None-Match": etag}))
         await check(path, "get", await client.get(url, headers={"Range": "bytes=99999-"}))
+    for method in ("put", "patch", "delete"):  # without a token: 401 with its challenge
+        await check("/memes/{id}", method, await getattr(client, method)(f"/memes/{meme['id']}"))

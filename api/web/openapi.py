@@ -39,6 +39,7 @@ HEADERS = {
     "Content-Range": "The bytes served (206), or `bytes */<size>` (416)",
     "Content-Length": "The size of the bytes served",
     "Accept-Ranges": "`bytes`: ranges are served",
+    "WWW-Authenticate": "`Bearer`: send the meme's edit token (or the moderator's)",
 }
 
 
@@ -85,8 +86,9 @@ def _meme_body(reads: str) -> dict[str, Any]:
     content = {}
     if reads == "replace":
         content["application/json"] = {"schema": {"$ref": "#/components/schemas/MemeText"}}
-    if reads == "patch":
+    if reads == "patch":  # plain JSON is read as a merge patch too
         content["application/merge-patch+json"] = {"schema": _merge_patch()}
+        content["application/json"] = {"schema": _merge_patch()}
     content["multipart/form-data"] = {
         "schema": _meme_form(reads),
         # Swagger UI then sends one `tags` field per tag, as curl -F does.
@@ -98,10 +100,11 @@ def _meme_body(reads: str) -> dict[str, Any]:
 def _apply_notes(operation: dict[str, Any], notes: SpecNotes) -> None:
     if notes.reads_meme:
         operation["requestBody"] = _meme_body(notes.reads_meme)
+    responses, headers = operation["responses"], dict(notes.headers)
     if notes.secured:
         operation["security"] = [{"editToken": []}]
-    responses = operation["responses"]
-    for status, names in notes.headers.items():
+        headers.setdefault("401", ("WWW-Authenticate",))
+    for status, names in headers.items():
         responses[status]["headers"] = {
             name: {"description": HEADERS[name], "schema": {"type": "string"}} for name in names
         }
