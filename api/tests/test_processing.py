@@ -58,10 +58,18 @@ def recompressed(picture: bytes, scale: float, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-async def test_words_in_a_picture_are_found_by_q_below_title_matches(client, database_url):
+async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(
+    client, database_url
+):
+    # The title and tag matches are older: newest first would list the picture's match first.
+    blank = meme_picture("", "", 0.1)
+    tagged = await post(client, "Blue", blank, tags="monday")
+    titled = await post(client, "Monday again", blank, tags="work")
     pictured = await post(client, "Untitled", meme_picture("cats hate monday", "send coffee", 0.6))
     assert pictured["processing"] == "pending" and pictured["text"] is None
-    assert await ids(client, "/memes?processing=pending") == [pictured["id"]]
+    everyone = [pictured["id"], titled["id"], tagged["id"]]
+    assert await ids(client, "/memes?processing=pending") == everyone
+    assert await ids(client, "/memes?q=monday") == [titled["id"], tagged["id"]]  # text unread
     sha = pictured["sha256"]
     assert query(database_url, "SELECT count(*) FROM thumbnails") == [(0,)]
 
@@ -69,6 +77,7 @@ async def test_words_in_a_picture_are_found_by_q_below_title_matches(client, dat
     task = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
     try:
         meme = await processed(client, pictured)
+        assert (await processed(client, titled))["processing"] == "done"
     finally:
         stop.set()
         await task
@@ -79,14 +88,15 @@ async def test_words_in_a_picture_are_found_by_q_below_title_matches(client, dat
     sizes = query(database_url, "SELECT size FROM thumbnails WHERE blob_sha256 = %s", (sha,))
     assert sorted(sizes) == [("small",), ("thumb",)]
     assert (await client.get(f"/memes/{meme['id']}/image?size=thumb")).status == 200
-    assert query(database_url, "SELECT count(*) FROM thumbnails") == [(2,)]
+    assert query(database_url, "SELECT count(*) FROM thumbnails") == [(4,)]  # 2 pictures
 
-    titled = await post(client, "Monday again", meme_picture("", "", 0.1), tags="work")
-    assert await ids(client, "/memes?q=monday") == [titled["id"], meme["id"]]
+    # Title matches, then tag matches, then the picture's words.
+    ranked = [titled["id"], tagged["id"], meme["id"]]
+    assert await ids(client, "/memes?q=monday") == ranked
     assert await ids(client, "/memes?q=coffee") == [meme["id"]]
     assert await ids(client, "/memes?q=hate+cats&sort=title") == [meme["id"]]
-    assert await ids(client, "/memes?q=monday&processing=done") == [meme["id"]]
-    assert await ids(client, "/memes?processing=pending") == [titled["id"]]
+    assert await ids(client, "/memes?q=monday&processing=done") == ranked
+    assert await ids(client, "/memes?processing=pending") == []
     assert await ids(client, "/memes?q=tuesday") == []
 
 
