@@ -4,13 +4,16 @@ problem shape, as a client and an operator would check them."""
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
 import psycopg2
 from moto.server import ThreadedMotoServer
 
+from api.domain.processing import run_worker
+from api.services import Services
 from api.settings import ApiSettings
 from common.scratch import LOCK_NAME
 from media.settings import MediaSettings
@@ -154,3 +157,15 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5) -
 def owner(meme: dict) -> dict[str, str]:
     """The header that lets a meme's creator change it: its edit token."""
     return {"Authorization": f"Bearer {meme['edit_token']}"}
+
+
+@asynccontextmanager
+async def working(services: Services) -> AsyncIterator[None]:
+    """A picture worker (`python -m api worker`'s loop) on `services`, for the block's length."""
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(services, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, 30)

@@ -1,15 +1,13 @@
 """Background processing of pictures, on real pictures made here: the worker runs in the test's
 process (its OCR in the image workers), against the real database and media service."""
 
-import asyncio
 import io
 
 import pytest
 from PIL import Image
 
-from api.domain.processing import run_worker
 from api.web.state import SERVICES
-from tests.helpers import disk_media_settings, eventually, query
+from tests.helpers import disk_media_settings, eventually, query, working
 from tests.meme_pictures import meme_picture
 
 
@@ -21,11 +19,8 @@ def media_settings(tmp_path):
 @pytest.fixture
 async def worker(client):
     """A worker on the api's own services, for the test's length."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
-    yield
-    stop.set()
-    await asyncio.wait_for(task, 30)
+    async with working(client.server.app[SERVICES]):
+        yield
 
 
 async def post(client, title: str, picture: bytes, tags: str = "") -> dict:
@@ -73,14 +68,9 @@ async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(
     sha = pictured["sha256"]
     assert query(database_url, "SELECT count(*) FROM thumbnails") == [(0,)]
 
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
-    try:
+    async with working(client.server.app[SERVICES]):
         meme = await processed(client, pictured)
         assert (await processed(client, titled))["processing"] == "done"
-    finally:
-        stop.set()
-        await task
     assert meme["processing"] == "done" and meme["processing_error"] is None
     assert "MONDAY" in meme["text"] and "COFFEE" in meme["text"]
     assert len(meme["placeholder"]) == 28
@@ -100,7 +90,9 @@ async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(
     assert await ids(client, "/memes?q=tuesday") == []
 
 
-async def test_a_resized_recompressed_copy_finds_the_original_first(client, worker):
+async def test_a_resized_recompressed_copy_finds_the_original_first(
+    client, worker, database_url
+):
     original = meme_picture("one does not simply", "reuse a meme", 0.3, shape=1)
     first = await post(client, "Boromir", original)
     same = await post(client, "Boromir again", original)  # the very same picture
@@ -108,6 +100,8 @@ async def test_a_resized_recompressed_copy_finds_the_original_first(client, work
     other = await post(client, "Something else", meme_picture("nothing here", "", 0.85, 2))
     for meme in (first, same, copy, other):
         assert (await processed(client, meme))["processing"] == "done"
+    # Four memes, three pictures: a job per picture, each done at its first try.
+    assert query(database_url, "SELECT count(*), max(attempts) FROM picture_jobs") == [(3, 1)]
 
     near = await (await client.get(f"/memes/{copy['id']}/similar")).json()
     assert near["processing"] == "done" and near["distance"] == 10
