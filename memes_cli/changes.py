@@ -52,9 +52,9 @@ def post(api: Api, file: Path, title: str, description: str, tags: tuple, as_jso
     """Upload a picture (JPEG, PNG, GIF or WebP) as a new meme; the edit token the api answers
     with is kept in the token file, for edit and rm."""
     fields = {"title": title, "description": description, "tags": split_tags(tags)}
+    tokens = Tokens(api.url)  # before the upload: the new meme's token must have a place
     meme = _with_picture(api, "POST", "/memes", fields, file)
     if token := meme.pop("edit_token", None):
-        tokens = Tokens(api.url)
         tokens.keep(meme["id"], token)
         err.print(f"kept the edit token of meme {meme['id']} in {tokens.path}", markup=False)
     print_meme(meme, as_json)
@@ -98,6 +98,7 @@ def edit(api: Api, meme_id: int, title, description, tags, no_tags, image, token
 @pass_api
 def rm(api: Api, meme_id: int, token: str | None) -> None:
     """Delete a meme (and its picture, unless another meme uses it)."""
+    tokens = Tokens(api.url)  # read before the delete: the token is forgotten after it
     api.request("DELETE", f"/memes/{meme_id}", headers=bearer(_token(api, meme_id, token)))
-    Tokens(api.url).forget(meme_id)
+    tokens.forget(meme_id)
     err.print(f"deleted meme {meme_id}")

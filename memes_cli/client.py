@@ -17,7 +17,8 @@ TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 OK, FAILED, USAGE, NOT_FOUND, AUTH, UNAVAILABLE = 0, 1, 2, 3, 4, 5
 EXIT_CODES = {
     OK: "success",
-    FAILED: "any other failure (the api refused the request, a download did not match)",
+    FAILED: "any other failure (the api refused the request, a download did not match, the"
+    " token file cannot be read)",
     USAGE: "wrong usage: an unknown option, a missing argument, a file that does not exist",
     NOT_FOUND: "no such meme (404)",
     AUTH: "no edit token, or not this meme's (401, 403)",

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from memes_cli.client import Failure
+
 
 def token_file() -> Path:
     if path := os.environ.get("MEMES_TOKEN_FILE"):
@@ -19,12 +21,22 @@ class Tokens:
     def __init__(self, api_url: str, path: Path | None = None):
         self.api_url = api_url.rstrip("/")
         self.path = path or token_file()
+        # Read now: a command that cannot keep or find its token stops before it changes a meme.
+        self._read()
 
     def _read(self) -> dict[str, dict[str, str]]:
         try:
-            return json.loads(self.path.read_text())
+            tokens = json.loads(self.path.read_text())
         except FileNotFoundError:
             return {}
+        except (OSError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8
+            raise self._unreadable(getattr(exc, "strerror", None) or str(exc)) from None
+        if not isinstance(tokens, dict) or not all(isinstance(t, dict) for t in tokens.values()):
+            raise self._unreadable("not an object of {api url: {meme id: token}}")
+        return tokens
+
+    def _unreadable(self, reason: str) -> Failure:
+        return Failure("Unreadable token file", f"{self.path}: {reason}; repair or remove it")
 
     def _write(self, tokens: dict[str, dict[str, str]]) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -5,12 +5,15 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
 import psycopg2
 from moto.server import ThreadedMotoServer
 
+from api.domain.processing import run_worker
+from api.services import Services
 from api.settings import ApiSettings
 from common.scratch import LOCK_NAME
 from media.settings import MediaSettings
@@ -186,3 +189,15 @@ def slow_uploads(http: aiohttp.ClientSession, count: int) -> list[asyncio.Task[i
             return r.status
 
     return [asyncio.create_task(upload(n)) for n in range(count)]
+
+
+@asynccontextmanager
+async def working(services: Services) -> AsyncIterator[None]:
+    """A picture worker (`python -m api worker`'s loop) on `services`, for the block's length."""
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(services, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, 30)

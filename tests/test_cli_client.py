@@ -20,7 +20,8 @@ from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
 MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
 pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
 
 
@@ -31,6 +32,9 @@ class Shell:
         self.cwd = cwd
         self.env = {
             **os.environ,
+            # The script imports memes_cli from this checkout, not from the one it was
+            # installed from (another worktree, say).
+            "PYTHONPATH": str(ROOT),
             "MEMES_URL": url,
             "MEMES_TOKEN_FILE": str(cwd / "config" / "tokens.json"),
         }
@@ -185,6 +189,30 @@ async def test_exit_codes_and_one_line_errors(memes: Shell, database_url):
 
     assert (await memes("get")).returncode == 2  # usage: no ID
     assert (await memes("edit", "1")).returncode == 2  # nothing to change
+
+
+async def test_an_unreadable_token_file_is_one_line_before_anything_changes(memes, database_url):
+    (memes.cwd / "cat.png").write_bytes(picture())
+    meme_id = str((await memes.json("post", "cat.png", "--title", "Grumpy cat"))["id"])
+    token = memes.tokens()[memes.env["MEMES_URL"]][meme_id]
+    token_file = memes.cwd / "config" / "tokens.json"
+    for content, reason, args in [
+        ("{not json", "Expecting property name enclosed in double quotes: line 1 column 2"
+         " (char 1)", ["edit", meme_id, "--title", "Happy cat"]),
+        ('["a list"]', "not an object of {api url: {meme id: token}}", ["rm", meme_id]),
+        ("\udcff", "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+         ["post", "cat.png", "--title", "Another cat"]),
+    ]:  # fmt: skip
+        token_file.write_text(content, errors="surrogateescape")
+        done = await memes(*args)
+        assert (done.returncode, done.stdout) == (1, ""), (args, done.stderr)
+        expected = f"Unreadable token file: {token_file}: {reason}; repair or remove it\n"
+        assert done.stderr == expected, args
+    # The upload and the delete were not sent: no meme whose token could not be kept.
+    assert query(database_url, "SELECT title FROM memes") == [("Grumpy cat",)]
+    # A token given on the command line needs no file to edit with.
+    edited = await memes.json("edit", meme_id, "--title", "Happy cat", "--token", token)
+    assert edited["title"] == "Happy cat"
 
 
 async def test_every_command_has_an_example_in_its_help(memes: Shell):

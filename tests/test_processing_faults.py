@@ -1,5 +1,6 @@
 """Picture jobs under real faults: media down for the first tries of a job, a worker process
-killed (SIGKILL) in the middle of one. Media and the killed worker are processes of their own."""
+killed (SIGKILL) in the middle of one, a stored picture spoiled on media's disk. Media and the
+killed worker are processes of their own; so are the `python -m api jobs` commands."""
 
 import asyncio
 import io
@@ -7,18 +8,26 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from api.app import create_app
-from api.domain.processing import run_worker
 from api.web.state import SERVICES
-from tests.helpers import MEDIA_TOKEN, api_settings_for, disk_media_settings, eventually, query
+from tests.helpers import (
+    MEDIA_TOKEN,
+    api_settings_for,
+    disk_media_settings,
+    eventually,
+    query,
+    working,
+)
 from tests.meme_pictures import meme_picture
 from tests.processes import ROOT, MediaProcess
 
 JOB = "SELECT state, attempts, last_error FROM picture_jobs"
+JOBS = "SELECT sha256, state, attempts, last_error, finished_at FROM picture_jobs"
 
 
 @pytest.fixture
@@ -40,6 +49,32 @@ async def job_is(database_url: str, check) -> bool:
     return await eventually(test, 20)
 
 
+def command_env(database_url: str, media_url: str, tmp_path: Path, **settings: str) -> dict:
+    """The environment of a `python -m api ...` process: these settings and nothing else."""
+    return {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": database_url,
+        "MEDIA_URL": media_url,
+        "MEDIA_TOKEN": MEDIA_TOKEN,
+        "APPLY_MIGRATIONS": "false",
+        "RECONCILE_INTERVAL_SECONDS": "0",
+        "TMPDIR": str(tmp_path),
+        **settings,
+    }
+
+
+async def api_command(env: dict, cwd: Path, *args: str) -> str:
+    """What `python -m api ARGS` prints; run without blocking the loop that serves media."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "api", *args, env=env, cwd=cwd,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    return stdout.decode()
+
+
 async def test_a_job_that_fails_twice_while_media_is_down_then_succeeds_ends_done(
     database_url, tmp_path
 ):
@@ -55,21 +90,18 @@ async def test_a_job_that_fails_twice_while_media_is_down_then_succeeds_ends_don
     )
     client = TestClient(TestServer(create_app(settings)))
     await client.start_server()
-    stop = asyncio.Event()
     try:
         meme = await upload(client, "media is down")
         media.kill()
-        worker = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
-        assert await job_is(database_url, lambda job: job[:2] == ("queued", 2))
-        assert "unavailable" in query(database_url, JOB)[0][2]
-        media.start()  # same port, same storage
-        assert await job_is(database_url, lambda job: job[0] == "done")
+        async with working(client.server.app[SERVICES]):
+            assert await job_is(database_url, lambda job: job[:2] == ("queued", 2))
+            assert "unavailable" in query(database_url, JOB)[0][2]
+            media.start()  # same port, same storage
+            assert await job_is(database_url, lambda job: job[0] == "done")
         assert query(database_url, JOB)[0][1] == 3
         found = await (await client.get("/memes?q=down")).json()
         assert [item["id"] for item in found["items"]] == [meme["id"]]
     finally:
-        stop.set()
-        await asyncio.wait_for(worker, 30)
         await client.close()
         media.stop()
 
@@ -78,17 +110,9 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another(
     client, database_url, media_server, tmp_path
 ):
     meme = await upload(client, "kill the worker")
-    env = {
-        "PATH": os.environ["PATH"],
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": database_url,
-        "MEDIA_URL": str(media_server.make_url("")),
-        "MEDIA_TOKEN": MEDIA_TOKEN,
-        "APPLY_MIGRATIONS": "false",
-        "RECONCILE_INTERVAL_SECONDS": "0",
-        "JOB_LEASE_SECONDS": "1.5",
-        "TMPDIR": str(tmp_path),
-    }
+    env = command_env(
+        database_url, str(media_server.make_url("")), tmp_path, JOB_LEASE_SECONDS="1.5"
+    )
     doomed = subprocess.Popen(
         [sys.executable, "-m", "api", "worker"],
         env=env,
@@ -106,14 +130,66 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another(
         "running",
         f"{os.uname().nodename}:{doomed.pid}",
     )
-    stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
-    try:
+    async with working(client.server.app[SERVICES]):
         # Claimed again once the dead worker's lease runs out, and finished.
         assert await job_is(database_url, lambda job: job[:2] == ("done", 2))
-    finally:
-        stop.set()
-        await asyncio.wait_for(worker, 30)
     found = await (await client.get("/memes?q=worker")).json()
     assert [item["id"] for item in found["items"]] == [meme["id"]]
     assert query(database_url, "SELECT count(*) FROM picture_jobs WHERE state <> 'done'") == [(0,)]
+
+
+async def test_a_picture_that_cannot_be_processed_fails_and_holds_up_no_other(
+    aiohttp_client, database_url, media_server, tmp_path
+):
+    media_url = str(media_server.make_url(""))
+    settings = api_settings_for(
+        database_url,
+        media_url,
+        tmp_path,
+        worker_jobs=1,  # one job at a time: the good picture is claimed between the bad's tries
+        job_max_attempts=3,
+        job_retry_seconds=0.2,
+        job_poll_seconds=0.05,
+    )
+    client = await aiohttp_client(create_app(settings))
+    bad, good = await upload(client, "spoiled"), await upload(client, "fine")
+    # The bad picture is cut short on media's disk after its upload: every try of it fails.
+    stored = tmp_path / "blobs" / bad["sha256"][:2] / bad["sha256"]
+    picture = stored.read_bytes()
+    stored.write_bytes(picture[: len(picture) // 2])
+
+    def jobs() -> dict[str, tuple]:
+        return {row[0]: row[1:] for row in query(database_url, JOBS)}
+
+    async def settled() -> bool:
+        return all(state in ("done", "failed") for state, *_ in jobs().values())
+
+    async def processing(created: dict) -> tuple[str, str | None]:
+        meme = await (await client.get(f"/memes/{created['id']}")).json()
+        return meme["processing"], meme["processing_error"]
+
+    async with working(client.server.app[SERVICES]):
+        assert await eventually(settled, 30)
+    state, attempts, error, failed_at = jobs()[bad["sha256"]]
+    assert (state, attempts) == ("failed", 3) and "truncated" in error, error
+    assert await processing(bad) == ("failed", error)
+    # The good picture, queued after the bad one, was done at its first try, before the bad
+    # one's last: a picture being retried does not hold up the queue.
+    assert jobs()[good["sha256"]][:3] == ("done", 1, None)
+    assert jobs()[good["sha256"]][3] < failed_at
+    assert await processing(good) == ("done", None)
+
+    env = command_env(database_url, media_url, tmp_path)
+    shown = await api_command(env, tmp_path, "jobs")
+    assert shown.startswith("queued 0  running 0  done 1  failed 1\n"), shown
+    assert f"failed   {bad['sha256'][:16]}  try 3  {error}\n" in shown, shown
+
+    stored.write_bytes(picture)  # the operator puts it back (from a backup, say) and retries
+    retried = await api_command(env, tmp_path, "jobs", "--retry-failed")
+    assert retried == "queued 1 failed job(s) again\nqueued 1  running 0  done 1  failed 0\n"
+    assert await processing(bad) == ("pending", None)
+    async with working(client.server.app[SERVICES]):
+        assert await eventually(settled, 30)
+    assert jobs()[bad["sha256"]][:3] == ("done", 1, None)  # its tries counted afresh
+    found = await (await client.get("/memes?q=spoiled")).json()
+    assert [item["id"] for item in found["items"]] == [bad["id"]]

@@ -46,9 +46,12 @@ UPDATE picture_jobs
    SET state = 'done', finished_at = now(), last_error = NULL, worker = NULL
  WHERE {RUNNING}
 """
+# The words weigh A, the suffixes D (the default): a short search word looks for A only.
 INSERT_FEATURES = """
 INSERT INTO picture_features (sha256, text, search, phash, placeholder)
-VALUES (%(sha256)s, %(text)s, to_tsvector('simple', %(terms)s), %(phash)s, %(placeholder)s)
+VALUES (%(sha256)s, %(text)s,
+        setweight(to_tsvector('simple', %(words)s), 'A') || to_tsvector('simple', %(suffixes)s),
+        %(phash)s, %(placeholder)s)
     ON CONFLICT (sha256) DO UPDATE
    SET text = excluded.text, search = excluded.search, phash = excluded.phash,
        placeholder = excluded.placeholder, processed_at = now()
@@ -103,7 +106,8 @@ async def done(db: Database, job: Job, features: Features) -> bool:
         params = {
             "sha256": job.sha256,
             "text": features.text,
-            "terms": features.terms,
+            "words": features.words,
+            "suffixes": features.suffixes,
             "phash": features.phash,
             "placeholder": features.placeholder,
         }

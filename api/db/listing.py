@@ -27,6 +27,7 @@ from api.db.sql import (
 )
 from api.db.tags import tag_ids
 from api.domain.listing import RELEVANCE, After, Listing
+from api.imaging.features import MIN_SUFFIX
 
 # Filtered totals are counted up to here; past it, counting costs more than the page.
 COUNT_CAP = 100
@@ -72,9 +73,11 @@ def _matches(words: tuple[str, ...], weight: str = "") -> Fragment:
 
 
 def _in_picture(words: tuple[str, ...]) -> Fragment:
-    """Every word in the text read in the picture (picture_features.search holds its words'
-    suffixes too, so a word is found inside a run of words the OCR did not space)."""
-    query = " & ".join(f"{word}:*" for word in words)
+    """Every word in the text read in the picture (picture_features.search holds its lines'
+    suffixes too, so a word is found inside a run of words the OCR did not space). A word
+    shorter than MIN_SUFFIX looks only among the words read (weight A): `on` is inside the
+    letters of most lines (`MONDAY`)."""
+    query = " & ".join(f"{word}:*{'' if len(word) >= MIN_SUFFIX else 'A'}" for word in words)
     return fragment(
         "m.image_sha256 IN (SELECT f.sha256 FROM picture_features f"
         " WHERE f.search @@ to_tsquery('simple', %s))",

@@ -4,7 +4,8 @@ A job per picture (not per meme: memes sharing a picture share its job) makes bo
 ahead, reads the words on the picture, hashes it and paints its placeholder. The job is queued
 in the transaction that stores the picture's row (a trigger), and claimed from the queue by
 any worker of any machine (api.db.jobs). A try that raises, or outlasts JOB_TIMEOUT_SECONDS,
-is tried again later with a growing wait, then marked `failed` with its reason; a worker that
+is tried again later with a growing wait, then marked `failed` with its reason (a try past its
+timeout also frees the image worker process it ran in: api.imaging.workers); a worker that
 dies mid-job stops renewing its lease, and the job is claimed again when the lease runs out.
 """
 

@@ -23,7 +23,9 @@ SPACE_GAP = 0.6
 MIN_SCORE = 0.6  # lines read with less confidence are noise (a shape taken for letters)
 
 
-MIN_SUFFIX = 3  # shorter suffixes of a run of letters would match almost any search
+# Shorter suffixes of a run of letters would match almost any search; a search word shorter
+# than this (`on`, inside most lines' letters) matches only the words read (api.db.listing).
+MIN_SUFFIX = 3
 MAX_RUN = 60  # letters of a run whose suffixes are indexed: they cost its length squared
 WORD = re.compile(r"\w+")
 
@@ -31,7 +33,8 @@ WORD = re.compile(r"\w+")
 @dataclass(frozen=True)
 class Features:
     text: str
-    terms: str  # what search finds the text by: its words and their suffixes (search_terms)
+    words: str  # what search finds the text by: its words (search_terms) ...
+    suffixes: str  # ... and the suffixes of its lines' letters
     phash: int  # signed, as PostgreSQL's bigint holds it
     placeholder: str
 
@@ -68,18 +71,18 @@ def read_text(image: Image.Image) -> str:
     return "\n".join(found)
 
 
-def search_terms(text: str) -> str:
-    """The words of `text`, lower-case, and every suffix (of MIN_SUFFIX letters or more) of
-    each line with its spaces taken out: the spaces the OCR puts in are guesses, and a word
+def search_terms(text: str) -> tuple[str, str]:
+    """The words of `text`, lower-case; and apart, every suffix (of MIN_SUFFIX letters or more)
+    of each line with its spaces taken out: the spaces the OCR puts in are guesses, and a word
     it ran into others, or cut in two, is still the prefix of a suffix (`down` of
     `mediaisdown`)."""
-    terms = []
+    words, suffixes = [], []
     for line in text.lower().splitlines():
-        words = WORD.findall(line)
-        run = "".join(words)[:MAX_RUN]
-        terms.extend(words)
-        terms.extend(run[start:] for start in range(max(1, len(run) - MIN_SUFFIX + 1)))
-    return " ".join(dict.fromkeys(terms))
+        line_words = WORD.findall(line)
+        run = "".join(line_words)[:MAX_RUN]
+        words.extend(line_words)
+        suffixes.extend(run[start:] for start in range(max(1, len(run) - MIN_SUFFIX + 1)))
+    return " ".join(dict.fromkeys(words)), " ".join(dict.fromkeys(suffixes))
 
 
 def perceptual_hash(image: Image.Image) -> int:
@@ -107,4 +110,4 @@ def analyse(source: Path) -> Features:
         image.seek(0)
         frame = image.convert("RGB")
     text = read_text(frame)
-    return Features(text, search_terms(text), perceptual_hash(frame), placeholder(frame))
+    return Features(text, *search_terms(text), perceptual_hash(frame), placeholder(frame))

@@ -3,6 +3,7 @@
 import asyncio
 import multiprocessing
 import signal
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,7 +19,8 @@ def _ignore_interrupts() -> None:
 
 
 class ImageWorkers:
-    """Runs picture work in worker processes, and starts new ones when a worker dies."""
+    """Runs picture work in worker processes, and starts new ones when a worker dies or a task
+    is given up while it runs (a picture job past its timeout)."""
 
     def __init__(self, processes: int) -> None:
         self.processes = processes
@@ -27,6 +29,8 @@ class ImageWorkers:
         self.context.set_forkserver_preload(["api.imaging.clean", "api.imaging.thumbnails"])
         self.pool = self._new_pool()
         self.queued = 0  # tasks given to the pool and not done yet (a metric)
+        self.awaited: Counter[ProcessPoolExecutor] = Counter()  # tasks still awaited, by pool
+        self.retired: set[ProcessPoolExecutor] = set()  # replaced, ended once none is awaited
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -36,15 +40,42 @@ class ImageWorkers:
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:
         pool = self.pool
         self.queued += 1
+        self.awaited[pool] += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+            task = pool.submit(function, *args)
+            return await asyncio.wrap_future(task)
         except BrokenProcessPool:
             if self.pool is pool:  # the first to notice replaces it
                 self.pool = self._new_pool()
                 pool.shutdown(wait=False)
             raise InvalidImage("The picture could not be decoded: the decoder crashed") from None
+        except asyncio.CancelledError:
+            # Cancelling the wait does not stop a task a process already runs: that process
+            # would stay busy (with a hanging picture, for ever). New work goes to a new pool,
+            # and this one is ended once the other tasks it runs are done.
+            if not task.cancel() and not task.done() and self.pool is pool:
+                self.pool = self._new_pool()
+                self.retired.add(pool)
+            raise
         finally:
             self.queued -= 1
+            self.awaited[pool] -= 1
+            if not self.awaited[pool]:
+                del self.awaited[pool]
+                if pool in self.retired:
+                    self.retired.discard(pool)
+                    _end(pool)
 
     def shutdown(self) -> None:
+        for pool in self.retired:
+            _end(pool)
+        self.retired.clear()
         self.pool.shutdown()
+
+
+def _end(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's processes, busy or not. ProcessPoolExecutor has no public way to before
+    Python 3.14 (its kill_workers does this)."""
+    for process in list((pool._processes or {}).values()):
+        process.kill()
+    pool.shutdown(wait=False)

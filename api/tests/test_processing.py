@@ -1,15 +1,13 @@
 """Background processing of pictures, on real pictures made here: the worker runs in the test's
 process (its OCR in the image workers), against the real database and media service."""
 
-import asyncio
 import io
 
 import pytest
 from PIL import Image
 
-from api.domain.processing import run_worker
 from api.web.state import SERVICES
-from tests.helpers import disk_media_settings, eventually, query
+from tests.helpers import disk_media_settings, eventually, query, working
 from tests.meme_pictures import meme_picture
 
 
@@ -21,11 +19,8 @@ def media_settings(tmp_path):
 @pytest.fixture
 async def worker(client):
     """A worker on the api's own services, for the test's length."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
-    yield
-    stop.set()
-    await asyncio.wait_for(task, 30)
+    async with working(client.server.app[SERVICES]):
+        yield
 
 
 async def post(client, title: str, picture: bytes, tags: str = "") -> dict:
@@ -58,20 +53,24 @@ def recompressed(picture: bytes, scale: float, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-async def test_words_in_a_picture_are_found_by_q_below_title_matches(client, database_url):
+async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(
+    client, database_url
+):
+    # The title and tag matches are older: newest first would list the picture's match first.
+    blank = meme_picture("", "", 0.1)
+    tagged = await post(client, "Blue", blank, tags="monday")
+    titled = await post(client, "Monday again", blank, tags="work")
     pictured = await post(client, "Untitled", meme_picture("cats hate monday", "send coffee", 0.6))
     assert pictured["processing"] == "pending" and pictured["text"] is None
-    assert await ids(client, "/memes?processing=pending") == [pictured["id"]]
+    everyone = [pictured["id"], titled["id"], tagged["id"]]
+    assert await ids(client, "/memes?processing=pending") == everyone
+    assert await ids(client, "/memes?q=monday") == [titled["id"], tagged["id"]]  # text unread
     sha = pictured["sha256"]
     assert query(database_url, "SELECT count(*) FROM thumbnails") == [(0,)]
 
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(client.server.app[SERVICES], stop))
-    try:
+    async with working(client.server.app[SERVICES]):
         meme = await processed(client, pictured)
-    finally:
-        stop.set()
-        await task
+        assert (await processed(client, titled))["processing"] == "done"
     assert meme["processing"] == "done" and meme["processing_error"] is None
     assert "MONDAY" in meme["text"] and "COFFEE" in meme["text"]
     assert len(meme["placeholder"]) == 28
@@ -79,18 +78,26 @@ async def test_words_in_a_picture_are_found_by_q_below_title_matches(client, dat
     sizes = query(database_url, "SELECT size FROM thumbnails WHERE blob_sha256 = %s", (sha,))
     assert sorted(sizes) == [("small",), ("thumb",)]
     assert (await client.get(f"/memes/{meme['id']}/image?size=thumb")).status == 200
-    assert query(database_url, "SELECT count(*) FROM thumbnails") == [(2,)]
+    assert query(database_url, "SELECT count(*) FROM thumbnails") == [(4,)]  # 2 pictures
 
-    titled = await post(client, "Monday again", meme_picture("", "", 0.1), tags="work")
-    assert await ids(client, "/memes?q=monday") == [titled["id"], meme["id"]]
+    # Title matches, then tag matches, then the picture's words.
+    ranked = [titled["id"], tagged["id"], meme["id"]]
+    assert await ids(client, "/memes?q=monday") == ranked
     assert await ids(client, "/memes?q=coffee") == [meme["id"]]
+    # Inside a line's letters from three letters on (OCR runs words together: `day` of
+    # MONDAY); a shorter word only at the start of a word read, for `on` is in most lines.
+    assert await ids(client, "/memes?q=day") == [meme["id"]]
+    assert await ids(client, "/memes?q=on") == []
+    assert await ids(client, "/memes?q=co") == [meme["id"]]
     assert await ids(client, "/memes?q=hate+cats&sort=title") == [meme["id"]]
-    assert await ids(client, "/memes?q=monday&processing=done") == [meme["id"]]
-    assert await ids(client, "/memes?processing=pending") == [titled["id"]]
+    assert await ids(client, "/memes?q=monday&processing=done") == ranked
+    assert await ids(client, "/memes?processing=pending") == []
     assert await ids(client, "/memes?q=tuesday") == []
 
 
-async def test_a_resized_recompressed_copy_finds_the_original_first(client, worker):
+async def test_a_resized_recompressed_copy_finds_the_original_first(
+    client, worker, database_url
+):
     original = meme_picture("one does not simply", "reuse a meme", 0.3, shape=1)
     first = await post(client, "Boromir", original)
     same = await post(client, "Boromir again", original)  # the very same picture
@@ -98,6 +105,8 @@ async def test_a_resized_recompressed_copy_finds_the_original_first(client, work
     other = await post(client, "Something else", meme_picture("nothing here", "", 0.85, 2))
     for meme in (first, same, copy, other):
         assert (await processed(client, meme))["processing"] == "done"
+    # Four memes, three pictures: a job per picture, each done at its first try.
+    assert query(database_url, "SELECT count(*), max(attempts) FROM picture_jobs") == [(3, 1)]
 
     near = await (await client.get(f"/memes/{copy['id']}/similar")).json()
     assert near["processing"] == "done" and near["distance"] == 10

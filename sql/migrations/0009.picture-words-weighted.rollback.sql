@@ -1,0 +1,1 @@
+UPDATE picture_features SET search = setweight(search, 'D');
