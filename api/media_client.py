@@ -142,11 +142,10 @@ class MediaClient:
         async with asyncio.timeout(self.budget):  # the whole budget, all tries together
             if not retried:
                 return await attempt()
-            # Tried again until the budget runs out, so that a media restart (a second or two)
-            # costs a wait, not an error. A longer outage opens the breaker, which stops the
-            # waiting: then calls fail at once.
+            # Until the budget runs out: a media restart costs a wait, not an error. A longer
+            # outage opens the breaker, and then calls fail at once.
             retries = stamina.retry_context(
-                on=RETRIED, attempts=None, timeout=None, wait_initial=0.05, wait_max=0.5
+                RETRIED, attempts=None, timeout=None, wait_initial=0.05, wait_max=0.5
             )
             async for try_once in retries:
                 with try_once:
@@ -243,10 +242,7 @@ class MediaClient:
 @asynccontextmanager
 async def open_media_client(settings: ApiSettings) -> AsyncIterator[MediaClient]:
     """The one HTTP session of the process towards media. Each try is capped by the budget."""
-    timeout = aiohttp.ClientTimeout(
-        total=None,
-        connect=settings.media_timeout_seconds,
-        sock_read=settings.media_timeout_seconds,
-    )
+    budget = settings.media_timeout_seconds
+    timeout = aiohttp.ClientTimeout(total=None, connect=budget, sock_read=budget)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         yield MediaClient(session, settings)
