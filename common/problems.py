@@ -181,6 +181,14 @@ async def problem_middleware(
     except HttpProcessingError as exc:
         # A malformed body (broken multipart, bad chunking) is the client's mistake.
         return from_problem(MalformedBody(exc.message or "Malformed request body"))
+    except web.RequestPayloadError:  # a body that does not decode as its Content-Encoding says
+        # The rest of such a body cannot be read (aiohttp would try, and log a traceback):
+        # answer, then close the connection.
+        response = from_problem(MalformedBody("The body does not decode as its Content-Encoding"))
+        await response.prepare(request)
+        await response.write_eof()
+        request.protocol.force_close()
+        return response
     except ConnectionResetError:
         # The client went away (aiohttp raises this when writing to its closed connection):
         # nobody is left to answer, and it is not our error. 499, as nginx logs it.

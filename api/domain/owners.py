@@ -15,8 +15,13 @@ def new_edit_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _bytes(token: str) -> bytes:
+    # A header's bytes that are not UTF-8 reach us as surrogates: such a token is just wrong.
+    return token.encode("utf-8", "surrogateescape")
+
+
 def digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
+    return hashlib.sha256(_bytes(token)).digest()
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -32,7 +37,7 @@ async def authorize(services: Services, meme_id: int, authorization: str | None)
     the moderator is told that a meme does not exist (404, from the handler)."""
     given = bearer_token(authorization)
     admin = services.settings.admin_token
-    if admin is not None and hmac.compare_digest(given.encode(), admin.get_secret_value().encode()):
+    if admin is not None and hmac.compare_digest(_bytes(given), admin.get_secret_value().encode()):
         return
     try:
         stored = await memes.edit_token_digest(services.db, meme_id)

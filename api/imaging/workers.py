@@ -2,6 +2,7 @@
 
 import asyncio
 import multiprocessing
+import multiprocessing.forkserver
 import signal
 from collections import Counter
 from collections.abc import Callable
@@ -18,6 +19,18 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_fork_server() -> None:
+    """Start the fork server now, with Ctrl-C ignored from its first instruction on: it and the
+    workers forked from it inherit that. Started by the first upload, it could die of a Ctrl-C
+    while it imported (it ignores SIGINT only once started), and break the pool of a server
+    finishing its uploads."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class ImageWorkers:
     """Runs picture work in worker processes, and starts new ones when a worker dies or a task
     is given up while it runs (a picture job past its timeout)."""
@@ -27,6 +40,7 @@ class ImageWorkers:
         # forkserver: workers start from a clean process, not a copy of this threaded one.
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(["api.imaging.clean", "api.imaging.thumbnails"])
+        _start_fork_server()
         self.pool = self._new_pool()
         self.queued = 0  # tasks given to the pool and not done yet (a metric)
         self.awaited: Counter[ProcessPoolExecutor] = Counter()  # tasks still awaited, by pool

@@ -72,7 +72,7 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
         raise MalformedBody("The body was cut short: the client went away") from None
     try:
         fields = json.loads(body, object_pairs_hook=_no_repeats)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past Python's limit too
         raise MalformedJson("The body is not valid JSON") from None
     if not isinstance(fields, dict):
         raise MalformedJson("The body must be a JSON object")
