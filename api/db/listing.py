@@ -6,6 +6,7 @@ order and the page, so a listing reads as the SQL it becomes.
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from psycopg2 import sql as pg
@@ -26,7 +27,7 @@ from api.db.sql import (
     where,
 )
 from api.db.tags import tag_ids
-from api.domain.listing import RELEVANCE, After, Listing
+from api.domain.listing import LISTINGS_REMEMBERED, RELEVANCE, After, Listing
 
 # Filtered totals are counted up to here; past it, counting costs more than the page.
 COUNT_CAP = 100
@@ -194,6 +195,29 @@ def listing_query(
     return compose("{query}{limit}", query=query, limit=limit)
 
 
+def _page_query(
+    view: Listing, ids: dict[str, int], after: After | None, page: tuple[int, int], count: bool
+) -> Fragment:
+    query = listing_query(view, ids, after, page)
+    if count and not view.filtered:
+        # The counter, kept exact by triggers, rides along: one round trip for most pages.
+        query = compose(
+            "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
+            query=query,
+        )
+    return query
+
+
+@lru_cache(maxsize=LISTINGS_REMEMBERED)
+def _first_page_query(
+    view: Listing, ids: tuple[tuple[str, int], ...], page: tuple[int, int], count: bool
+) -> Fragment:
+    """The same SQL and values each time for the same listing, tags and page: composed once
+    (composing a listing's query took about 0.1 ms a request). The tags' ids are part of the
+    key, so that a tag created since is looked up anew."""
+    return _page_query(view, dict(ids), None, page, count)
+
+
 async def page_of_memes(
     db: Database, view: Listing, limit: int, offset: int, after: After | None, count: bool
 ) -> tuple[list[Row], int | None]:
@@ -201,13 +225,10 @@ async def page_of_memes(
     the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+."""
     async with cursor(db) as cur:
         ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
-        query = listing_query(view, ids, after, page=(limit, offset))
-        if count and not view.filtered:
-            # The counter, kept exact by triggers, rides along: one round trip for most pages.
-            query = compose(
-                "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
-                query=query,
-            )
+        if after is None:  # a first page (or an offset's): asked for again and again
+            query = _first_page_query(view, tuple(sorted(ids.items())), (limit, offset), count)
+        else:
+            query = _page_query(view, ids, after, (limit, offset), count)
         rows = await fetch_all(cur, query)
         if not count:
             return rows, None
