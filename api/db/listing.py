@@ -6,6 +6,7 @@ order and the page, so a listing reads as the SQL it becomes.
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from psycopg2 import sql as pg
@@ -26,7 +27,7 @@ from api.db.sql import (
     where,
 )
 from api.db.tags import tag_ids
-from api.domain.listing import RELEVANCE, After, Listing
+from api.domain.listing import LISTINGS_REMEMBERED, RELEVANCE, After, Listing
 from api.imaging.features import MIN_SUFFIX
 
 # Filtered totals are counted up to here; past it, counting costs more than the page.
@@ -78,11 +79,8 @@ def _in_picture(words: tuple[str, ...]) -> Fragment:
     shorter than MIN_SUFFIX looks only among the words read (weight A): `on` is inside the
     letters of most lines (`MONDAY`)."""
     query = " & ".join(f"{word}:*{'' if len(word) >= MIN_SUFFIX else 'A'}" for word in words)
-    return fragment(
-        "m.image_sha256 IN (SELECT f.sha256 FROM picture_features f"
-        " WHERE f.search @@ to_tsquery('simple', %s))",
-        query,
-    )
+    matched = "SELECT f.sha256 FROM picture_features f WHERE f.search @@ to_tsquery"
+    return fragment(f"m.image_sha256 IN ({matched}('simple', %s))", query)
 
 
 def _search(words: tuple[str, ...]) -> Fragment:
@@ -197,6 +195,25 @@ def listing_query(
     return compose("{query}{limit}", query=query, limit=limit)
 
 
+def _page_query(view: Listing, ids: dict, after: After | None, page: tuple, count: bool):
+    query = listing_query(view, ids, after, page)
+    if count and not view.filtered:
+        # The counter, kept exact by triggers, rides along: one round trip for most pages.
+        query = compose(
+            "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
+            query=query,
+        )
+    return query
+
+
+@lru_cache(maxsize=LISTINGS_REMEMBERED)
+def _first_page_query(
+    view: Listing, ids: tuple[tuple[str, int], ...], page: tuple[int, int], count: bool
+) -> Fragment:
+    """Composed once per listing, tags' ids (a tag made since is a new key) and page."""
+    return _page_query(view, dict(ids), None, page, count)
+
+
 async def page_of_memes(
     db: Database, view: Listing, limit: int, offset: int, after: After | None, count: bool
 ) -> tuple[list[Row], int | None]:
@@ -204,13 +221,10 @@ async def page_of_memes(
     the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+."""
     async with cursor(db) as cur:
         ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
-        query = listing_query(view, ids, after, page=(limit, offset))
-        if count and not view.filtered:
-            # The counter, kept exact by triggers, rides along: one round trip for most pages.
-            query = compose(
-                "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
-                query=query,
-            )
+        if after is None:  # a first page (or an offset's): asked for again and again
+            query = _first_page_query(view, tuple(sorted(ids.items())), (limit, offset), count)
+        else:
+            query = _page_query(view, ids, after, (limit, offset), count)
         rows = await fetch_all(cur, query)
         if not count:
             return rows, None

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from api.domain.errors import InvalidCursor, ValidationFailed
@@ -41,7 +42,17 @@ class Listing:
         )
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+        return _fingerprint(self)
+
+
+# Listings asked for often (the first page above all) are remembered: the fingerprint of each
+# page's cursor, and the SQL of its first page (api.db.listing), are made once, not per request.
+LISTINGS_REMEMBERED = 256
+
+
+@lru_cache(maxsize=LISTINGS_REMEMBERED)
+def _fingerprint(view: Listing) -> str:
+    return hashlib.sha256(json.dumps(asdict(view), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def search_words(q: str) -> tuple[str, ...]:
