@@ -6,7 +6,8 @@ outlined capitals) one after the other and prints: pictures processed per second
 worker, the time from each upload's 201 to its job being done (p50, p99), and the share of the
 drawn words that OCR found (as search finds them: in the line's letters, spaces aside; and as
 words, spaced right). Then adds `--memes` memes with random perceptual hashes in bulk (SQL) and
-times `/memes/{id}/similar` for random memes (p50, p99).
+times `/memes/{id}/similar` for random ones of them (p50, p99); then `--memes` more whose hashes
+are near the processed pictures' (clusters of reposts), and times it for those.
 """
 
 import asyncio
@@ -40,20 +41,29 @@ WORDS = (
 BULK = """
 ALTER TABLE blobs DISABLE TRIGGER picture_job_insert;
 INSERT INTO blobs (sha256, content_type, size, width, height)
-SELECT encode(sha256(('bench' || i)::bytea), 'hex'), 'image/jpeg', 1000, 480, 360
+SELECT encode(sha256((%(prefix)s || i)::bytea), 'hex'), 'image/jpeg', 1000, 480, 360
   FROM generate_series(1, %(n)s) AS i;
 INSERT INTO picture_jobs (sha256, state, finished_at)
-SELECT encode(sha256(('bench' || i)::bytea), 'hex'), 'done', now()
+SELECT encode(sha256((%(prefix)s || i)::bytea), 'hex'), 'done', now()
   FROM generate_series(1, %(n)s) AS i;
 INSERT INTO picture_features (sha256, search, phash, placeholder)
-SELECT encode(sha256(('bench' || i)::bytea), 'hex'), ''::tsvector,
-       ('x' || substr(md5('phash' || i), 1, 16))::bit(64)::bigint, ''
+SELECT encode(sha256((%(prefix)s || i)::bytea), 'hex'), ''::tsvector, {phash}, ''
   FROM generate_series(1, %(n)s) AS i;
 INSERT INTO memes (title, description, image_sha256)
-SELECT 'Bench meme ' || i, '', encode(sha256(('bench' || i)::bytea), 'hex')
+SELECT 'Bench meme ' || i, '', encode(sha256((%(prefix)s || i)::bytea), 'hex')
   FROM generate_series(1, %(n)s) AS i;
 ALTER TABLE blobs ENABLE TRIGGER picture_job_insert;
 """
+RANDOM_WORD = "('x' || substr(md5(%s || i), 1, 16))::bit(64)::bigint"
+HASHES = {
+    "random": RANDOM_WORD % "'phash'",
+    # Near the hash of one of the pictures processed above, each bit flipped with a chance of
+    # 1/8 (three random words ANDed), about 8 of 64: a few dozen clusters of reposts, as a
+    # collection full of copies of the same templates would be. Chunks then collide far more.
+    "clustered": "(%(seeds)s::bigint[])[1 + i %% cardinality(%(seeds)s::bigint[])] # ("
+    + " & ".join(RANDOM_WORD % f"'{salt}'" for salt in "abc")
+    + ")",
+}
 
 
 def meme_words(rng: random.Random) -> tuple[str, str]:
@@ -140,10 +150,15 @@ def ocr_share(database: str, drawn_words: dict[str, tuple[str, str]]) -> None:
           f" {spaced / total:.1%} as spaced words ({total} words)")  # fmt: skip
 
 
-async def similar(url: str, database: str, memes: int, requests: int) -> None:
+async def similar(url: str, database: str, memes: int, requests: int, hashes: str) -> None:
     began = time.monotonic()
     with psycopg2.connect(database) as conn, conn.cursor() as cur:
-        cur.execute(BULK, {"n": memes})
+        cur.execute("SELECT coalesce(max(id), 0) FROM memes")
+        (first,) = cur.fetchone()
+        cur.execute("SELECT array_agg(phash) FROM picture_features")
+        (seeds,) = cur.fetchone()
+        bulk = BULK.replace("{phash}", HASHES[hashes])
+        cur.execute(bulk, {"n": memes, "prefix": f"bench-{hashes}", "seeds": seeds})
         cur.execute("SELECT max(id) FROM memes")
         (top,) = cur.fetchone()
     conn.close()
@@ -151,17 +166,17 @@ async def similar(url: str, database: str, memes: int, requests: int) -> None:
     conn.autocommit = True
     conn.cursor().execute("VACUUM ANALYZE blobs, memes, picture_jobs, picture_features")
     conn.close()
-    print(f"added {memes} memes with random hashes in {time.monotonic() - began:.0f} s")
+    print(f"added {memes} memes with {hashes} hashes in {time.monotonic() - began:.0f} s")
     rng, times = random.Random(3), []
     async with aiohttp.ClientSession() as session:
         for n in range(requests):
             start = time.perf_counter()
-            async with session.get(f"{url}/memes/{rng.randint(1, top)}/similar") as response:
-                assert response.status == 200, await response.text()
-                await response.read()
+            async with session.get(f"{url}/memes/{rng.randint(first + 1, top)}/similar") as r:
+                assert r.status == 200, await r.text()
+                await r.read()
             if n >= 10:  # the first warm the caches
                 times.append((time.perf_counter() - start) * 1000)
-    print(f"/similar at {top} memes: p50 {statistics.median(times):.1f} ms,"
+    print(f"/similar at {top} memes, {hashes} hashes: p50 {statistics.median(times):.1f} ms,"
           f" p99 {percentile(times, 0.99):.1f} ms ({len(times)} requests)")  # fmt: skip
 
 
@@ -194,7 +209,8 @@ async def run(pictures: int, memes: int, requests: int) -> None:
         drawn_words = await processing(url, database, pictures)
         ocr_share(database, drawn_words)
         worker.terminate()
-        await similar(url, database, memes, requests)
+        for hashes in HASHES:
+            await similar(url, database, memes, requests, hashes)
     finally:
         worker.terminate()
         worker.wait()
