@@ -7,10 +7,9 @@ from datetime import timedelta
 from aiohttp import web
 
 from api.domain import rate_limits
-from api.domain.objects import tidy
+from api.domain.holds_and_outbox import tidy
 from api.domain.reconcile import reconcile
-from api.metrics import count_jobs
-from api.services import open_services
+from api.services import count_jobs, open_services
 from api.settings import ApiSettings
 from api.web import (
     clients,

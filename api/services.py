@@ -1,19 +1,21 @@
 """Every resource the api uses, opened in one place: by the server's cleanup context and by
-every command alike, so that both talk to PostgreSQL and media the same way."""
+every command alike, so that both talk to PostgreSQL and media the same way; and what feeds
+the metric gauges of api.metrics from them."""
 
 import asyncio
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api import metrics
+from api.db import jobs
 from api.db.connection import apply_migrations, database_url, open_database
 from api.db.sql import Database
-from api.domain.picture_cache import PictureCache
 from api.imaging.workers import ImageWorkers
 from api.media_client import MediaClient, open_media_client
-from api.metrics import watch
+from api.picture_cache import PictureCache
 from api.settings import ApiSettings
 from common.background import Background
 from common.scratch import scratch_dir
@@ -60,3 +62,29 @@ async def open_services(
                 finally:
                     await services.background.close(SHUTDOWN_GRACE_SECONDS)
                     workers.shutdown()
+
+
+@contextmanager
+def watch(services: Services) -> Iterator[None]:
+    """While the services are open, the gauges read them when scraped."""
+    pool = services.db.pool
+    gauges = {
+        metrics.DB_POOL_SIZE: lambda: pool.size,
+        metrics.DB_POOL_IN_USE: lambda: pool.size - pool.freesize,
+        metrics.IMAGE_QUEUE: lambda: services.image_workers.queued,
+        metrics.CACHE_BYTES: lambda: services.picture_cache.size,
+    }
+    for gauge, read in gauges.items():
+        gauge.set_function(read)
+    try:
+        yield
+    finally:
+        for gauge in gauges:
+            gauge.set_function(lambda: 0)
+
+
+async def count_jobs(services: Services) -> None:
+    """The picture jobs gauge, refreshed by the server's housekeeping."""
+    counts = await jobs.counts(services.db)
+    for state in jobs.STATES:
+        metrics.JOBS.labels(state).set(counts.get(state, 0))

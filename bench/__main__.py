@@ -20,8 +20,8 @@ import psutil
 import psycopg2
 
 from api.db.connection import database_url
-from api.domain.listing import encode_cursor, listing
 from api.settings import ApiSettings
+from api.values.listing import encode_cursor, listing
 from bench import breaker, pictures, processing, serving
 from bench.load import Load, median, wrk
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from api.db.listing import listing_query
 from api.db.memes import MEME_BY_ID
-from api.domain.listing import listing
+from api.values.listing import listing
 
 POOL = web.AppKey("pool", aiopg.Pool)
 FIRST_PAGE = listing_query(listing(None, None, [], [], None, None), {}, page=(21, 0))

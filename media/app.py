@@ -1,5 +1,5 @@
-"""create_app(settings): the media service as a web.Application, free of I/O; the store opens
-in its cleanup context."""
+"""create_app(settings): the media service as a web.Application, free of I/O; its services
+(the store, the spool) open in its cleanup context through open_services()."""
 
 from collections.abc import AsyncIterator
 
@@ -8,21 +8,16 @@ from aiohttp import web
 from common.logs import setup_request_ids
 from common.metrics import setup_metrics
 from common.problems import problem_middleware
-from common.scratch import scratch_dir
 from media import views
 from media.auth import token_middleware
+from media.services import open_services
 from media.settings import MediaSettings
-from media.state import SETTINGS, SPOOL, STORE
-from media.store import open_store
+from media.state import SERVICES, SETTINGS
 
 
-async def store(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    # Uploads spool next to the blobs (a rename puts them in place on the local disk); the
-    # spools of a killed process are swept here.
-    with scratch_dir(settings.media_storage_dir / "spool", "media") as app[SPOOL]:
-        async with open_store(settings) as app[STORE]:
-            yield
+async def services(app: web.Application) -> AsyncIterator[None]:
+    async with open_services(app[SETTINGS]) as app[SERVICES]:
+        yield
 
 
 def create_app(settings: MediaSettings) -> web.Application:
@@ -30,7 +25,7 @@ def create_app(settings: MediaSettings) -> web.Application:
     app[SETTINGS] = settings
     setup_request_ids(app)
     setup_metrics(app)
-    app.cleanup_ctx.append(store)
+    app.cleanup_ctx.append(services)
     app.router.add_get("/health", views.health)
     app.router.add_get("/ready", views.ready)
     app.router.add_get("/blobs", views.list_blobs)

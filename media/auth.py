@@ -6,17 +6,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from common.problems import Problem
+from media.errors import Unauthorized
 from media.state import SETTINGS
 
 OPEN_PATHS = frozenset({"/health", "/ready"})
-
-
-class Unauthorized(Problem):
-    """The request lacks the service token, or carries a wrong one."""
-
-    status = 401
-    code = "unauthorized"
 
 
 @web.middleware

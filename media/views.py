@@ -10,41 +10,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from common.problems import NotReady, PayloadTooLarge, Problem
+from common.problems import NotReady, PayloadTooLarge
 from common.streaming import BodyStream, streaming
-from media.state import SETTINGS, SPOOL, STORE
-from media.store.base import CHUNK_BYTES, StorageUnavailable, byte_range, checked_key
+from media.errors import DeadlinePassed, DigestMismatch, EmptyBlob, InvalidQuery, StorageUnavailable
+from media.state import SERVICES
+from media.store.base import CHUNK_BYTES, byte_range, checked_key
 
 MAX_LISTING = 1000
-
-
-class EmptyBlob(Problem):
-    """The body of a PUT is empty."""
-
-    status = 422
-    code = "empty-blob"
-
-
-class DigestMismatch(Problem):
-    """The body's sha256 is not the key it is put under."""
-
-    status = 422
-    code = "digest-mismatch"
-
-
-class DeadlinePassed(Problem):
-    """A `DELETE` arrived after its `X-Deadline` (the api has given up on it): nothing is
-    deleted, so a request held up in a stopped process cannot delete a blob stored since."""
-
-    status = 409
-    code = "deadline-passed"
-
-
-class InvalidQuery(Problem):
-    """`after` is not part of a key, or `limit` is not 1 to 1000."""
-
-    status = 400
-    code = "invalid-query"
 
 
 async def health(request: web.Request) -> web.Response:
@@ -55,7 +27,7 @@ async def health(request: web.Request) -> web.Response:
 async def ready(request: web.Request) -> web.Response:
     """The store can take blobs now: the bucket answers, or the directory is writable."""
     try:
-        await request.app[STORE].check()
+        await request.app[SERVICES].store.check()
     except StorageUnavailable as exc:
         raise NotReady({"store": exc.detail}) from None
     return web.json_response({"status": "ready"})
@@ -64,8 +36,8 @@ async def ready(request: web.Request) -> web.Response:
 async def put_blob(request: web.Request) -> web.Response:
     """Spool the streamed body to a temporary file, check its sha256 against the key, store it."""
     key = checked_key(request.match_info["key"])
-    settings = request.app[SETTINGS]
-    fd, name = tempfile.mkstemp(dir=request.app[SPOOL])
+    settings = request.app[SERVICES].settings
+    fd, name = tempfile.mkstemp(dir=request.app[SERVICES].spool)
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as spool:
@@ -80,7 +52,7 @@ async def put_blob(request: web.Request) -> web.Response:
             raise EmptyBlob("The body is empty")
         if digest.hexdigest() != key:
             raise DigestMismatch("The body's sha256 is not the key")
-        await request.app[STORE].put_file(key, path)
+        await request.app[SERVICES].store.put_file(key, path)
     finally:
         path.unlink(missing_ok=True)
     return web.json_response({"key": key, "size": size}, status=201)
@@ -89,7 +61,7 @@ async def put_blob(request: web.Request) -> web.Response:
 async def get_blob(request: web.Request) -> web.StreamResponse:
     """The blob's bytes; a single byte range of them with `Range: bytes=...` (206 or 416)."""
     key = checked_key(request.match_info["key"])
-    store = request.app[STORE]
+    store = request.app[SERVICES].store
     headers = {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"}
     part = None
     if "Range" in request.headers:
@@ -108,7 +80,7 @@ async def get_blob(request: web.Request) -> web.StreamResponse:
 
 async def head_blob(request: web.Request) -> web.Response:
     key = checked_key(request.match_info["key"])
-    size = await request.app[STORE].size(key)
+    size = await request.app[SERVICES].store.size(key)
     headers = {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"}
     response = web.StreamResponse(headers=headers)
     response.content_length = size
@@ -127,7 +99,7 @@ async def delete_blob(request: web.Request) -> web.Response:
         raise DeadlinePassed("The deadline of this deletion has passed; nothing was deleted")
     try:
         async with asyncio.timeout(None if remaining == float("inf") else remaining):
-            await request.app[STORE].delete(key)
+            await request.app[SERVICES].store.delete(key)
     except TimeoutError:
         raise StorageUnavailable("The store did not delete the blob before the deadline") from None
     return web.Response(status=204)
@@ -142,7 +114,7 @@ async def list_blobs(request: web.Request) -> web.Response:
         raise InvalidQuery("after is part of a key, limit a number from 1 to 1000")
     if not 1 <= int(limit) <= MAX_LISTING:
         raise InvalidQuery("limit is a number from 1 to 1000")
-    found = await request.app[STORE].list_after(after, int(limit))
+    found = await request.app[SERVICES].store.list_after(after, int(limit))
     blobs = [
         {"key": blob.key, "size": blob.size, "stored_at": blob.stored_at.isoformat()}
         for blob in found

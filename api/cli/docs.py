@@ -6,9 +6,7 @@ import json
 import re
 from pathlib import Path
 
-import media.auth
-import media.store.base
-import media.views
+import media.errors
 from api.app import create_app
 from api.settings import ApiSettings
 from api.web.openapi import PROBLEMS, build_spec
@@ -21,7 +19,7 @@ SECTION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(.*?)(<!-- end --
 
 
 def readme_sections() -> dict[str, str]:
-    media_problems = problems.problem_classes(media.auth, media.store.base, media.views)
+    media_problems = problems.problem_classes(media.errors)
     return {
         "api-settings": settings_table(ApiSettings),
         "media-settings": settings_table(MediaSettings),

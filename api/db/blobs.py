@@ -4,7 +4,7 @@ import aiopg
 from psycopg2 import sql as pg
 
 from api.db.sql import Database, Row, cursor, execute, fetch_all, fetch_one, fetch_value
-from api.domain.errors import NotFound
+from api.errors import NotFound
 
 BLOB_BY_SHA256 = """
 SELECT sha256, content_type, size, width, height, created_at AS stored_at

@@ -27,8 +27,8 @@ from api.db.sql import (
     where,
 )
 from api.db.tags import tag_ids
-from api.domain.listing import LISTINGS_REMEMBERED, RELEVANCE, After, Listing
 from api.imaging.features import MIN_SUFFIX
+from api.values.listing import LISTINGS_REMEMBERED, RELEVANCE, After, Listing
 
 # Filtered totals are counted up to here; past it, counting costs more than the page.
 COUNT_CAP = 100
@@ -107,25 +107,25 @@ def _has_tag(tag_id: Fragment) -> Fragment:
     )
 
 
-def _filters(view: Listing, ids: dict[str, int]) -> list[Fragment]:
+def _filters(listing: Listing, ids: dict[str, int]) -> list[Fragment]:
     """The conditions of every filter but the search words."""
     filters = [
         _has_tag(fragment("= %s", ids.get(tag, 0)))  # a tag nobody uses: no id 0, no match
-        for tag in view.tags_all
+        for tag in listing.tags_all
     ]
-    if view.tags_any:
-        any_ids = [ids[tag] for tag in view.tags_any if tag in ids]
+    if listing.tags_any:
+        any_ids = [ids[tag] for tag in listing.tags_any if tag in ids]
         filters.append(_has_tag(fragment("= ANY (%s::integer[])", any_ids)))
-    if view.sha256:
-        filters.append(fragment("m.image_sha256 = %s", view.sha256))
-    if view.processing:
-        filters.append(_has_processing(view.processing))
+    if listing.sha256:
+        filters.append(fragment("m.image_sha256 = %s", listing.sha256))
+    if listing.processing:
+        filters.append(_has_processing(listing.processing))
     return filters
 
 
-def _conditions(view: Listing, ids: dict[str, int]) -> list[Fragment]:
-    search = [_search(view.search)] if view.search else []
-    return search + _filters(view, ids)
+def _conditions(listing: Listing, ids: dict[str, int]) -> list[Fragment]:
+    search = [_search(listing.search)] if listing.search else []
+    return search + _filters(listing, ids)
 
 
 def _select(conditions: list[Fragment], order: Order, sort_key: Fragment | None = None) -> Fragment:
@@ -140,19 +140,19 @@ def _select(conditions: list[Fragment], order: Order, sort_key: Fragment | None 
 
 
 def _relevance(
-    view: Listing, ids: dict[str, int], after: After | None, limit: Fragment
+    listing: Listing, ids: dict[str, int], after: After | None, limit: Fragment
 ) -> Fragment:
     """Three tiers: memes with every word in the title, then the other matches of the meme's
     words, then memes matched only by the words in their picture, each newest first. All are
     index walks that stop at the page's end, where ranking every match with ts_rank would
     read them all (250 ms for a common word)."""
-    in_title, in_words = _matches(view.search, "A"), _matches(view.search)
+    in_title, in_words = _matches(listing.search, "A"), _matches(listing.search)
     # Every word in the title implies every word somewhere: the first tier tests only that,
     # so that the planner does not take the two tests for independent and misjudge the count.
     tiers = {
-        1: [*_filters(view, ids), in_title],
-        0: [*_filters(view, ids), in_words, compose("NOT {t}", t=in_title)],
-        -1: [*_filters(view, ids), _in_picture(view.search), compose("NOT {w}", w=in_words)],
+        1: [*_filters(listing, ids), in_title],
+        0: [*_filters(listing, ids), in_words, compose("NOT {t}", t=in_title)],
+        -1: [*_filters(listing, ids), _in_picture(listing.search), compose("NOT {w}", w=in_words)],
     }
     branches = []
     for tier, conditions in tiers.items():
@@ -172,7 +172,7 @@ def _relevance(
 
 
 def listing_query(
-    view: Listing,
+    listing: Listing,
     ids: dict[str, int],
     after: After | None = None,
     page: tuple[int, int] | None = None,
@@ -184,20 +184,20 @@ def listing_query(
         limit = fragment(" LIMIT %s OFFSET %s", *page)
         # Added here, not in SQL: the sum of a large offset and the limit overflows a bigint.
         branch_limit = fragment(" LIMIT %s", min(sum(page), BIGINT_MAX))
-    if view.sort == RELEVANCE:
-        query = _relevance(view, ids, after, branch_limit)
+    if listing.sort == RELEVANCE:
+        query = _relevance(listing, ids, after, branch_limit)
     else:
-        order = ORDERS[view.sort]
-        conditions = _conditions(view, ids)
+        order = ORDERS[listing.sort]
+        conditions = _conditions(listing, ids)
         if after is not None:
             conditions.append(order.after(after.key, after.id))
         query = _select(conditions, order)
     return compose("{query}{limit}", query=query, limit=limit)
 
 
-def _page_query(view: Listing, ids: dict, after: After | None, page: tuple, count: bool):
-    query = listing_query(view, ids, after, page)
-    if count and not view.filtered:
+def _page_query(listing: Listing, ids: dict, after: After | None, page: tuple, count: bool):
+    query = listing_query(listing, ids, after, page)
+    if count and not listing.filtered:
         # The counter, kept exact by triggers, rides along: one round trip for most pages.
         query = compose(
             "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
@@ -208,27 +208,27 @@ def _page_query(view: Listing, ids: dict, after: After | None, page: tuple, coun
 
 @lru_cache(maxsize=LISTINGS_REMEMBERED)
 def _first_page_query(
-    view: Listing, ids: tuple[tuple[str, int], ...], page: tuple[int, int], count: bool
+    listing: Listing, ids: tuple[tuple[str, int], ...], page: tuple[int, int], count: bool
 ) -> Fragment:
     """Composed once per listing, tags' ids (a tag made since is a new key) and page."""
-    return _page_query(view, dict(ids), None, page, count)
+    return _page_query(listing, dict(ids), None, page, count)
 
 
 async def page_of_memes(
-    db: Database, view: Listing, limit: int, offset: int, after: After | None, count: bool
+    db: Database, listing: Listing, limit: int, offset: int, after: After | None, count: bool
 ) -> tuple[list[Row], int | None]:
     """One page (pages are small: at most 100 rows and one to look ahead) and, if `count`,
     the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+."""
     async with cursor(db) as cur:
-        ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
+        ids = await tag_ids(cur, [*listing.tags_all, *listing.tags_any])
         if after is None:  # a first page (or an offset's): asked for again and again
-            query = _first_page_query(view, tuple(sorted(ids.items())), (limit, offset), count)
+            query = _first_page_query(listing, tuple(sorted(ids.items())), (limit, offset), count)
         else:
-            query = _page_query(view, ids, after, (limit, offset), count)
+            query = _page_query(listing, ids, after, (limit, offset), count)
         rows = await fetch_all(cur, query)
         if not count:
             return rows, None
-        if not view.filtered:
+        if not listing.filtered:
             if rows:
                 return rows, rows[0]["total"]
             return rows, await fetch_value(cur, "SELECT memes FROM meme_count")
@@ -236,15 +236,15 @@ async def page_of_memes(
             cur,
             compose(
                 "SELECT count(*) FROM (SELECT FROM memes m {where} {cap}) AS matches",
-                where=where(_conditions(view, ids)),
+                where=where(_conditions(listing, ids)),
                 cap=fragment("LIMIT %s", COUNT_CAP),
             ),
         )
         return rows, (total if total < COUNT_CAP else None)
 
 
-async def all_memes(db: Database, view: Listing, batch_size: int) -> AsyncGenerator[list[Row]]:
+async def all_memes(db: Database, listing: Listing, batch_size: int) -> AsyncGenerator[list[Row]]:
     """Every meme of the listing, in batches from a server-side cursor: memory stays flat."""
     async with cursor(db) as cur:
-        ids = await tag_ids(cur, [*view.tags_all, *view.tags_any])
-    return stream(db, listing_query(view, ids), batch_size)
+        ids = await tag_ids(cur, [*listing.tags_all, *listing.tags_any])
+    return stream(db, listing_query(listing, ids), batch_size)

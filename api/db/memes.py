@@ -5,9 +5,9 @@ from psycopg2 import sql as pg
 
 from api.db import tags
 from api.db.sql import Database, Row, cursor, execute, fetch_one, fetch_value
-from api.domain.errors import NotFound
-from api.domain.meme_text import MemeText
+from api.errors import NotFound
 from api.imaging.clean import CleanImage
+from api.values.meme_text import MemeText
 
 # A meme as the API shows it (the Meme model), serialised by PostgreSQL: parsing every column
 # into Python objects and serialising them again cost a third of a list page's time.

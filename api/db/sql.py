@@ -25,12 +25,11 @@ import psycopg2
 from psycopg2 import errors
 from psycopg2 import sql as pg
 
-from api.domain.errors import DatabaseUnavailable, QueryTimeout
+from api.errors import DatabaseUnavailable, QueryTimeout
+from api.values.row import Row
 from common.outage import Outage
 
 log = logging.getLogger(__name__)
-
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)

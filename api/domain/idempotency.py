@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from api.db import idempotency, memes
 from api.db.sql import Row
-from api.domain.errors import IdempotencyKeyReused, NotFound
-from api.domain.meme_text import MemeText
+from api.errors import IdempotencyKeyReused, NotFound
 from api.services import Services
+from api.values.meme_text import MemeText
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The meme lifecycle, keeping rows and stored pictures consistent.
 
 A meme row refers to a stored picture only: the picture goes to the media service first, and
-the rows that refer to it commit after (api.domain.objects). A picture no meme uses any more is
-deleted after the change that left it unused, through the outbox of deletions, so a media
-service that is down never keeps a meme from being deleted or changed.
+the rows that refer to it commit after (api.domain.holds_and_outbox). A picture no meme uses
+any more is deleted after the change that left it unused, through the outbox of deletions, so
+a media service that is down never keeps a meme from being deleted or changed.
 """
 
 from collections.abc import AsyncIterator
@@ -14,12 +14,17 @@ import aiopg
 
 from api.db import idempotency, memes
 from api.db.sql import Row
-from api.domain.meme_text import MemeText
-from api.domain.objects import delete_soon, release_picture, store_then_write
+from api.domain.holds_and_outbox import delete_soon, release_picture, store_then_write
 from api.domain.idempotency import IdempotentCreate, earlier_answer
 from api.domain.owners import digest, new_edit_token
 from api.imaging.clean import CleanImage, clean_image
 from api.services import Services
+from api.values.meme_text import MemeText
+
+
+async def get(services: Services, meme_id: int) -> Row:
+    """The meme with this id (its JSON under "json"), or NotFound."""
+    return await memes.get_meme(services.db, meme_id)
 
 
 @asynccontextmanager
@@ -38,19 +43,19 @@ class _KeyTaken(Exception):
 
 
 async def create(
-    services: Services, text: MemeText, upload: Path, once: IdempotentCreate | None = None
+    services: Services, text: MemeText, upload: Path, idempotent: IdempotentCreate | None = None
 ) -> tuple[Row, str, bool]:
     """A new meme with the picture spooled at `upload`, its edit token, and whether it was
-    made by an earlier request with the same idempotency key (`once`)."""
-    if once and (earlier := await earlier_answer(services, once)):
+    made by an earlier request with the same idempotency key (`idempotent`)."""
+    if idempotent and (earlier := await earlier_answer(services, idempotent)):
         return *earlier, True
-    token = once.edit_token(services) if once else new_edit_token()
+    token = idempotent.edit_token(services) if idempotent else new_edit_token()
     token_digest = digest(token)
 
     async def write(cur: aiopg.Cursor) -> Row:
         meme = await memes.insert_meme(cur, text, image, token_digest)
-        if once and not await idempotency.record(
-            cur, once.client, once.key, once.fingerprint, meme["id"]
+        if idempotent and not await idempotency.record(
+            cur, idempotent.client, idempotent.key, idempotent.fingerprint, meme["id"]
         ):
             raise _KeyTaken()  # rolls this one back: its twin's meme stands
         return meme
@@ -59,7 +64,7 @@ async def create(
         async with _cleaned(services, upload) as image:
             meme = await store_then_write(services, image.sha256, image.path, write)
     except _KeyTaken:
-        return *await earlier_answer(services, once), True
+        return *await earlier_answer(services, idempotent), True
     return meme, token, False
 
 

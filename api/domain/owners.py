@@ -7,7 +7,7 @@ import hmac
 import secrets
 
 from api.db import memes
-from api.domain.errors import Forbidden, NotFound, Unauthorized
+from api.errors import Forbidden, NotFound, Unauthorized
 from api.services import Services
 
 

@@ -17,8 +17,8 @@ from contextlib import suppress
 
 from api.db import jobs
 from api.db.blobs import thumbnail_stored
-from api.domain.errors import NotFound
 from api.domain.thumbnails import downloaded, store_thumbnail
+from api.errors import NotFound
 from api.imaging.features import analyse
 from api.imaging.thumbnails import SIZES
 from api.services import Services

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from api.db import rate_limits
-from api.domain.errors import RateLimited
+from api.errors import RateLimited
 from api.services import Services
 
 

@@ -14,9 +14,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from api.db import blobs, objects
+from api.db import blobs, holds_and_outbox
 from api.db.sql import transaction
-from api.domain.objects import carry_out_due, release_picture
+from api.domain.holds_and_outbox import carry_out_due, release_picture
 from api.services import Services
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ async def reconcile(services: Services, grace: timedelta, dry_run: bool = False)
     while True:
         page = await services.media.list_after(after, PAGE)
         upto = page[-1].key if len(page) == PAGE else PAST_EVERY_KEY
-        referenced = await objects.referenced_keys(services.db, after, upto)
+        referenced = await holds_and_outbox.referenced_keys(services.db, after, upto)
         report.stored += len(page)
         for stored in page:
             if stored.key in referenced:
@@ -87,7 +87,7 @@ async def reconcile(services: Services, grace: timedelta, dry_run: bool = False)
         after = upto
     if not dry_run:
         report.deletions_done = await _carry_out_every_deletion(services)
-    pending = {row["key"] for row in await objects.pending_deletions(services.db)}
+    pending = {row["key"] for row in await holds_and_outbox.pending_deletions(services.db)}
     report.orphans_deleted += len(set(orphans) - pending)
     report.deletions_pending = len(pending)
     return report
@@ -97,9 +97,9 @@ async def _record_orphan(services: Services, key: str) -> bool:
     """Record the deletion of an object nothing refers to, unless it gained a row meanwhile;
     True when its deletion is recorded (now or before)."""
     async with transaction(services.db) as cur:
-        await objects.lock(cur, [key])
-        await objects.release(cur, [key])
-        return await objects.deletion_recorded(cur, key)
+        await holds_and_outbox.lock(cur, [key])
+        await holds_and_outbox.release(cur, [key])
+        return await holds_and_outbox.deletion_recorded(cur, key)
 
 
 async def _carry_out_every_deletion(services: Services) -> int:
@@ -107,7 +107,7 @@ async def _carry_out_every_deletion(services: Services) -> int:
     attempt's deadline has passed (media might still receive it): wait for those leases once
     (a few seconds at most), then try again, so that one pass leaves nothing behind."""
     done = await carry_out_due(services, now=True)
-    if wait := await objects.seconds_to_last_lease(services.db):
+    if wait := await holds_and_outbox.seconds_to_last_lease(services.db):
         await asyncio.sleep(wait)
         done += await carry_out_due(services, now=True)
     return done

@@ -14,8 +14,8 @@ import aiopg
 
 from api.db import blobs
 from api.db.sql import Row, cursor
-from api.domain.errors import NotFound
-from api.domain.objects import store_then_write
+from api.domain.holds_and_outbox import store_then_write
+from api.errors import NotFound
 from api.imaging.thumbnails import SIZES, make_thumbnail
 from api.services import Services
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from api.domain.errors import NO_ROOM, InvalidImage, UnsupportedImage, no_room
+from api.errors import NO_ROOM, InvalidImage, UnsupportedImage, no_room
 
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # Pillow's own bomb check only warns below twice its limit; the limits below are ours.

@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from api.domain.errors import InvalidImage
+from api.errors import InvalidImage
 
 
 def _ignore_interrupts() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from api.domain.listing import decode_cursor, encode_cursor, listing
+from api.values.listing import decode_cursor, encode_cursor, listing
 from tests.helpers import create_meme, disk_media_settings, owner, problem_of
 
 
@@ -109,12 +109,12 @@ async def test_a_huge_offset_is_an_empty_page_in_every_order(client, zoo):
 
 
 def test_cursor_round_trip_and_signature():
-    view = listing("cat", None, ["b", "a"], [], None, None)
-    cursor = encode_cursor(view, 0.5, 7, b"secret")
+    chosen = listing("cat", None, ["b", "a"], [], None, None)
+    cursor = encode_cursor(chosen, 0.5, 7, b"secret")
     after = decode_cursor(cursor, listing("cat", "a", ["b"], [], None, None), b"secret")
     assert (after.key, after.id) == (0.5, 7)
     with pytest.raises(Exception, match="not made by this service"):
-        decode_cursor(cursor, view, b"another secret")
+        decode_cursor(cursor, chosen, b"another secret")
 
 
 # Export

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from api.domain.errors import InvalidImage
+from api.errors import InvalidImage
 from api.imaging.workers import ImageWorkers
 from tests.helpers import eventually
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from api.app import create_app
 from media.app import create_app as create_media_app
-from media.state import SPOOL
+from media.state import SERVICES as MEDIA_SERVICES
 from tests.helpers import (
     api_settings_for,
     assert_problem,
@@ -71,7 +71,7 @@ async def test_storage_down_is_503_and_stores_nothing(
     assert query(
         database_url, "SELECT count(*) FROM memes UNION ALL SELECT count(*) FROM blobs"
     ) == [(0,), (0,)]
-    assert spooled(media.app[SPOOL]) == []
+    assert spooled(media.app[MEDIA_SERVICES].spool) == []
 
 
 async def test_wrong_service_token_is_503(aiohttp_client, database_url, media_server, tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openapi_spec_validator import validate
 
-from api.domain.meme_text import MemeText
+from api.values.meme_text import MemeText
 from api.web.openapi import PROBLEMS, build_spec
 from tests.helpers import meme_form
 

@@ -11,10 +11,10 @@ from aiohttp_pydantic import PydanticView
 from aiohttp_pydantic.injectors import CONTEXT
 from pydantic import ValidationError
 
-from api.db.sql import Row
-from api.domain.errors import ValidationFailed
-from api.domain.meme_text import PATTERN_MEANINGS, MemeText
+from api.errors import ValidationFailed
 from api.services import Services
+from api.values.meme_text import PATTERN_MEANINGS, MemeText
+from api.values.row import Row
 from api.web.state import SERVICES
 from common.problems import from_problem
 

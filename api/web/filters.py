@@ -5,8 +5,8 @@ from typing import Annotated
 from aiohttp_pydantic.injectors import Group
 from pydantic import Field
 
-from api.domain.listing import MAX_SEARCH_WORDS, Listing, Processing, Sort, listing
-from api.domain.meme_text import Tag
+from api.values.listing import MAX_SEARCH_WORDS, Listing, Processing, Sort, listing
+from api.values.meme_text import Tag
 from api.web.models import SHA256_PATTERN
 
 # Each tag of a filter is one more index lookup and join: 300 tags took 45 s of database time.

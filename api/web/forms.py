@@ -17,7 +17,7 @@ from pathlib import Path
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from api.domain.errors import (
+from api.errors import (
     NO_ROOM,
     MalformedBody,
     MalformedMultipart,
@@ -26,7 +26,7 @@ from api.domain.errors import (
     UnsupportedMediaType,
     no_room,
 )
-from api.domain.meme_text import MemeText
+from api.values.meme_text import MemeText
 from api.web.base import field_error
 from api.web.state import SERVICES, SETTINGS, UPLOAD_SLOTS
 from api.web.uploads import UploadSlots

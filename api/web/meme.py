@@ -7,14 +7,24 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-from aiohttp_pydantic.oas.typing import r200, r204, r400, r401, r403, r404, r413, r415, r422, r503
-from aiohttp_pydantic.oas.typing import r304
+from aiohttp_pydantic.oas.typing import (
+    r200,
+    r204,
+    r304,
+    r400,
+    r401,
+    r403,
+    r404,
+    r413,
+    r415,
+    r422,
+    r503,
+)
 
-from api.db import memes as db_memes
 from api.domain import memes
-from api.domain.errors import MalformedBody, MalformedJson, RequestTimeout, UnsupportedMediaType
-from api.domain.meme_text import MemeText
 from api.domain.owners import authorize
+from api.errors import MalformedBody, MalformedJson, RequestTimeout, UnsupportedMediaType
+from api.values.meme_text import MemeText
 from api.web.base import BaseView, field_error, meme_response, meme_text, spec_notes
 from api.web.conditional import etag_matches, etag_of
 from api.web.forms import meme_form
@@ -111,9 +121,9 @@ class MemeView(BaseView):
             422: The id is not a positive integer
             503: The database took too long to answer
         """
-        meme = await db_memes.get_meme(self.services.db, id)
+        meme = await memes.get(self.services, id)
         etag = etag_of([meme["json"].encode()])
-        if if_none_match and etag_matches(if_none_match, etag):
+        if etag_matches(self.request, etag):
             return web.Response(status=304, headers={"ETag": etag})
         return meme_response(meme, headers={"ETag": etag})
 
@@ -149,7 +159,7 @@ class MemeView(BaseView):
         {CHANGED}
         """
         await authorize(self.services, id, self.request.headers.get("Authorization"))
-        current = await db_memes.get_meme(self.services.db, id)
+        current = await memes.get(self.services, id)
         return await self._change(id, lambda fields: _merged(current["json"], fields))
 
     async def _change(self, id: int, text_of: Callable[[dict], MemeText]) -> web.Response:

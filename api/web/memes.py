@@ -8,10 +8,8 @@ from aiohttp import web
 from aiohttp_pydantic.oas.typing import r200, r201, r304, r400, r404, r413, r415, r422, r503
 from pydantic import Field
 
-from api.db import listing as db_listing
-from api.domain import memes
+from api.domain import listing, memes
 from api.domain.idempotency import idempotent_create
-from api.domain.listing import decode_cursor, encode_cursor
 from api.web.base import BaseView, field_error, json_bytes, meme_text, spec_notes
 from api.web.conditional import etag_matches, etag_of
 from api.web.filters import MemeFilters
@@ -76,27 +74,14 @@ class MemeCollectionView(BaseView):
             422: A parameter is out of range, or a cursor was combined with an offset
             503: The database took too long to answer
         """
-        request, services = self.request, self.services
-        cursor_key = services.settings.cursor_key()
-        view = filters.listing()
-        after = None
-        if cursor is not None:  # an offset then skips that many more after the cursor
-            after = decode_cursor(cursor, view, cursor_key)
-        # Pages reached with a cursor go without the count: it would cost more than the page.
-        rows, total = await db_listing.page_of_memes(
-            services.db, view, limit + 1, offset, after, count=cursor is None
-        )
+        page = await listing.page(self.services, filters.listing(), limit, offset, cursor)
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        next_cursor = None
-        if len(rows) > limit:
-            del rows[limit:]
-            last = rows[-1]
-            next_cursor = encode_cursor(view, last["sort_key"], last["id"], cursor_key)
-            next_url = request.rel_url.without_query_params("offset").update_query(
-                cursor=next_cursor
+        if page.next_cursor:
+            next_url = self.request.rel_url.without_query_params("offset").update_query(
+                cursor=page.next_cursor
             )
             headers["Link"] = f'<{next_url}>; rel="next"'
-        head = {"total": total, "limit": limit, "offset": offset, "next": next_cursor}
+        head = {"total": page.total, "limit": limit, "offset": offset, "next": page.next_cursor}
         # A page is one batch of rows (at most 101), all fetched by now: the ETag of what will be
         # sent is known before the first byte goes, and the page goes in one write, its headers
         # with it (a web.Response; a StreamResponse would send them apart, and the end of the
@@ -104,12 +89,12 @@ class MemeCollectionView(BaseView):
         body = b"".join(
             [
                 json_bytes(head)[:-1] + b',"items":[',
-                b",".join(row["json"].encode() for row in rows),
+                b",".join(row["json"].encode() for row in page.rows),
                 b"]}",
             ]
         )
         headers["ETag"] = etag_of([body])
-        if if_none_match and etag_matches(if_none_match, headers["ETag"]):
+        if etag_matches(self.request, headers["ETag"]):
             return web.Response(status=304, headers={"ETag": headers["ETag"]})
         response = web.Response(body=body, headers=headers)
         response.enable_chunked_encoding()
@@ -155,10 +140,10 @@ class MemeCollectionView(BaseView):
             text = meme_text(form.text)
             if form.image is None:
                 raise field_error("image", "a picture is required")
-            once = idempotency_key and idempotent_create(
+            idempotent = idempotency_key and idempotent_create(
                 self.request.remote or "", idempotency_key, text, form.image_sha256
             )
-            meme, edit_token, replayed = await memes.create(services, text, form.image, once)
+            meme, edit_token, replayed = await memes.create(services, text, form.image, idempotent)
         # The token is in this answer and nowhere else: the database keeps only its digest.
         body = json_bytes({**json.loads(meme["json"]), "edit_token": edit_token})
         headers = {"Location": f"/memes/{meme['id']}"}

@@ -12,8 +12,8 @@ from aiohttp import web
 from aiohttp_pydantic.oas.view import generate_oas
 from swagger_ui_bundle import swagger_ui_path
 
-from api.domain import errors
-from api.domain.meme_text import MemeText
+from api import errors
+from api.values.meme_text import MemeText
 from api.web.base import SpecNotes
 from api.web.openapi_http import add_http_answers
 from api.web.state import SPEC

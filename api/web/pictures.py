@@ -1,23 +1,19 @@
 """The picture endpoints: a meme's picture and pictures by content, with thumbnails, byte
 ranges and conditional requests. Docstrings become the descriptions in openapi.json."""
 
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime, parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Annotated, Literal
 
-import aiohttp
 from aiohttp import web
 from aiohttp_pydantic.injectors import Group
 from aiohttp_pydantic.oas.typing import r200, r206, r304, r404, r416, r422, r503
 from pydantic import Field
 
-from api.db.blobs import get_blob
-from api.db.memes import get_meme
-from api.db.sql import Row
-from api.domain.errors import MediaUnavailable
-from api.domain.thumbnails import thumbnail
+from api.domain import pictures
+from api.values.row import Row
 from api.web.base import BaseView, spec_notes
-from api.web.conditional import etag_matches
+from api.web.conditional import etag_matches, not_modified_since, still_the_same
 from api.web.memes import MemeId
 from api.web.models import EXAMPLE_SHA256, SHA256_PATTERN, ProblemDetail
 from common.streaming import BodyStream, streaming
@@ -48,25 +44,6 @@ REVALIDATE = "public, no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def _not_modified_since(if_modified_since: str, stored_at: datetime) -> bool:
-    try:
-        since = parsedate_to_datetime(if_modified_since)
-    except (TypeError, ValueError):
-        return False  # an unreadable date is ignored, as RFC 9110 asks
-    return since.tzinfo is not None and stored_at.replace(microsecond=0) <= since
-
-
-def _still_the_same(if_range: str, etag: str, stored_at: datetime) -> bool:
-    """If-Range (RFC 9110, 13.1.5): a range is served only of the representation the client
-    has part of: its strong ETag, or exactly its Last-Modified date, if that date is strong
-    (a second or more in the past: two pictures stored in one second share it)."""
-    if if_range.startswith(('"', "W/")):
-        return if_range == etag  # a weak tag never matches here
-    last_modified = format_datetime(stored_at.astimezone(UTC), usegmt=True)
-    strong = datetime.now(UTC) - stored_at >= timedelta(seconds=1)
-    return strong and if_range == last_modified
-
-
 class PictureConditions(Group):
     """The request headers a picture download heeds."""
 
@@ -75,9 +52,9 @@ class PictureConditions(Group):
     range: str | None = None
     if_range: str | None = None
 
-    def range_wanted(self, etag: str, stored_at: datetime) -> str | None:
+    def range_wanted(self, request: web.Request, etag: str, stored_at: datetime) -> str | None:
         """The Range to serve: none when If-Range names another version (the whole picture)."""
-        if self.range and self.if_range and not _still_the_same(self.if_range, etag, stored_at):
+        if self.range and self.if_range and not still_the_same(request, etag, stored_at):
             return None
         return self.range
 
@@ -91,12 +68,7 @@ async def picture_response(
 ) -> web.StreamResponse:
     """A stored picture or its thumbnail: streamed, ranged, conditional, cacheable."""
     request, services = view.request, view.services
-    cache = services.picture_cache
-    if size != "original":
-        original = picture
-        picture = await cache.row(
-            ("thumbnail", original["sha256"], size), lambda: thumbnail(services, original, size)
-        )
+    picture = await pictures.in_size(services, picture, size)
     headers = {
         "ETag": f'"{picture["sha256"]}"',
         "Last-Modified": format_datetime(picture["stored_at"].astimezone(UTC), usegmt=True),
@@ -105,20 +77,19 @@ async def picture_response(
     }
     # If-None-Match wins over If-Modified-Since (RFC 9110, 13.2.2).
     if conditions.if_none_match:
-        if etag_matches(conditions.if_none_match, headers["ETag"]):
+        if etag_matches(request, headers["ETag"]):
             return web.Response(status=304, headers=headers)
-    elif conditions.if_modified_since and _not_modified_since(
-        conditions.if_modified_since, picture["stored_at"]
-    ):
+    elif not_modified_since(request, picture["stored_at"]):
         return web.Response(status=304, headers=headers)
     headers["Content-Type"] = picture["content_type"]
     if request.method == "HEAD":
         headers["Content-Length"] = str(picture["size"])
         # A StreamResponse, because a Response would announce its own empty body's length.
         return web.StreamResponse(headers=headers)
-    byte_range = conditions.range_wanted(headers["ETag"], picture["stored_at"])
-    if byte_range is None and cache.fits(picture["size"]):
-        return web.Response(body=await _cached(services, picture["sha256"]), headers=headers)
+    byte_range = conditions.range_wanted(request, headers["ETag"], picture["stored_at"])
+    if byte_range is None and services.picture_cache.fits(picture["size"]):
+        body = await pictures.cached_bytes(services, picture["sha256"])
+        return web.Response(body=body, headers=headers)
     async with services.media.open(picture["sha256"], byte_range) as download:
         headers["Content-Length"] = str(download.length)
         if download.content_range:
@@ -128,21 +99,6 @@ async def picture_response(
             async for chunk in download.chunks:
                 await response.write(chunk)
     return response
-
-
-async def _cached(services, sha256: str) -> bytes:
-    """The picture's bytes from the cache, or from media into the cache."""
-    if (data := services.picture_cache.get(sha256)) is not None:
-        return data
-    try:
-        async with services.media.open(sha256) as download:
-            data = b"".join([chunk async for chunk in download.chunks])
-    except aiohttp.ClientError:
-        data = b""
-    if len(data) != download.length:  # cut short: never keep (or send) a truncated picture
-        raise MediaUnavailable("The media service cut the picture short")
-    services.picture_cache.put(sha256, data)
-    return data
 
 
 PICTURE_HEADERS = {
@@ -193,8 +149,7 @@ class MemeImageView(BaseView):
             422: The id is not a positive integer, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        services = self.services
-        meme = await services.picture_cache.row(("meme", id), lambda: get_meme(services.db, id))
+        meme = await pictures.of_meme(self.services, id)
         return await picture_response(self, meme, size, REVALIDATE, conditions)
 
     head = get  # the same headers, no body (picture_response)
@@ -225,10 +180,7 @@ class PictureView(BaseView):
             422: The sha256 is not 64 lower-case hex digits, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        services = self.services
-        picture = await services.picture_cache.row(
-            ("blob", sha256), lambda: get_blob(services.db, sha256)
-        )
+        picture = await pictures.by_sha256(self.services, sha256)
         return await picture_response(self, picture, size, IMMUTABLE, conditions)
 
     head = get  # the same headers, no body (picture_response)

@@ -6,8 +6,7 @@ import json
 from aiohttp import web
 from aiohttp_pydantic.oas.typing import r200, r404, r422, r503
 
-from api.db.similar import similar_memes
-from api.domain.errors import NotFound
+from api.domain.similar import similar
 from api.web.base import BaseView, json_bytes
 from api.web.memes import Limit, MemeId
 from api.web.models import ProblemDetail, SimilarMemes
@@ -32,12 +31,10 @@ class SimilarMemesView(BaseView):
             422: The id or the limit is out of range
             503: The database took too long to answer
         """
-        distance = self.services.settings.similar_distance
-        target, rows = await similar_memes(self.services.db, id, distance, limit)
-        if target is None:
-            raise NotFound(f"No meme has id {id}")
+        processing, rows = await similar(self.services, id, limit)
         items = [{**json.loads(row["json"]), "distance": row["distance"]} for row in rows]
-        body = {"processing": target["processing"], "distance": distance, "items": items}
+        distance = self.services.settings.similar_distance
+        body = {"processing": processing, "distance": distance, "items": items}
         return web.Response(
             body=json_bytes(body), content_type="application/json", charset="utf-8"
         )

@@ -3,8 +3,7 @@ Docstrings become the descriptions in openapi.json."""
 
 from aiohttp_pydantic.oas.typing import r200, r422, r503
 
-from api.db.listing import all_memes
-from api.db.tags import tag_counts
+from api.domain.listing import every_meme, tags_in_use
 from api.web.base import BaseView, json_bytes, spec_notes
 from api.web.filters import MemeFilters
 from api.web.models import Meme, ProblemDetail, TagList
@@ -29,8 +28,7 @@ class MemeExportView(BaseView):
             422: A parameter is out of range
             503: The database took too long to answer
         """
-        settings = self.services.settings
-        memes = await all_memes(self.services.db, filters.listing(), settings.export_batch_size)
+        memes = await every_meme(self.services, filters.listing())
         response = BodyStream(headers={"Content-Type": NDJSON})
         response.enable_chunked_encoding()
         async with prefetched(memes) as batches, streaming(self.request, response):
@@ -50,8 +48,7 @@ class TagsView(BaseView):
             200: The tags
             503: The database took too long to answer
         """
-        settings = self.services.settings
-        tags = tag_counts(self.services.db, settings.export_batch_size)
+        tags = tags_in_use(self.services)
         response = BodyStream(headers={"Content-Type": "application/json; charset=utf-8"})
         response.enable_chunked_encoding()
         async with prefetched(tags) as batches, streaming(self.request, response):

@@ -4,7 +4,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from api.domain.errors import Busy, RateLimited
+from api.errors import Busy, RateLimited
 
 
 class UploadSlots:

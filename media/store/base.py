@@ -1,4 +1,4 @@
-"""The one interface both stores (disk and S3) implement, and its errors."""
+"""The one interface both stores (disk and S3) implement, and the values they pass."""
 
 import re
 from collections.abc import AsyncIterator
@@ -8,32 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from common.problems import Problem, RangeNotSatisfiable
+from common.problems import RangeNotSatisfiable
+from media.errors import InvalidKey
 
 CHUNK_BYTES = 64 * 1024
 # Keys are the sha256 of the content, made by the services, never a client's file name.
 KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
-
-
-class InvalidKey(Problem):
-    """A key is not 64 lower-case hex digits (a sha256)."""
-
-    status = 400
-    code = "invalid-key"
-
-
-class BlobNotFound(Problem):
-    """No blob is stored under the key."""
-
-    status = 404
-    code = "blob-not-found"
-
-
-class StorageUnavailable(Problem):
-    """S3 is unreachable, or failed."""
-
-    status = 503
-    code = "storage-unavailable"
 
 
 def checked_key(key: str) -> str:

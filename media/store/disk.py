@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from media.errors import BlobNotFound, StorageUnavailable
 from media.store.base import (
     CHUNK_BYTES,
     KEY_PATTERN,
     Blob,
-    BlobNotFound,
     ByteRange,
-    StorageUnavailable,
     StoredObject,
 )
 

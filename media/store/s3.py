@@ -11,14 +11,13 @@ from aiobotocore.config import AioConfig
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from media.errors import BlobNotFound, StorageUnavailable
 from media.settings import MediaSettings
 from media.store.base import (
     CHUNK_BYTES,
     KEY_PATTERN,
     Blob,
-    BlobNotFound,
     ByteRange,
-    StorageUnavailable,
     StoredObject,
 )
 

@@ -8,7 +8,7 @@ import os
 import aioboto3
 
 from media.app import create_app
-from media.state import SPOOL
+from media.state import SERVICES
 from tests.helpers import MEDIA_TOKEN, s3_media_settings, spooled, start_moto
 
 AUTH = {"Authorization": f"Bearer {MEDIA_TOKEN}"}
@@ -95,7 +95,7 @@ async def test_an_interrupted_upload_leaves_nothing(aiohttp_server, s3_endpoint,
     await writer.drain()
     writer.close()
     await writer.wait_closed()
-    spool = server.app[SPOOL]
+    spool = server.app[SERVICES].spool
     for _ in range(50):  # the server notices the hang-up a moment later
         await asyncio.sleep(0.05)
         if not spooled(spool):

@@ -9,7 +9,7 @@ import pytest
 from common.scratch import LOCK_NAME
 from media.app import create_app
 from media.settings import MediaSettings
-from media.state import SPOOL
+from media.state import SERVICES
 from tests.helpers import MEDIA_TOKEN, disk_media_settings, spooled
 
 AUTH = {"Authorization": f"Bearer {MEDIA_TOKEN}"}
@@ -92,7 +92,7 @@ async def test_blob_over_the_cap_is_413_and_not_stored(aiohttp_client, media_set
     assert response.status == 413
     assert (await response.json())["code"] == "payload-too-large"
     assert (await media.get(f"/blobs/{KEY}", headers=AUTH)).status == 404
-    assert spooled(media.server.app[SPOOL]) == []
+    assert spooled(media.server.app[SERVICES].spool) == []
 
 
 @pytest.mark.parametrize(
@@ -222,4 +222,4 @@ async def test_start_up_sweeps_the_spool_of_a_dead_process(aiohttp_client, tmp_p
     (dead / "tmpupload").write_bytes(b"half a picture")
     media = await aiohttp_client(create_app(disk_media_settings(tmp_path)))
     assert not dead.exists()
-    assert media.server.app[SPOOL].exists()
+    assert media.server.app[SERVICES].spool.exists()

@@ -2,8 +2,8 @@
 store that carries out requests late never leaves a row standing for a missing object.
 
 No database connection or lock is held while media works: an upload holds its key in one
-short transaction (`api.db.objects.reserve`), sends the object, and commits its rows in another
-(only if the hold is still live). A change that leaves objects unreferenced records their
+short transaction (`api.db.holds_and_outbox.reserve`), sends the object, and commits its rows
+in another (only if the hold is still live). A change that leaves objects unreferenced records their
 deletion in its own transaction (the outbox); the deletions are carried out after the commit,
 each attempt with a deadline media heeds, and tried again later until media confirms them.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import aiopg
 
-from api.db import blobs, idempotency, objects
+from api.db import blobs, holds_and_outbox, idempotency
 from api.db.sql import transaction
-from api.domain.errors import MediaUnavailable
+from api.errors import MediaUnavailable
 from api.services import Services
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,8 @@ async def store_then_write[T](
             if not stored:
                 await services.media.put(key, path, path.stat().st_size)
             async with transaction(services.db) as cur:
-                await objects.lock(cur, [key])
-                if await objects.settle(cur, hold):
+                await holds_and_outbox.lock(cur, [key])
+                if await holds_and_outbox.settle(cur, hold):
                     return await write(cur)
         except BaseException:
             await _abandon(services, key, hold)
@@ -57,9 +57,9 @@ async def _hold(services: Services, key: str) -> tuple[int, bool]:
     while True:
         try:
             async with transaction(services.db) as cur:
-                await objects.lock(cur, [key])
-                return await objects.reserve(cur, key, HOLD_SECONDS)
-        except objects.DeletionUnderWay as busy:
+                await holds_and_outbox.lock(cur, [key])
+                return await holds_and_outbox.reserve(cur, key, HOLD_SECONDS)
+        except holds_and_outbox.DeletionUnderWay as busy:
             if waited + pause > services.settings.media_timeout_seconds:
                 raise MediaUnavailable(
                     "The picture is being deleted from storage; try again shortly",
@@ -74,9 +74,9 @@ async def _abandon(services: Services, key: str, hold: int) -> None:
     it. Should this fail too, the hold expires and reconcile finds the object."""
     try:
         async with transaction(services.db) as cur:
-            await objects.lock(cur, [key])
-            await objects.settle(cur, hold)
-            released = await objects.release(cur, [key])
+            await holds_and_outbox.lock(cur, [key])
+            await holds_and_outbox.settle(cur, hold)
+            released = await holds_and_outbox.release(cur, [key])
     except Exception as exc:
         log.warning("could not let go of %s (%s); reconcile will", key, exc)
         return
@@ -87,10 +87,10 @@ async def release_picture(services: Services, sha256: str) -> list[str]:
     """After a change that may have left the picture without memes: if it has none, delete its
     rows and record the deletion of its objects (and its thumbnails'); returns their keys."""
     async with transaction(services.db) as cur:
-        await objects.lock(cur, [sha256])
+        await holds_and_outbox.lock(cur, [sha256])
         keys = await blobs.drop_if_unused(cur, sha256)
-        await objects.lock(cur, set(keys) - {sha256})  # after the picture's: one order
-        return await objects.release(cur, keys)
+        await holds_and_outbox.lock(cur, set(keys) - {sha256})  # after the picture's: one order
+        return await holds_and_outbox.release(cur, keys)
 
 
 def delete_soon(services: Services, keys: list[str]) -> None:
@@ -104,15 +104,17 @@ async def carry_out(services: Services, keys: Iterable[str]) -> int:
     fails stays recorded, due again after a backoff."""
     budget, done = services.settings.media_timeout_seconds, 0
     for key in keys:
-        deadline = await objects.claim_deletion(services.db, key, budget, CLOCK_MARGIN_SECONDS)
+        deadline = await holds_and_outbox.claim_deletion(
+            services.db, key, budget, CLOCK_MARGIN_SECONDS
+        )
         if deadline is None:
             continue  # done, or under way elsewhere
         try:
             await services.media.delete(key, deadline)
         except MediaUnavailable as exc:
-            await objects.deletion_failed(services.db, key, exc.detail)
+            await holds_and_outbox.deletion_failed(services.db, key, exc.detail)
             continue
-        await objects.deletion_done(services.db, key)
+        await holds_and_outbox.deletion_done(services.db, key)
         done += 1
     return done
 
@@ -120,7 +122,7 @@ async def carry_out(services: Services, keys: Iterable[str]) -> int:
 async def carry_out_due(services: Services, now: bool = False, batch: int = 100) -> int:
     """Every deletion that is due (every one, `now`), in batches; how many media confirmed."""
     done = 0
-    while keys := await objects.due_deletions(services.db, batch, now):
+    while keys := await holds_and_outbox.due_deletions(services.db, batch, now):
         confirmed = await carry_out(services, keys)
         done += confirmed
         if confirmed < len(keys):
@@ -132,5 +134,5 @@ async def tidy(services: Services) -> None:
     """The server's periodic round: deletions that are due, holds of dead uploads, idempotency
     keys past their 24 hours."""
     await carry_out_due(services)
-    await objects.forget_expired_uploads(services.db)
+    await holds_and_outbox.forget_expired_uploads(services.db)
     await idempotency.forget_old(services.db)

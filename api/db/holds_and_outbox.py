@@ -2,7 +2,7 @@
 (object_uploads), and deletions due (object_deletions, an outbox).
 
 Rules that keep a row from ever standing for an object that is not there, whatever order the
-store carries out requests in (api.domain.objects runs them):
+store carries out requests in (api.domain.holds_and_outbox runs them):
 - a key is referenced by a `blobs` row (a picture) or a `thumbnails` row;
 - a deletion is recorded only for a key that nothing references and no live upload holds;
 - an upload first cancels a deletion of its key that no attempt is carrying out (and waits

@@ -1,0 +1,1 @@
+"""Plain values several layers pass around: a listing and its cursor, a meme's words."""
