@@ -3,6 +3,7 @@
 lines of a block of `memes` commands are run one by one (tests/test_cli_client.py). Each page's
 examples run in order, on an empty database of their own."""
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,3 +55,24 @@ def lines_of_other_blocks(page: Path) -> list[str]:
     """The lines of the page's code blocks that are not `sh` (json, pictures, ...)."""
     blocks = [text for language, text in code_blocks(page) if language != "sh"]
     return [line for text in blocks for line in text.splitlines()]
+
+
+def anchors(page: Path) -> set[str]:
+    """The page's headings as GitHub makes them into anchors."""
+    headings = [line.lstrip("#").strip() for line in page.read_text().splitlines()
+                if line.startswith("#")]  # fmt: skip
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def broken_links(page: Path) -> list[str]:
+    """The page's links to a file of this checkout, or to a heading of a page, that lead
+    nowhere."""
+    broken = []
+    for link in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+        path, _, heading = link.partition("#")
+        if link.startswith(("http://", "https://")):
+            continue
+        target = (page.parent / path).resolve() if path else page
+        if not target.exists() or (heading and heading not in anchors(target)):
+            broken.append(link)
+    return broken

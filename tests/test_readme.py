@@ -16,7 +16,7 @@ from api.cli.docs import SETTINGS_PAGE, rendered
 from api.settings import ApiSettings
 from media.settings import MediaSettings
 from tests.doc_pages import PAGES, README, ROOT, api_blocks, api_examples, name, sh_blocks
-from tests.doc_pages import lines_of_other_blocks
+from tests.doc_pages import broken_links, lines_of_other_blocks
 from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
@@ -70,6 +70,10 @@ def test_every_example_of_every_page_is_run():
             assert memes in ([], lines), (name(page), block)  # run line by line, alone
         for line in lines_of_other_blocks(page):
             assert not line.startswith(("curl ", "http ", "memes ")), (name(page), line)
+
+
+def test_every_link_between_pages_leads_somewhere():
+    assert {name(page): broken_links(page) for page in PAGES} == {name(page): [] for page in PAGES}
 
 
 def test_every_endpoint_has_a_curl_and_an_httpie_example():
