@@ -48,7 +48,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench processing
 	$(BIN)/python -m bench list --if-running $(BENCH_ARGS)
 
-# openapi.json and the README's tables of settings and errors, made from the code.
+# openapi.json and the tables of settings and errors in docs/settings.md, made from the code.
 docs: $(BIN)/.installed
 	$(BIN)/python -m api openapi -o openapi.json
 	$(BIN)/python -m api readme

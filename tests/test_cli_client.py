@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import json
 import os
-import re
 import socket
 import stat
 import subprocess
@@ -16,12 +15,11 @@ from pathlib import Path
 import pytest
 
 from api.app import create_app as create_api_app
+from tests.doc_pages import PAGES, README, ROOT, memes_lines, name
 from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
 MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
-ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
 pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
 
 
@@ -224,19 +222,13 @@ async def test_every_command_has_an_example_in_its_help(memes: Shell):
         assert "Examples:\n    memes " + command in await memes.ok(command, "--help"), command
 
 
-def readme_examples() -> list[str]:
-    section = README.read_text().split("## The `memes` command", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
-    return [line for block in blocks for line in block.splitlines() if line.strip()]
-
-
-async def test_the_readme_examples_work_in_order(memes: Shell, database_url):
+@pytest.mark.parametrize("page", [page for page in PAGES if memes_lines(page)], ids=name)
+async def test_the_examples_of_a_page_work_in_order(page, memes: Shell, database_url):
+    (memes.cwd / "meme.jpg").write_bytes(picture("JPEG", (64, 48), "navy"))
     (memes.cwd / "boyfriend.jpg").write_bytes(picture("JPEG", (64, 48), "navy"))
     (memes.cwd / "new.png").write_bytes(picture("PNG", (32, 32), "gold"))
-    lines = readme_examples()
-    assert len(lines) >= 10 and all(line.startswith("memes ") for line in lines)
-    for line in lines:
-        # The README's words, run by bash as a user would type them.
+    for line in memes_lines(page):
+        # The page's words, run by bash as a user would type them.
         process = await asyncio.create_subprocess_exec(
             "bash", "-c", f"set -euo pipefail; {line}", cwd=memes.cwd,
             env=memes.env | {"PATH": f"{MEMES.parent}{os.pathsep}{os.environ['PATH']}"},
@@ -244,6 +236,10 @@ async def test_the_readme_examples_work_in_order(memes: Shell, database_url):
         )  # fmt: skip
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
         assert process.returncode == 0, (line, stdout, stderr)
+    if page == README:
+        assert query(database_url, "SELECT count(*) FROM memes") == [(1,)]
+        return
+    assert len(memes_lines(page)) >= 10
     # A JPEG as the api stored it (`get` checked it against its sha256).
     assert (memes.cwd / "boyfriend-copy.jpg").read_bytes().startswith(b"\xff\xd8")
     assert len((memes.cwd / "work.ndjson").read_text().splitlines()) == 1

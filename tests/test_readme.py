@@ -1,33 +1,27 @@
-"""The README: its curl and httpie examples, run as written against both services on real
-sockets, and its tables, made from the code."""
+"""The README and docs/: their curl and httpie examples, run as written against both services
+on real sockets, page by page, and the tables of docs/settings.md, made from the code."""
 
 import asyncio
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from api.app import create_app as create_api_app
-from api.cli.docs import rendered_readme
+from api.cli import parser
+from api.cli.docs import SETTINGS_PAGE, rendered
 from api.settings import ApiSettings
 from media.settings import MediaSettings
+from tests.doc_pages import PAGES, README, ROOT, api_blocks, api_examples, name, sh_blocks
+from tests.doc_pages import broken_links, lines_of_other_blocks
 from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def api_blocks() -> list[str]:
-    """The sh blocks of the README's API section, in order."""
-    section = README.read_text().split("## The API", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
-
-
-def api_examples() -> list[str]:
-    lines = [line for block in api_blocks() for line in block.splitlines()]
-    return [line for line in lines if line.startswith(("curl ", "http "))]
+API_GUIDE = ROOT / "docs" / "api.md"
+PAGES_WITH_EXAMPLES = [page for page in PAGES if api_blocks(page)]
 
 
 def runnable(block: str, port: int) -> str:
@@ -67,14 +61,32 @@ ENDPOINTS = {
 }
 
 
+def test_every_example_of_every_page_is_run():
+    assert {README, API_GUIDE} <= set(PAGES_WITH_EXAMPLES)
+    for page in PAGES:
+        for block in sh_blocks(page):
+            lines = [line for line in block.splitlines() if line.strip()]
+            memes = [line for line in lines if line.startswith("memes ")]
+            assert memes in ([], lines), (name(page), block)  # run line by line, alone
+        for line in lines_of_other_blocks(page):
+            assert not line.startswith(("curl ", "http ", "memes ")), (name(page), line)
+
+
+def test_every_link_between_pages_leads_somewhere():
+    assert {name(page): broken_links(page) for page in PAGES} == {name(page): [] for page in PAGES}
+
+
 def test_every_endpoint_has_a_curl_and_an_httpie_example():
-    commands = api_examples()
+    commands = [command for page in PAGES for command in api_examples(page)]
     for endpoint, (curl_piece, httpie_piece) in ENDPOINTS.items():
         assert any(c.startswith("curl ") and curl_piece in c for c in commands), endpoint
         assert any(c.startswith("http ") and httpie_piece in c for c in commands), endpoint
 
 
-async def test_readme_examples_work(aiohttp_server, media_server, database_url, tmp_path):
+@pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES, ids=name)
+async def test_the_examples_of_a_page_work_in_order(
+    page, aiohttp_server, media_server, database_url, tmp_path
+):
     settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
     api = await aiohttp_server(create_api_app(settings))
     workdir = tmp_path / "user"
@@ -89,12 +101,21 @@ async def test_readme_examples_work(aiohttp_server, media_server, database_url, 
     assert shutil.which("http", path=env["PATH"]) and shutil.which("curl")
 
     outputs = []
-    for block in api_blocks():
+    for block in api_blocks(page):
         process = await run_shell(runnable(block, api.port), workdir, env)
         assert process.returncode == 0, (block, process.stdout, process.stderr)
         outputs.append(process.stdout)
 
     # What the examples did, seen from the outside.
+    if page == README:
+        assert (workdir / "picture.jpg").read_bytes().startswith(b"\xff\xd8")
+        assert '"title":"This is fine"' in outputs[1].replace(": ", ":")
+        assert query(database_url, "SELECT count(*) FROM memes") == [(2,)]
+    elif page == API_GUIDE:
+        api_guide_did(workdir, outputs, new_png, database_url)
+
+
+def api_guide_did(workdir: Path, outputs: list[str], new_png: bytes, database_url: str) -> None:
     assert (workdir / "picture").read_bytes() == new_png  # a Pillow PNG comes back as it was
     assert (workdir / "first-bytes").read_bytes() == new_png[:100]
     assert (workdir / "last-bytes").read_bytes() == new_png[-100:]
@@ -121,9 +142,12 @@ async def run_shell(command: str, cwd: Path, env: dict[str, str]) -> subprocess.
     )
 
 
-def test_readme_tables_of_settings_and_errors_are_made_from_the_code():
-    text = README.read_text()
-    assert rendered_readme(text) == text, "the README's tables are stale: run `make docs`"
+def test_the_tables_of_settings_and_errors_are_made_from_the_code():
+    for page in PAGES:
+        text = page.read_text()
+        assert rendered(text) == text, f"{name(page)}: its tables are stale: run `make docs`"
+    assert parser().parse_args(["readme"]).path == SETTINGS_PAGE  # where `make docs` writes
+    text = SETTINGS_PAGE.read_text()
     for table in ("api-settings", "media-settings", "api-errors", "media-errors"):
         assert f"<!-- generated: {table} -->\n| " in text, table
     # Every setting of both services is in it, by its environment variable.

@@ -60,8 +60,10 @@ def parser() -> argparse.ArgumentParser:
     jobs.add_argument("--retry-failed", action="store_true", help="queue the failed jobs again")
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the views")
     openapi.add_argument("-o", "--output", type=Path, default=Path("openapi.json"))
-    readme = commands.add_parser("readme", help="rewrite the README's tables made from the code")
-    readme.add_argument("--path", type=Path, default=docs.README)
+    readme = commands.add_parser(
+        "readme", help="rewrite the tables made from the code in docs/settings.md"
+    )
+    readme.add_argument("--path", type=Path, default=docs.SETTINGS_PAGE)
     return root
 
 
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\n".join(fixtures.list_fixtures()))
         return
     if args.command == "readme":
-        docs.write_readme(args.path)
+        docs.write_tables(args.path)
         return
     try:
         settings = ApiSettings()

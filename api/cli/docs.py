@@ -1,6 +1,6 @@
 """The docs made from the code: `python -m api openapi` writes openapi.json, `python -m api
-readme` the README's tables of settings and errors (of both services: the README is one
-manual). tests/test_docs.py fails when either is stale."""
+readme` the tables of settings and errors in docs/settings.md (of both services: the docs are
+one manual). tests/test_readme.py fails when either is stale, in any page of the docs."""
 
 import json
 import re
@@ -14,11 +14,11 @@ from common import problems
 from common.settings_docs import settings_table
 from media.settings import MediaSettings
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+SETTINGS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 SECTION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(.*?)(<!-- end -->)", re.DOTALL)
 
 
-def readme_sections() -> dict[str, str]:
+def generated_tables() -> dict[str, str]:
     media_problems = problems.problem_classes(media.errors)
     return {
         "api-settings": settings_table(ApiSettings),
@@ -28,8 +28,9 @@ def readme_sections() -> dict[str, str]:
     }
 
 
-def rendered_readme(text: str) -> str:
-    sections = readme_sections()
+def rendered(text: str) -> str:
+    """The page with each `<!-- generated: name -->` table made again from the code."""
+    sections = generated_tables()
 
     def fill(match: re.Match) -> str:
         return f"{match[1]}{sections[match['name']]}\n{match[4]}"
@@ -37,8 +38,8 @@ def rendered_readme(text: str) -> str:
     return SECTION.sub(fill, text)
 
 
-def write_readme(path: Path) -> None:
-    path.write_text(rendered_readme(path.read_text()))
+def write_tables(path: Path) -> None:
+    path.write_text(rendered(path.read_text()))
     print(f"wrote {path}")
 
 

@@ -65,7 +65,8 @@ def serve_one(settings: ApiSettings, worker: int = 0) -> None:
 
 
 def serve(settings: ApiSettings) -> None:
-    print(f"Swagger UI: http://{settings.api_host}:{settings.api_port}/docs", flush=True)
+    address = f"http://{settings.api_host}:{settings.api_port}"
+    print(f"Gallery: {address}/\nSwagger UI: {address}/docs", flush=True)
     if settings.api_workers == 1:
         serve_one(settings)
         return

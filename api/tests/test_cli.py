@@ -168,6 +168,7 @@ async def test_ctrl_c_under_make_run_lets_uploads_in_flight_store_their_pictures
     finally:
         kill_what_is_left(checkout)
     log = output.read_text()
+    assert f"Gallery: {api}/\nSwagger UI: {api}/docs\n" in log  # where to look
     assert log.index(" api INFO stopped") < log.index(" media INFO stopping"), log
     assert "Traceback" not in log and " ERROR " not in log, log
 
