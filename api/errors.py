@@ -1,6 +1,6 @@
 """The api's own problems; with those of common.problems they are every error it answers.
 
-Each docstring is the "when" of the README's error table and of openapi.json.
+Each docstring is the "when" of the error table in docs/settings.md and of openapi.json.
 """
 
 import errno

@@ -1,5 +1,5 @@
-"""The api's settings, from the environment or `.env`. Each description is the README's
-settings table and `python -m api --help` (a test keeps the README in step)."""
+"""The api's settings, from the environment or `.env`. Each description is a row of the
+settings table in docs/settings.md and of `python -m api --help` (a test keeps them in step)."""
 
 import hashlib
 import hmac

@@ -1,7 +1,7 @@
 """One error shape for both services: RFC 9457 problem details with a stable `code`.
 
 A domain error is a `Problem` subclass carrying its status and code; its docstring says when
-it happens, and the error tables of the README and of openapi.json are made from those
+it happens, and the error tables of docs/settings.md and of openapi.json are made from those
 (`problem_classes`). `problem_middleware` turns problems, aiohttp's own HTTP errors (unknown
 route, wrong method, body too large) and unexpected exceptions into `application/problem+json`.
 """

@@ -1,5 +1,5 @@
-"""The media service's settings, from the environment or `.env`. Each description is the
-README's settings table (a test keeps the README in step)."""
+"""The media service's settings, from the environment or `.env`. Each description is a row of
+the settings table in docs/settings.md (a test keeps it in step)."""
 
 from pathlib import Path
 
