@@ -1,10 +1,12 @@
 """The settings both services run by: logs, the metrics listener, shutdown. Each description is
-a row of the README's settings tables."""
+a row of the settings tables in docs/settings.md. read_settings() is how every command reads them."""
 
+import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings
 
 from common.service_token import ServiceTokenSettings
 
@@ -39,3 +41,11 @@ class RunSettings(ServiceTokenSettings):
         description="on SIGTERM or SIGINT, how long requests in flight may take to finish"
         " (no new connection is accepted meanwhile) before they are cut",
     )
+
+
+def read_settings[S: BaseSettings](settings: type[S]) -> S:
+    """The settings from the environment and .env: a bad one is a message, not a traceback."""
+    try:
+        return settings()
+    except ValidationError as exc:
+        sys.exit(f"Invalid settings (see docs/settings.md):\n{exc}")

@@ -1,5 +1,6 @@
-"""Settings documented from their fields: the README's tables and the commands' --help."""
+"""Settings documented from their fields: the tables of docs/settings.md and the commands' --help."""
 
+import click
 from pydantic_settings import BaseSettings
 
 
@@ -32,10 +33,32 @@ def settings_table(settings: type[BaseSettings]) -> str:
     return "\n".join(lines)
 
 
-def settings_help(settings: type[BaseSettings]) -> str:
-    """For an argparse epilog (RawDescriptionHelpFormatter)."""
-    lines = ["settings (environment variables, or .env; see the README):"]
+def settings_help(settings: type[BaseSettings]) -> list[tuple[str, str]]:
+    """(variable, meaning [default: ...]) of every setting, as click lists options."""
+    rows = []
     for name, default, meaning in settings_rows(settings):
-        plain = f"{meaning} [{default}]".replace("`", "")
-        lines.append(f"  {name:30} {plain}")
-    return "\n".join(lines)
+        shown = meaning if default == "``" else f"{meaning} [default: {default}]"
+        rows.append((name, shown.replace("`", "")))
+    return rows
+
+
+class _SettingsInHelp:
+    """A click command whose --help ends with the settings it runs by, from their fields."""
+
+    def __init__(self, *args, settings: type[BaseSettings], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.settings = settings
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        rows = settings_help(self.settings)
+        with formatter.section("Settings (environment variables, or .env; see docs/settings.md)"):
+            formatter.write_dl(rows, col_max=max(len(name) for name, _ in rows))
+
+
+class SettingsCommand(_SettingsInHelp, click.Command):
+    pass
+
+
+class SettingsGroup(_SettingsInHelp, click.Group):
+    pass

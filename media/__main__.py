@@ -1,30 +1,26 @@
 """The private media service: stores and serves the picture blobs."""
 
-import argparse
 import logging
-import sys
 
-from pydantic import ValidationError
+import click
 
 from common.logs import AccessLogger, setup_logging
+from common.run_settings import read_settings
 from common.serving import Listener, run
-from common.settings_docs import settings_help
+from common.settings_docs import SettingsCommand
 from media.app import create_app
 from media.settings import MediaSettings
 
 
+@click.command(
+    cls=SettingsCommand,
+    settings=MediaSettings,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 def main() -> None:
-    argparse.ArgumentParser(
-        prog="python -m media",
-        description="The private media service: stores and serves the picture blobs.",
-        epilog=settings_help(MediaSettings),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    ).parse_args()
+    """The private media service: stores and serves the picture blobs."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s media %(levelname)s %(message)s")
-    try:
-        settings = MediaSettings()
-    except ValidationError as exc:
-        sys.exit(f"Invalid settings (see the README's settings table):\n{exc}")
+    settings = read_settings(MediaSettings)
     setup_logging(
         "media",
         settings.log_format,
@@ -43,4 +39,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="python -m media")

@@ -6,8 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import click
+
 import media.errors
 from api.app import create_app
+from api.cli.running import load_settings
 from api.settings import ApiSettings
 from api.web.openapi import PROBLEMS, build_spec
 from common import problems
@@ -52,3 +55,19 @@ def openapi_text(settings: ApiSettings) -> str:
 def write_openapi(settings: ApiSettings, target: Path) -> None:
     target.write_text(openapi_text(settings))
     print(f"wrote {target}")
+
+
+@click.command("openapi")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("openapi.json"),
+              show_default=True, help="Where to write it.")  # fmt: skip
+def openapi_command(output: Path) -> None:
+    """Write the OpenAPI spec generated from the views."""
+    write_openapi(load_settings(), output)
+
+
+@click.command("readme")
+@click.option("--path", type=click.Path(path_type=Path), default=SETTINGS_PAGE,
+              help="The page to rewrite (default: this checkout's docs/settings.md).")  # fmt: skip
+def readme_command(path: Path) -> None:
+    """Rewrite the tables of settings and errors made from the code (docs/settings.md)."""
+    write_tables(path)

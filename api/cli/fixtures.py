@@ -7,10 +7,14 @@ again safely.
 
 import asyncio
 import hashlib
+import sys
 import time
 from pathlib import Path
 
+import click
+
 from api.cli.generate import generate
+from api.cli.running import with_services
 from api.db.sql import Database, cursor, execute
 from api.media_client import MediaClient
 from api.services import Services
@@ -70,3 +74,44 @@ async def generate_memes(services: Services, count: int, seed: int) -> None:
 
     await asyncio.to_thread(generate, services.database_url, count, picture_names(), seed, progress)
     print(f"\ngenerated {count:,} memes in {time.monotonic() - started:.1f} s")
+
+
+# A missing action is a usage error (exit 2), as a missing argument is, not the help.
+@click.group("fixtures", no_args_is_help=False)
+def fixtures_command() -> None:
+    """List or apply the SQL fixtures."""
+
+
+@fixtures_command.command("list")
+def list_command() -> None:
+    """List the fixtures."""
+    print("\n".join(list_fixtures()))
+
+
+def apply(names: list[str]) -> None:
+    try:
+        with_services(lambda services: apply_fixtures(services, names))
+    except UnknownFixture as exc:
+        sys.exit(str(exc))
+
+
+@fixtures_command.command("apply")
+@click.argument("name")
+def apply_command(name: str) -> None:
+    """Apply one fixture."""
+    apply([name])
+
+
+@fixtures_command.command("apply-all")
+def apply_all_command() -> None:
+    """Apply every fixture."""
+    apply(list_fixtures())
+
+
+@fixtures_command.command("generate")
+@click.option("--count", type=int, required=True, help="How many memes to add.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Of the random choices: the same seed makes the same memes.")  # fmt: skip
+def generate_command(count: int, seed: int) -> None:
+    """Add --count synthetic memes (COPY), after the demo fixture."""
+    with_services(lambda services: generate_memes(services, count, seed))

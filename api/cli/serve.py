@@ -13,11 +13,13 @@ import multiprocessing.connection
 import signal
 import sys
 
+import click
 from aiohttp.http_exceptions import HttpProcessingError
 
 from api.app import create_app
+from api.cli.running import load_settings, log_settings
 from api.settings import ApiSettings
-from common.logs import AccessLogger, setup_logging
+from common.logs import AccessLogger
 from common.serving import Listener, run
 
 log = logging.getLogger(__name__)
@@ -35,13 +37,6 @@ class BadRequestsInOneLine(logging.Filter):
             record.msg = f"{record.getMessage()}: {exc.code} {message}"
             record.args, record.exc_info, record.exc_text = (), None, None
         return True
-
-
-def log_settings(settings: ApiSettings, worker: int | None = None) -> None:
-    file = settings.log_file
-    if file is not None and worker is not None:  # processes must not rotate one file together
-        file = file.with_name(f"{file.stem}.{worker}{file.suffix}")
-    setup_logging("api", settings.log_format, settings.log_level, file, settings.log_file_max_bytes)
 
 
 def serve_one(settings: ApiSettings, worker: int = 0) -> None:
@@ -104,3 +99,9 @@ def serve(settings: ApiSettings) -> None:
                 failed = True
                 stop(signal.SIGTERM, None)
     sys.exit(1 if failed or any(worker.exitcode for worker in workers) else 0)
+
+
+@click.command("serve")
+def serve_command() -> None:
+    """Serve the api (the default)."""
+    serve(load_settings())

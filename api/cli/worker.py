@@ -3,6 +3,9 @@
 import asyncio
 import signal
 
+import click
+
+from api.cli.running import with_services
 from api.db import jobs
 from api.domain.processing import run_worker
 from api.services import Services
@@ -32,3 +35,16 @@ async def show_jobs(services: Services, retry: bool) -> None:
             else:
                 detail = job["last_error"]
             print(f"{state:8} {job['sha256'][:16]}  try {job['attempts']}  {detail}")
+
+
+@click.command("worker")
+def worker_command() -> None:
+    """Process pictures: run the jobs of the queue until stopped."""
+    with_services(work)
+
+
+@click.command("jobs")
+@click.option("--retry-failed", is_flag=True, help="Queue the failed jobs again.")
+def jobs_command(retry_failed: bool) -> None:
+    """What the queue of picture jobs holds: queued, running, failed."""
+    with_services(lambda services: show_jobs(services, retry_failed))

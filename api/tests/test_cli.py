@@ -178,7 +178,7 @@ def test_a_bad_setting_is_a_clear_message_not_a_traceback(tmp_path, service):
     (tmp_path / ".env").write_text(f"{service.upper()}_PORT=eighty\n")
     result = run(tmp_path, "-m", service, timeout=30)
     assert result.returncode == 1
-    assert result.stderr.startswith("Invalid settings (see the README's settings table)")
+    assert result.stderr.startswith("Invalid settings (see docs/settings.md)")
     assert f"{service}_port" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -188,3 +188,20 @@ def test_help_lists_every_setting(tmp_path, service, settings):
     assert result.returncode == 0, result.stderr
     for name in settings.model_fields:
         assert f"\n  {name.upper()} " in result.stdout, name
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("api", "bogus"),
+        ("api", "fixtures"),  # no action
+        ("api", "fixtures", "generate"),  # no --count
+        ("api", "reconcile", "--grace-seconds", "soon"),
+        ("media", "bogus"),
+    ],
+)
+def test_a_usage_error_exits_2_with_the_usage(tmp_path, args):
+    result = run(tmp_path, "-m", *args, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Usage: python -m {args[0]}"), result.stderr
+    assert "Error: " in result.stderr and "Traceback" not in result.stderr
