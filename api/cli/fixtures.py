@@ -47,15 +47,16 @@ async def upload_pictures(media: MediaClient) -> int:
 
 
 async def apply_fixture(db: Database, name: str) -> None:
-    path = FIXTURES / f"{name}.sql"
-    if name not in list_fixtures():
-        raise UnknownFixture(f"No fixture named {name!r}; there are: {', '.join(list_fixtures())}")
     async with cursor(db) as cur, cur.begin():
-        await execute(cur, path.read_text())
+        await execute(cur, (FIXTURES / f"{name}.sql").read_text())
 
 
 async def apply_fixtures(services: Services, names: list[str]) -> None:
-    """`python -m api fixtures apply NAME` and `apply-all`."""
+    """`python -m api fixtures apply NAME` and `apply-all`. An unknown name stores nothing."""
+    for name in names:
+        if name not in list_fixtures():
+            known = ", ".join(list_fixtures())
+            raise UnknownFixture(f"No fixture named {name!r}; there are: {known}")
     stored = await upload_pictures(services.media)
     print(f"stored {stored} picture(s) through the media service")
     for name in names:

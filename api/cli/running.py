@@ -2,11 +2,13 @@
 opened through the one `open_services()`, as the server opens them."""
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 
 from api.services import Services, open_services
 from api.settings import ApiSettings
 from common.logs import setup_logging
+from common.problems import Problem
 from common.run_settings import read_settings
 
 
@@ -32,4 +34,7 @@ def with_services(
         async with open_services(settings, migrate=migrate) as services:
             await command(services)
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except Problem as exc:  # an outage or a refusal: one line, as the api would answer it
+        sys.exit(f"{exc.detail} ({exc.code})")

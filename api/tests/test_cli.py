@@ -205,3 +205,17 @@ def test_a_usage_error_exits_2_with_the_usage(tmp_path, args):
     assert result.returncode == 2
     assert result.stderr.startswith(f"Usage: python -m {args[0]}"), result.stderr
     assert "Error: " in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_command_meeting_an_outage_says_so_in_one_line(tmp_path, database_url):
+    with socket.socket() as closed:  # a port nothing listens on: media is down
+        closed.bind(("127.0.0.1", 0))
+        media_url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    settings = f"DATABASE_URL={database_url}\nMEDIA_URL={media_url}\nMEDIA_TIMEOUT_SECONDS=1\n"
+    (tmp_path / ".env").write_text(settings)
+    result = run(tmp_path, "-m", "api", "reconcile", "--dry-run", timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "The media service is unavailable, try again later (media-unavailable)"
+    )
+    assert "Traceback" not in result.stderr

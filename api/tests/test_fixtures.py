@@ -56,9 +56,11 @@ async def test_demo_fixture_gives_memes_with_stored_pictures(
     assert created["id"] == 6
 
 
-async def test_unknown_fixture_is_refused(services):
+async def test_unknown_fixture_is_refused_before_anything_is_stored(services, blob_stored):
     with pytest.raises(fixtures.UnknownFixture, match="demo"):
-        await apply_fixtures(services, ["nope"])
+        await apply_fixtures(services, ["demo", "nope"])
+    for sha256 in fixtures.picture_names():
+        assert not await blob_stored(sha256)
 
 
 async def test_reconcile_deletes_pictures_no_meme_uses(services, database_url, blob_stored, capsys):
