@@ -1,5 +1,8 @@
 """Real parts for every test: a PostgreSQL server (pgserver, or TEST_DATABASE_URL) and an S3
-server over HTTP (moto's server mode), started once per session; both services' apps."""
+server over HTTP (moto's server mode), started once per session; both services' apps.
+
+The media service stores on the local disk unless a test is marked `both_stores` (a module opts
+in with `pytestmark = pytest.mark.both_stores`): then it runs twice, on S3 and on disk."""
 
 import os
 from collections.abc import Iterator
@@ -67,9 +70,24 @@ def faulty_s3(s3_endpoint: str) -> Iterator[FaultyS3]:
     proxy.stop()
 
 
-@pytest.fixture(params=["s3", "disk"])
-def media_settings(request: pytest.FixtureRequest, tmp_path: Path) -> MediaSettings:
-    if request.param == "disk":
+STORES = ("s3", "disk")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The store matrix, where the store matters: only for tests marked `both_stores`."""
+    if "store" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):
+        metafunc.parametrize("store", STORES, indirect=True)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest) -> str:
+    """The media service's store: "disk" (the fastest), or each of STORES under `both_stores`."""
+    return getattr(request, "param", "disk")
+
+
+@pytest.fixture
+def media_settings(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> MediaSettings:
+    if store == "disk":
         return disk_media_settings(tmp_path)
     return s3_media_settings(request.getfixturevalue("s3_endpoint"), tmp_path)
 

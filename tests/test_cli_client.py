@@ -22,7 +22,6 @@ from tests.pictures import picture
 MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
 
 
 class Shell:

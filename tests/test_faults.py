@@ -6,12 +6,16 @@ import hashlib
 import time
 from datetime import timedelta
 
+import pytest
+
 from api.app import create_app
 from api.domain.reconcile import reconcile
 from api.services import open_services
 from tests.conftest import BUDGET
 from tests.helpers import meme_form, owner, query
 from tests.pictures import picture
+
+pytestmark = pytest.mark.both_stores
 
 # A create also cleans the picture and runs two short transactions besides its media call.
 LONGEST_WAIT = BUDGET + 1.5

@@ -11,15 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.processes import ROOT
 
 ADMIN = "fuzzing-moderator-token-0123"
 MAX_EXAMPLES = 100  # per operation and phase: about a minute here
 
 
-@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
 async def test_schemathesis_finds_nothing(api_process, tmp_path):
     api = await asyncio.to_thread(
         api_process,

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from api.app import create_app
@@ -18,7 +17,6 @@ from api.web.state import SERVICES
 from tests.helpers import (
     MEDIA_TOKEN,
     api_settings_for,
-    disk_media_settings,
     eventually,
     query,
     working,
@@ -29,10 +27,6 @@ from tests.processes import ROOT, MediaProcess
 JOB = "SELECT state, attempts, last_error FROM picture_jobs"
 JOBS = "SELECT sha256, state, attempts, last_error, finished_at FROM picture_jobs"
 
-
-@pytest.fixture
-def media_settings(tmp_path):
-    return disk_media_settings(tmp_path)  # the fault is the worker's, not the store's
 
 
 async def upload(client: TestClient, text: str) -> dict:

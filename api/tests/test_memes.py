@@ -6,6 +6,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from api.app import create_app
 from media.app import create_app as create_media_app
 from media.state import SPOOL
@@ -98,6 +100,7 @@ def refused_inserts(url: str) -> Iterator[None]:
         execute(url, "DROP TRIGGER refuse ON memes; DROP FUNCTION refuse()")
 
 
+@pytest.mark.both_stores
 async def test_a_failed_insert_deletes_the_new_blob(client, blob_gone, database_url):
     png = picture(color="olive")
     with refused_inserts(database_url):
@@ -107,6 +110,7 @@ async def test_a_failed_insert_deletes_the_new_blob(client, blob_gone, database_
     assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]
 
 
+@pytest.mark.both_stores
 async def test_a_failed_insert_keeps_a_blob_other_memes_use(client, blob_stored, database_url):
     png = picture(color="maroon")
     await client.post("/memes", data=meme_form(image=png))
@@ -116,6 +120,7 @@ async def test_a_failed_insert_keeps_a_blob_other_memes_use(client, blob_stored,
     assert query(database_url, "SELECT count(*) FROM memes") == [(1,)]
 
 
+@pytest.mark.both_stores
 async def test_concurrent_uploads_of_one_picture_share_one_blob(client, database_url, blob_stored):
     png = picture(color="gold")
     responses = await asyncio.gather(
