@@ -19,6 +19,8 @@ from tests.helpers import meme_form, query, slow_uploads
 from tests.pictures import picture
 from tests.processes import ApiProcess, MediaProcess, free_port
 
+pytestmark = pytest.mark.slow
+
 
 def two_worker_api(database_url, tmp_path, media: MediaProcess, **settings) -> ApiProcess:
     settings.setdefault("api_metrics_port", free_port())

@@ -19,6 +19,7 @@ from api.app import create_app as create_api_app
 from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
+pytestmark = pytest.mark.slow
 MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -15,7 +15,7 @@ from tests.conftest import BUDGET
 from tests.helpers import meme_form, owner, query
 from tests.pictures import picture
 
-pytestmark = pytest.mark.both_stores
+pytestmark = [pytest.mark.both_stores, pytest.mark.slow]
 
 # A create also cleans the picture and runs two short transactions besides its media call.
 LONGEST_WAIT = BUDGET + 1.5

@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.processes import ROOT
+
+pytestmark = pytest.mark.slow
 
 ADMIN = "fuzzing-moderator-token-0123"
 MAX_EXAMPLES = 100  # per operation and phase: about a minute here

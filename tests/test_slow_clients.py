@@ -11,6 +11,8 @@ import pytest
 from tests.helpers import meme_form, query
 from tests.pictures import noise_png, picture
 
+pytestmark = pytest.mark.slow
+
 
 async def test_a_request_head_that_never_ends_is_cut_off(api_process):
     api = await asyncio.to_thread(api_process, idle_timeout_seconds=1)

@@ -3,11 +3,14 @@ takes a meme's edit token, and "Try it out" deletes that meme with it."""
 
 import asyncio
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import WAIT, chromium
 from tests.helpers import meme_form, query
+
+pytestmark = pytest.mark.slow
 
 
 def authorize_and_delete(base: str, profile, token: str, meme_id: int) -> str:
