@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from api.app import create_app
@@ -26,6 +27,8 @@ from tests.processes import ROOT, MediaProcess
 
 JOB = "SELECT state, attempts, last_error FROM picture_jobs"
 JOBS = "SELECT sha256, state, attempts, last_error, finished_at FROM picture_jobs"
+
+pytestmark = pytest.mark.slow
 
 
 

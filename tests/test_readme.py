@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from api.app import create_app as create_api_app
 from api.cli.docs import rendered_readme
 from api.settings import ApiSettings
@@ -74,6 +76,7 @@ def test_every_endpoint_has_a_curl_and_an_httpie_example():
         assert any(c.startswith("http ") and httpie_piece in c for c in commands), endpoint
 
 
+@pytest.mark.slow
 async def test_readme_examples_work(aiohttp_server, media_server, database_url, tmp_path):
     settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
     api = await aiohttp_server(create_api_app(settings))
