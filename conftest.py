@@ -10,6 +10,7 @@ from copy import deepcopy
 from pathlib import Path
 
 import aiohttp
+import aiohttp.web_app
 import psycopg2
 import pytest
 
@@ -85,6 +86,18 @@ def spec_built_once_per_route_table() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(openapi, "build_spec", build_once)
         yield
+
+
+@pytest.fixture(autouse=True)
+def apps_let_go() -> Iterator[None]:
+    """aiohttp caches each handler wrapped in its middlewares, keyed by the app (an lru_cache of
+    1024, aio-libs/aiohttp#9158): across hundreds of tests that keeps every app alive, with its
+    S3 client and loaded botocore models (half a GB after 30 S3 tests), slowing every garbage
+    collection and the interpreter's exit by seconds. Emptied after each test."""
+    yield
+    cache = getattr(aiohttp.web_app, "_cached_build_middleware", None)
+    if cache is not None:
+        cache.cache_clear()
 
 
 @pytest.fixture(scope="session")
