@@ -2,7 +2,11 @@
 server over HTTP (moto's server mode), started once per session; both services' apps.
 
 The media service stores on the local disk unless a test is marked `both_stores` (a module opts
-in with `pytestmark = pytest.mark.both_stores`): then it runs twice, on S3 and on disk."""
+in with `pytestmark = pytest.mark.both_stores`): then it runs twice, on S3 and on disk.
+
+A test file that tests one module is named after the module's path in its package, `/` as `_`
+(api/web/openapi.py: api/tests/test_web_openapi.py); one that tests many modules end to end,
+after what it tests (test_memes.py, tests/test_faults.py)."""
 
 import os
 from collections.abc import Iterator
@@ -70,7 +74,7 @@ def database_url(migrated_database_url: str) -> str:
 def spec_built_once_per_route_table() -> Iterator[None]:
     """The api builds its OpenAPI spec from its routes as it starts (a quarter of a second
     here), and the tests start it hundreds of times with the same routes: each route table's
-    spec is built once. test_openapi compares the spec served with one built afresh."""
+    spec is built once. test_web_openapi compares the spec served with one built afresh."""
     build, built = openapi.build_spec, {}
 
     def build_once(app) -> dict:
