@@ -10,6 +10,9 @@ from api.web.state import SERVICES
 from tests.helpers import eventually, query, working
 from tests.meme_pictures import meme_picture
 
+# The OCR model loads in each image worker process the test starts: seconds of CPU.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 async def worker(client):
