@@ -1,4 +1,7 @@
-# make run: the whole system locally (PostgreSQL, media, api, a worker). make test: the tests.
+# make run: the whole system locally (PostgreSQL, media, api, a worker).
+# make check: the fast tier of the tests, about a minute: everything but the tests marked `slow`
+# (those that start processes, a browser or the fuzzer). Run it often while working.
+# make test: every test (what CI runs), a few minutes; PYTEST_ARGS passes options to pytest.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +9,7 @@ BIN := $(VENV)/bin
 # No variable to export: unless MEDIA_TOKEN is set, both services and every command find the
 # service token in .data/media-token (MEDIA_TOKEN_FILE), made at random on first use.
 
-.PHONY: run test bench docs openapi migrate fixtures clean
+.PHONY: run test check bench docs openapi migrate fixtures clean
 
 $(BIN)/.installed: pyproject.toml
 	@python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
@@ -35,6 +38,10 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# No system tools needed: the browser, docker-compose and wrk serve only the slow tier.
+check: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # `serving` (the ratios to the reference and to media direct, 1 and 2 api workers), `pictures`,
 # `breaker` and `processing` start their own services; `list` runs last, against a running stack

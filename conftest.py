@@ -1,17 +1,27 @@
 """Real parts for every test: a PostgreSQL server (pgserver, or TEST_DATABASE_URL) and an S3
-server over HTTP (moto's server mode), started once per session; both services' apps."""
+server over HTTP (moto's server mode), started once per session; both services' apps.
+
+The media service stores on the local disk unless a test is marked `both_stores` (a module opts
+in with `pytestmark = pytest.mark.both_stores`): then it runs twice, on S3 and on disk.
+
+A test file that tests one module is named after the module's path in its package, `/` as `_`
+(api/web/openapi.py: api/tests/test_web_openapi.py); one that tests many modules end to end,
+after what it tests (test_memes.py, tests/test_faults.py)."""
 
 import os
 from collections.abc import Iterator
+from copy import deepcopy
 from pathlib import Path
 
 import aiohttp
+import aiohttp.web_app
 import psycopg2
 import pytest
 
 from api.app import create_app as create_api_app
 from api.db.connection import apply_migrations
 from api.settings import ApiSettings
+from api.web import openapi
 from media.app import create_app as create_media_app
 from media.settings import MediaSettings
 from tests.helpers import (
@@ -35,6 +45,14 @@ def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     import pgserver
 
     server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+    # A throwaway server: no fsync makes each test's TRUNCATE and commits several times faster.
+    connection = psycopg2.connect(server.get_uri())
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            cursor.execute(f"ALTER SYSTEM SET {setting} = off")
+        cursor.execute("SELECT pg_reload_conf()")
+    connection.close()
     apply_migrations(server.get_uri())
     yield server.get_uri()
     server.cleanup()
@@ -52,6 +70,40 @@ def database_url(migrated_database_url: str) -> str:
     return migrated_database_url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def spec_built_once_per_route_table() -> Iterator[None]:
+    """The api builds its OpenAPI spec from its routes as it starts (a quarter of a second
+    here), and the tests start it hundreds of times with the same routes: each route table's
+    spec is built once. test_web_openapi compares the spec served with one built afresh."""
+    build, built = openapi.build_spec, {}
+
+    def build_once(app) -> dict:
+        routes = tuple(
+            (route.method, route.resource.canonical, handler.__module__, handler.__qualname__)
+            for route in app.router.routes()
+            for handler in [route.handler]
+        )
+        if routes not in built:
+            built[routes] = build(app)
+        return deepcopy(built[routes])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(openapi, "build_spec", build_once)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def apps_let_go() -> Iterator[None]:
+    """aiohttp caches each handler wrapped in its middlewares, keyed by the app (an lru_cache of
+    1024, aio-libs/aiohttp#9158): across hundreds of tests that keeps every app alive, with its
+    S3 client and loaded botocore models (half a GB after 30 S3 tests), slowing every garbage
+    collection and the interpreter's exit by seconds. Emptied after each test."""
+    yield
+    cache = getattr(aiohttp.web_app, "_cached_build_middleware", None)
+    if cache is not None:
+        cache.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     server, url = start_moto()
@@ -67,9 +119,24 @@ def faulty_s3(s3_endpoint: str) -> Iterator[FaultyS3]:
     proxy.stop()
 
 
-@pytest.fixture(params=["s3", "disk"])
-def media_settings(request: pytest.FixtureRequest, tmp_path: Path) -> MediaSettings:
-    if request.param == "disk":
+STORES = ("s3", "disk")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The store matrix, where the store matters: only for tests marked `both_stores`."""
+    if "store" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):
+        metafunc.parametrize("store", STORES, indirect=True)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest) -> str:
+    """The media service's store: "disk" (the fastest), or each of STORES under `both_stores`."""
+    return getattr(request, "param", "disk")
+
+
+@pytest.fixture
+def media_settings(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> MediaSettings:
+    if store == "disk":
         return disk_media_settings(tmp_path)
     return s3_media_settings(request.getfixturevalue("s3_endpoint"), tmp_path)
 

@@ -10,10 +10,10 @@ from tests.processes import ApiProcess, MediaProcess
 BUDGET = 2.0  # MEDIA_TIMEOUT_SECONDS in these tests
 
 
-@pytest.fixture(params=["s3", "disk"])
-def media_process(request, tmp_path):
+@pytest.fixture
+def media_process(store, request, tmp_path):
     settings = {}
-    if request.param == "s3":
+    if store == "s3":
         proxy = request.getfixturevalue("faulty_s3")
         settings = dict(
             s3_endpoint_url=proxy.url,

@@ -19,6 +19,9 @@ from tests.helpers import meme_form, query, slow_uploads
 from tests.pictures import picture
 from tests.processes import ApiProcess, MediaProcess, free_port
 
+pytestmark = pytest.mark.slow
+
+
 def two_worker_api(database_url, tmp_path, media: MediaProcess, **settings) -> ApiProcess:
     settings.setdefault("api_metrics_port", free_port())
     return ApiProcess(
@@ -143,7 +146,6 @@ async def test_a_signal_under_load_loses_no_request_that_had_started(
     assert "Traceback" not in log and '"level": "ERROR"' not in log
 
 
-@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
 @pytest.mark.parametrize("after", [0.1, 0.2, 0.3, 0.4])
 async def test_ctrl_c_right_after_start_lets_the_first_upload_finish(api_process, after):
     """The first upload starts the image workers' fork server; a Ctrl-C while it started used

@@ -19,8 +19,8 @@ from tests.doc_pages import PAGES, README, ROOT, memes_lines, name
 from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
+pytestmark = pytest.mark.slow
 MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
-pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
 
 
 class Shell:

@@ -6,11 +6,14 @@ import contextlib
 from datetime import timedelta
 
 import aiohttp
+import pytest
 
 from api.domain.reconcile import reconcile
 from api.services import open_services
 from tests.helpers import meme_form, query
 from tests.pictures import noise_png
+
+pytestmark = [pytest.mark.both_stores, pytest.mark.slow]
 
 
 async def stalled_upload(http: aiohttp.ClientSession, url: str, image: bytes) -> None:

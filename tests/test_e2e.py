@@ -6,12 +6,15 @@ import io
 
 import aiohttp
 import boto3
+import pytest
 from PIL import Image
 
 from api.app import create_app as create_api_app
 from media.settings import MediaSettings
 from tests.helpers import api_settings_for, eventually, meme_form, owner
 from tests.pictures import animated_gif, picture
+
+pytestmark = pytest.mark.both_stores
 
 
 def keys_in_storage(settings: MediaSettings) -> set[str]:

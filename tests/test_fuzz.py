@@ -15,11 +15,12 @@ import pytest
 
 from tests.processes import ROOT
 
+pytestmark = pytest.mark.slow
+
 ADMIN = "fuzzing-moderator-token-0123"
 MAX_EXAMPLES = 100  # per operation and phase: about a minute here
 
 
-@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
 async def test_schemathesis_finds_nothing(api_process, tmp_path):
     api = await asyncio.to_thread(
         api_process,

@@ -19,8 +19,9 @@ from tests.browser import WAIT, chromium
 from tests.helpers import api_settings_for, query
 from tests.meme_pictures import meme_picture
 
+pytestmark = pytest.mark.slow
+
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "gallery.png"
-pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
 
 # The collection the screenshot shows: more than a page (24), so the grid must follow `next`.
 CLASSICS = [

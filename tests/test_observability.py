@@ -15,6 +15,8 @@ from tests.helpers import meme_form
 from tests.pictures import picture
 from tests.processes import ApiProcess, MediaProcess, free_port
 
+pytestmark = pytest.mark.slow
+
 
 def log_records(path: Path) -> list[dict]:
     """Every line of the log is one JSON object."""

@@ -18,7 +18,6 @@ from api.web.state import SERVICES
 from tests.helpers import (
     MEDIA_TOKEN,
     api_settings_for,
-    disk_media_settings,
     eventually,
     query,
     working,
@@ -29,10 +28,8 @@ from tests.processes import ROOT, MediaProcess
 JOB = "SELECT state, attempts, last_error FROM picture_jobs"
 JOBS = "SELECT sha256, state, attempts, last_error, finished_at FROM picture_jobs"
 
+pytestmark = pytest.mark.slow
 
-@pytest.fixture
-def media_settings(tmp_path):
-    return disk_media_settings(tmp_path)  # the fault is the worker's, not the store's
 
 
 async def upload(client: TestClient, text: str) -> dict:

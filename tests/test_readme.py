@@ -82,6 +82,7 @@ def test_every_endpoint_has_a_curl_and_an_httpie_example():
         assert any(c.startswith("http ") and httpie_piece in c for c in commands), endpoint
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES, ids=name)
 async def test_the_examples_of_a_page_work_in_order(
     page, aiohttp_server, media_server, database_url, tmp_path
@@ -152,5 +153,5 @@ def test_the_tables_of_settings_and_errors_are_made_from_the_code():
         assert f"<!-- generated: {table} -->\n| " in text, table
     # Every setting of both services is in it, by its environment variable.
     for settings in (ApiSettings, MediaSettings):
-        for name in settings.model_fields:
-            assert f"| `{name.upper()}` |" in text, name
+        for field in settings.model_fields:
+            assert f"| `{field.upper()}` |" in text, field

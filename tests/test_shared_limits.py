@@ -3,8 +3,11 @@
 import asyncio
 
 import aiohttp
+import pytest
 
 from tests.processes import ApiProcess
+
+pytestmark = pytest.mark.slow
 
 
 async def test_two_api_processes_share_one_write_limit(database_url, tmp_path):

@@ -11,8 +11,9 @@ import pytest
 from tests.helpers import meme_form, query
 from tests.pictures import noise_png, picture
 
+pytestmark = pytest.mark.slow
 
-@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
+
 async def test_a_request_head_that_never_ends_is_cut_off(api_process):
     api = await asyncio.to_thread(api_process, idle_timeout_seconds=1)
     reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
@@ -23,7 +24,6 @@ async def test_a_request_head_that_never_ends_is_cut_off(api_process):
     writer.close()
 
 
-@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
 async def test_no_room_to_spool_an_upload_is_503_and_loses_nothing(api_process, database_url):
     api = await asyncio.to_thread(api_process, file_size_cap=200_000)
     async with aiohttp.ClientSession(api.url) as http:
@@ -39,7 +39,6 @@ async def test_no_room_to_spool_an_upload_is_503_and_loses_nothing(api_process, 
     assert spooled == []
 
 
-@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
 @pytest.mark.parametrize(
     "head",
     [b"GET /memes HTTP/1.1\r\nX-Bad: a\x00b\r\n", b"GET /memes HTTP/1.1\r\nX-Big: " + b"x" * 9000],
@@ -61,7 +60,6 @@ async def test_a_request_aiohttp_cannot_parse_is_400_and_one_warning(api_process
     assert lines[-1].startswith(tuple("0123456789"))  # no line of a message's own
 
 
-@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
 async def test_a_client_gone_mid_body_is_a_400_not_an_error(api_process):
     api = await asyncio.to_thread(api_process, admin_token="moderator-token-0123456789")
     async with aiohttp.ClientSession(api.url) as http:
@@ -85,7 +83,6 @@ async def test_a_client_gone_mid_body_is_a_400_not_an_error(api_process):
     assert answers == ["201", "400", "400"], lines
 
 
-@pytest.mark.parametrize("media_process", ["disk"], indirect=True)
 @pytest.mark.parametrize("path", ["/memes/export", "/tags"])
 async def test_a_client_gone_mid_stream_gives_its_connection_back(
     api_process, database_url, path

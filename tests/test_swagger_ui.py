@@ -10,7 +10,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.browser import WAIT, chromium
 from tests.helpers import meme_form, query
 
-pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
+pytestmark = pytest.mark.slow
 
 
 def authorize_and_delete(base: str, profile, token: str, meme_id: int) -> str:

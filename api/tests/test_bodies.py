@@ -4,17 +4,10 @@ stored or changed."""
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import disk_media_settings, meme_form, owner, problem_of
-
-
-@pytest.fixture
-def media_settings(tmp_path: Path):
-    # The rules are the api's own: one storage backend is enough here.
-    return disk_media_settings(tmp_path)
+from tests.helpers import meme_form, owner, problem_of
 
 
 @pytest.mark.parametrize(

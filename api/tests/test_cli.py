@@ -21,6 +21,8 @@ from api.settings import ApiSettings
 from media.settings import MediaSettings
 from tests.helpers import slow_uploads
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 OUR_VARIABLES = {name.upper() for cls in (ApiSettings, MediaSettings) for name in cls.model_fields}
 

@@ -1,19 +1,11 @@
 """Paging with signed cursors, and the export, against real PostgreSQL."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from api.values.listing import decode_cursor, encode_cursor, listing
-from tests.helpers import create_meme, disk_media_settings, owner, problem_of
-
-
-@pytest.fixture
-def media_settings(tmp_path: Path):
-    # Listing is the api's and PostgreSQL's business: one storage backend is enough.
-    return disk_media_settings(tmp_path)
-
+from tests.helpers import create_meme, owner, problem_of
 
 # Cursors
 

@@ -4,7 +4,6 @@ PostgreSQL."""
 import hashlib
 import json
 import time
-from pathlib import Path
 
 import psycopg2
 import pytest
@@ -17,19 +16,12 @@ from api.imaging.features import search_terms
 from api.services import open_services
 from tests.helpers import (
     api_settings_for,
-    disk_media_settings,
     meme_form,
     owner,
     problem_of,
     query,
 )
 from tests.pictures import picture
-
-
-@pytest.fixture
-def media_settings(tmp_path: Path):
-    # The database's business: one storage backend is enough.
-    return disk_media_settings(tmp_path)
 
 
 async def test_fragments_carry_their_values_in_the_order_they_are_used(api_settings):

@@ -20,6 +20,7 @@ async def services(api_settings):
         yield services
 
 
+@pytest.mark.slow
 def test_fixtures_are_listed():
     assert "demo" in fixtures.list_fixtures()
     listed = subprocess.run(

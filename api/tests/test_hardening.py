@@ -1,22 +1,16 @@
 """Every input rule: a broken one gets a 4xx problem and stores nothing."""
 
 import io
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from api.app import create_app
-from tests.helpers import api_settings_for, disk_media_settings, meme_form, owner, problem_of
+from tests.helpers import api_settings_for, meme_form, owner, problem_of
 from tests.pictures import gif_claiming, picture, png_claiming
 
 SOME_TOKEN = {"Authorization": "Bearer not-the-token-of-any-meme"}
 
-
-@pytest.fixture
-def media_settings(tmp_path: Path):
-    # The rules are the api's own: one storage backend is enough here.
-    return disk_media_settings(tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from api.app import create_app
 from tests.helpers import api_settings_for, meme_form, problem_of, query
 from tests.pictures import picture
 
-pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
 KEY = {"Idempotency-Key": "0b7f6c1e-2f0a-4c55-9a43-5b1f1d6f6a10"}
 
 

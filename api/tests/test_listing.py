@@ -1,26 +1,17 @@
 """Tags, filters, search and sort, against real PostgreSQL."""
 
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.helpers import (
     create_meme,
-    disk_media_settings,
     owner,
     problem_of,
     query,
     tagged_form,
     titles,
 )
-
-
-@pytest.fixture
-def media_settings(tmp_path: Path):
-    # Listing is the api's and PostgreSQL's business: one storage backend is enough.
-    return disk_media_settings(tmp_path)
-
 
 # Tags
 

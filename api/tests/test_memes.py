@@ -6,6 +6,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from api.app import create_app
 from media.app import create_app as create_media_app
 from media.state import SERVICES as MEDIA_SERVICES
@@ -31,10 +33,15 @@ async def assert_unavailable(call) -> None:
     assert time.monotonic() - started < 3
 
 
-async def test_media_service_down_is_503_and_changes_nothing(client, media_server, database_url):
+async def test_media_service_down_is_503_and_changes_nothing(
+    client, aiohttp_client, api_settings, media_server, database_url
+):
     png = picture(color="teal")
     meme = await (await client.post("/memes", data=meme_form("Kept", png))).json()
     await media_server.close()
+    # Each call tries media until its budget is spent: a short one, for a quick test.
+    short = api_settings.model_copy(update={"media_timeout_seconds": 0.5})
+    client = await aiohttp_client(create_app(short))
 
     await assert_unavailable(client.post("/memes", data=meme_form("New")))
     new_picture = meme_form("Changed", picture(color="navy"))
@@ -98,6 +105,7 @@ def refused_inserts(url: str) -> Iterator[None]:
         execute(url, "DROP TRIGGER refuse ON memes; DROP FUNCTION refuse()")
 
 
+@pytest.mark.both_stores
 async def test_a_failed_insert_deletes_the_new_blob(client, blob_gone, database_url):
     png = picture(color="olive")
     with refused_inserts(database_url):
@@ -107,6 +115,7 @@ async def test_a_failed_insert_deletes_the_new_blob(client, blob_gone, database_
     assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]
 
 
+@pytest.mark.both_stores
 async def test_a_failed_insert_keeps_a_blob_other_memes_use(client, blob_stored, database_url):
     png = picture(color="maroon")
     await client.post("/memes", data=meme_form(image=png))
@@ -116,6 +125,7 @@ async def test_a_failed_insert_keeps_a_blob_other_memes_use(client, blob_stored,
     assert query(database_url, "SELECT count(*) FROM memes") == [(1,)]
 
 
+@pytest.mark.both_stores
 async def test_concurrent_uploads_of_one_picture_share_one_blob(client, database_url, blob_stored):
     png = picture(color="gold")
     responses = await asyncio.gather(

@@ -7,13 +7,11 @@ import pytest
 from PIL import Image
 
 from api.web.state import SERVICES
-from tests.helpers import disk_media_settings, eventually, query, working
+from tests.helpers import eventually, query, working
 from tests.meme_pictures import meme_picture
 
-
-@pytest.fixture
-def media_settings(tmp_path):
-    return disk_media_settings(tmp_path)  # the store does not matter here: one is enough
+# The OCR model loads in each image worker process the test starts: seconds of CPU.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

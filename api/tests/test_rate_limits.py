@@ -6,8 +6,6 @@ import pytest
 from api.app import create_app
 from tests.helpers import api_settings_for, meme_form, problem_of
 
-pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
-
 
 @pytest.fixture
 def limited(aiohttp_client, database_url, media_server, tmp_path):

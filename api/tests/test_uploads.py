@@ -11,7 +11,6 @@ from api.web.state import SERVICES, UPLOAD_SLOTS
 from tests.helpers import api_settings_for, meme_form, problem_of
 from tests.pictures import picture
 
-pytestmark = pytest.mark.parametrize("media_settings", ["disk"], indirect=True)
 BOUNDARY = "stalling"
 
 

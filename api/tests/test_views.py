@@ -4,6 +4,7 @@ import hashlib
 import io
 
 import aiohttp
+import pytest
 from PIL import Image
 
 from api.imaging.clean import MIME_TYPES as MIME
@@ -23,6 +24,7 @@ async def test_health(client):
     assert await response.json() == {"status": "ok"}
 
 
+@pytest.mark.both_stores
 async def test_create_answers_201_with_the_meme_and_its_location(client, blob_stored):
     png = picture("PNG", (40, 30))
     response = await client.post(
@@ -122,6 +124,7 @@ async def test_put_json_replaces_the_words(client):
     assert updated["created_at"] == meme["created_at"]
 
 
+@pytest.mark.both_stores
 async def test_put_multipart_replaces_the_picture_and_removes_the_old_blob(
     client, blob_stored, blob_gone
 ):
@@ -157,6 +160,7 @@ async def test_put_multipart_without_picture_keeps_it(client):
     )
 
 
+@pytest.mark.both_stores
 async def test_delete_removes_meme_and_picture(client, blob_gone, database_url):
     meme = await create(client)
     response = await client.delete(f"/memes/{meme['id']}", headers=owner(meme))
@@ -168,6 +172,7 @@ async def test_delete_removes_meme_and_picture(client, blob_gone, database_url):
     assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]
 
 
+@pytest.mark.both_stores
 async def test_a_shared_picture_lives_until_its_last_meme(client, blob_gone):
     png = picture(color="purple")
     first, second = await create(client, "one", png), await create(client, "two", png)
@@ -178,6 +183,7 @@ async def test_a_shared_picture_lives_until_its_last_meme(client, blob_gone):
     assert await blob_gone(second["sha256"])
 
 
+@pytest.mark.both_stores
 async def test_image_is_streamed_with_its_headers(client):
     gif = animated_gif()
     meme = await create(client, image=gif)
@@ -194,6 +200,7 @@ async def test_image_is_streamed_with_its_headers(client):
     assert response.headers["Last-Modified"].endswith(" GMT")
 
 
+@pytest.mark.both_stores
 async def test_image_304_on_matching_etag(client):
     meme = await create(client)
     etag = f'"{meme["sha256"]}"'
@@ -205,6 +212,7 @@ async def test_image_304_on_matching_etag(client):
     assert response.status == 200
 
 
+@pytest.mark.both_stores
 async def test_image_head_gives_the_headers_without_the_bytes(client):
     png = picture("PNG", (50, 50))
     meme = await create(client, image=png)

@@ -13,6 +13,8 @@ import pytest
 from tests.helpers import MEDIA_TOKEN
 from tests.processes import MediaProcess
 
+pytestmark = pytest.mark.slow
+
 
 async def test_sigterm_lets_a_blob_still_arriving_be_stored(tmp_path):
     media = MediaProcess(tmp_path / "media").start()

@@ -1,5 +1,5 @@
-"""The media service's API, on both storage backends (the media_settings fixture is
-parametrised over S3 via moto's server and the local disk)."""
+"""The media service's API, on both storage backends (marked both_stores: the media_settings
+fixture gives S3 via moto's server, then the local disk)."""
 
 import hashlib
 import time
@@ -11,6 +11,8 @@ from media.app import create_app
 from media.settings import MediaSettings
 from media.state import SERVICES
 from tests.helpers import MEDIA_TOKEN, disk_media_settings, spooled
+
+pytestmark = pytest.mark.both_stores
 
 AUTH = {"Authorization": f"Bearer {MEDIA_TOKEN}"}
 DATA = b"not a picture, the media service does not care" * 100

@@ -11,6 +11,8 @@ from api.errors import InvalidImage
 from api.imaging.workers import ImageWorkers
 from tests.helpers import eventually
 
+pytestmark = pytest.mark.slow
+
 
 def nap(seconds: float) -> int:
     """A picture task that takes `seconds` (one that hangs, when long); its process's id."""

@@ -52,10 +52,13 @@ async def test_storage_down_is_503_problem(aiohttp_client, tmp_path):
     server, endpoint = start_moto()
     media = await aiohttp_client(create_app(s3_media_settings(endpoint, tmp_path)))
     server.stop()
-    for method in ("put", "get", "head", "delete"):
-        response = await getattr(media, method)(
-            f"/blobs/{KEY}", data=DATA if method == "put" else None, headers=AUTH
-        )
+    methods = ("put", "get", "head", "delete")
+    # At once: each waits out the S3 client's retries.
+    responses = await asyncio.gather(*(
+        getattr(media, m)(f"/blobs/{KEY}", data=DATA if m == "put" else None, headers=AUTH)
+        for m in methods
+    ))  # fmt: skip
+    for method, response in zip(methods, responses, strict=True):
         assert response.status == 503, method
         if method != "head":
             assert (await response.json())["code"] == "storage-unavailable"

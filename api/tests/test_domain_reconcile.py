@@ -13,6 +13,8 @@ from api.services import open_services
 from tests.helpers import create_meme, execute, query
 from tests.pictures import picture
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 async def services(api_settings):
