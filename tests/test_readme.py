@@ -3,6 +3,7 @@ on real sockets, page by page, and the tables of docs/settings.md, made from the
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,8 +15,17 @@ from api.app import create_app as create_api_app
 from api.cli.docs import SETTINGS_PAGE, readme_command, rendered
 from api.settings import ApiSettings
 from media.settings import MediaSettings
-from tests.doc_pages import PAGES, README, ROOT, api_blocks, api_examples, name, sh_blocks
-from tests.doc_pages import broken_links, lines_of_other_blocks
+from tests.doc_pages import (
+    PAGES,
+    README,
+    ROOT,
+    api_blocks,
+    api_examples,
+    broken_links,
+    lines_of_other_blocks,
+    name,
+    sh_blocks,
+)
 from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
@@ -73,6 +83,17 @@ def test_every_example_of_every_page_is_run():
 
 def test_every_link_between_pages_leads_somewhere():
     assert {name(page): broken_links(page) for page in PAGES} == {name(page): [] for page in PAGES}
+
+
+def test_every_file_a_page_names_is_there():
+    """A file or folder of the project named in backquotes (`api/web/memes.py`) exists: a page
+    does not go on naming what was moved or renamed."""
+    named = re.compile(r"`((?:api|media|common|memes_cli|tests|bench|sql|deploy|scripts)/[\w/.-]*)`")
+    missing = {
+        name(page): [path for path in named.findall(page.read_text()) if not (ROOT / path).exists()]
+        for page in PAGES
+    }
+    assert missing == {name(page): [] for page in PAGES}
 
 
 def test_every_endpoint_has_a_curl_and_an_httpie_example():
