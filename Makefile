@@ -1,7 +1,7 @@
 # make run: the whole system locally (PostgreSQL, media, api, a worker).
-# make check: the fast tier of the tests, about a minute: everything but the tests marked `slow`
+# make check: the fast tier of the tests, under a minute: everything but the tests marked `slow`
 # (those that start processes, a browser or the fuzzer). Run it often while working.
-# make test: every test (what CI runs), a few minutes; PYTEST_ARGS passes options to pytest.
+# make test: every test (what CI runs), about 3.5 minutes on 2 cores; PYTEST_ARGS passes options to pytest.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -35,13 +35,20 @@ run: $(BIN)/.installed
 	while kill -0 $$media 2>/dev/null; do wait $$media; done; \
 	[ -n "$$stopping" ] || exit $$(( status ? status : 1 ))
 
+# Tests run in one worker process per core (pytest-xdist); the slow tier keeps to one of them
+# (conftest.py), so that tests starting processes never compete with each other. Their
+# temporary files go under a short directory made for the run: a socket path under a long
+# one (the image workers' fork server's) is over the kernel's 108 bytes.
+PYTEST := tmp=$$(mktemp -d /tmp/tests.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN)/python -m pytest -n auto --dist loadgroup --basetemp="$$tmp"
+
 test: $(BIN)/.installed
 	@scripts/ensure-tools
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(PYTEST) $(PYTEST_ARGS)
 
 # No system tools needed: the browser, docker-compose and wrk serve only the slow tier.
 check: $(BIN)/.installed
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	@$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 # `serving` (the ratios to the reference and to media direct, 1 and 2 api workers), `pictures`,
 # `breaker` and `processing` start their own services; `list` runs last, against a running stack

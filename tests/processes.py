@@ -2,6 +2,7 @@
 hang it (SIGSTOP) and start it again on the same port, as an outage or a crash does."""
 
 import os
+import random
 import resource
 import signal
 import socket
@@ -16,10 +17,19 @@ from tests.helpers import MEDIA_TOKEN
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Below the kernel's ephemeral range (32768 and up): a port the kernel hands out to outgoing
+# connections could be taken by one between our check and the service's bind.
+PORTS = range(20000, 32768)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    while True:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", random.choice(PORTS)))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
 
 
 class ServiceProcess:
@@ -43,13 +53,15 @@ class ServiceProcess:
     def start(self) -> "ServiceProcess":
         self.launch()
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1):
                     return self
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"{' '.join(self.command)} did not start")
+        self.kill()  # nothing of it outlives the failed start
+        log = self.log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(self.command)} did not start:\n{log}")
 
     def launch(self) -> "ServiceProcess":
         """Start it, without waiting for it to answer."""
@@ -70,7 +82,10 @@ class ServiceProcess:
 
     def kill(self) -> None:
         """SIGKILL to the whole group, as when its container dies."""
-        os.killpg(self.process.pid, signal.SIGKILL)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:  # the group is gone already
+            pass
         self.process.wait()
 
     def pause(self) -> None:

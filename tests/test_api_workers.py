@@ -81,15 +81,12 @@ def free_port_pair() -> tuple[int, socket.socket]:
     """A free port whose next one this test holds (listening): API_METRICS_PORT for a worker 1
     that cannot take its own."""
     while True:
-        taken = socket.socket()
-        taken.bind(("127.0.0.1", 0))
-        port = taken.getsockname()[1] - 1
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                taken.close()
-                continue
+        port, taken = free_port(), socket.socket()
+        try:
+            taken.bind(("127.0.0.1", port + 1))
+        except OSError:
+            taken.close()
+            continue
         taken.listen()
         return port, taken
 

@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import json
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from api.app import create_app as create_api_app
 from tests.doc_pages import PAGES, README, ROOT, memes_lines, name
 from tests.helpers import api_settings_for, query
 from tests.pictures import picture
+from tests.processes import free_port
 
 pytestmark = pytest.mark.slow
 MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
@@ -68,12 +68,6 @@ async def memes(aiohttp_server, media_server, database_url, tmp_path) -> Shell:
     home = tmp_path / "user"
     home.mkdir()
     return Shell(str(api.make_url("")).rstrip("/"), home)
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_post_list_show_get_edit_export_rm(memes: Shell, database_url):
@@ -178,7 +172,7 @@ async def test_exit_codes_and_one_line_errors(memes: Shell, database_url):
     assert done.returncode == 1 and done.stderr.startswith("Unprocessable Entity: title: ")
     assert len(done.stderr.splitlines()) == 1
 
-    down = f"http://127.0.0.1:{closed_port()}"
+    down = f"http://127.0.0.1:{free_port()}"
     for args in (["ls"], ["show", "1"], ["post", "cat.png", "-t", "x"]):
         done = await memes(*args, url=down)
         assert done.returncode == 5, (args, done.stderr)

@@ -5,7 +5,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -20,17 +19,12 @@ import pytest
 from api.settings import ApiSettings
 from media.settings import MediaSettings
 from tests.helpers import slow_uploads
+from tests.processes import free_port
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_VARIABLES = {name.upper() for cls in (ApiSettings, MediaSettings) for name in cls.model_fields}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def user_environment() -> dict[str, str]:
@@ -210,9 +204,7 @@ def test_a_usage_error_exits_2_with_the_usage(tmp_path, args):
 
 
 def test_a_command_meeting_an_outage_says_so_in_one_line(tmp_path, database_url):
-    with socket.socket() as closed:  # a port nothing listens on: media is down
-        closed.bind(("127.0.0.1", 0))
-        media_url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    media_url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: media is down
     settings = f"DATABASE_URL={database_url}\nMEDIA_URL={media_url}\nMEDIA_TIMEOUT_SECONDS=1\n"
     (tmp_path / ".env").write_text(settings)
     result = run(tmp_path, "-m", "api", "reconcile", "--dry-run", timeout=60)
