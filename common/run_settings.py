@@ -1,5 +1,6 @@
 """The settings both services run by: logs, the metrics listener, shutdown. Each description is
-a row of the settings tables in docs/settings.md. read_settings() is how every command reads them."""
+a row of the settings tables in docs/settings.md. read_settings() is how every command reads
+them."""
 
 import sys
 from pathlib import Path

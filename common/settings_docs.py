@@ -1,4 +1,5 @@
-"""Settings documented from their fields: the tables of docs/settings.md and the commands' --help."""
+"""Settings documented from their fields: the tables of docs/settings.md, and the commands'
+--help."""
 
 import click
 from pydantic_settings import BaseSettings

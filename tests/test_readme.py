@@ -88,7 +88,8 @@ def test_every_link_between_pages_leads_somewhere():
 def test_every_file_a_page_names_is_there():
     """A file or folder of the project named in backquotes (`api/web/memes.py`) exists: a page
     does not go on naming what was moved or renamed."""
-    named = re.compile(r"`((?:api|media|common|memes_cli|tests|bench|sql|deploy|scripts)/[\w/.-]*)`")
+    folders = "api|media|common|memes_cli|tests|bench|sql|deploy|scripts"
+    named = re.compile(rf"`((?:{folders})/[\w/.-]*)`")
     missing = {
         name(page): [path for path in named.findall(page.read_text()) if not (ROOT / path).exists()]
         for page in PAGES

@@ -25,4 +25,5 @@ async def _database_problem(services: Services) -> str | None:
 async def problems(services: Services) -> dict[str, str]:
     """What keeps each dependency (`database`, `media`) from serving; empty when ready."""
     database, media = await asyncio.gather(_database_problem(services), services.media.ready())
-    return {name: problem for name, problem in [("database", database), ("media", media)] if problem}
+    found = {"database": database, "media": media}
+    return {name: problem for name, problem in found.items() if problem}
