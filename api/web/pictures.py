@@ -45,7 +45,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class PictureConditions(Group):
-    """The request headers a picture download heeds."""
+    """The request headers a picture download heeds. Declared here for openapi.json; their
+    values are read as aiohttp parses them (api.web.conditional), `Range` passed on to media."""
 
     if_none_match: str | None = None
     if_modified_since: str | None = None
