@@ -70,6 +70,26 @@ def database_url(migrated_database_url: str) -> str:
     return migrated_database_url
 
 
+@pytest.fixture
+def own_postgres(tmp_path):
+    """A PostgreSQL of this test's own, to stop and start again."""
+    import pgserver
+    from pgserver._commands import pg_ctl
+
+    pgdata = tmp_path / "postgres"
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    apply_migrations(server.get_uri())
+
+    def stop() -> None:
+        pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pgdata, user="pgserver")
+
+    def start() -> None:
+        server.ensure_postgres_running()  # with its own socket options
+
+    yield server.get_uri(), stop, start
+    server.cleanup()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def spec_built_once_per_route_table() -> Iterator[None]:
     """The api builds its OpenAPI spec from its routes as it starts (a quarter of a second

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,49 @@ async def test_a_picture_that_cannot_be_processed_fails_and_holds_up_no_other(
     assert jobs()[bad["sha256"]][:3] == ("done", 1, None)  # its tries counted afresh
     found = await (await client.get("/memes?q=spoiled")).json()
     assert [item["id"] for item in found["items"]] == [bad["id"]]
+
+
+async def test_a_worker_waits_out_a_database_restart_and_loses_no_job(
+    aiohttp_client, own_postgres, media_server, tmp_path
+):
+    url, stop_database, start_database = own_postgres
+    media_url = str(media_server.make_url(""))
+    client = await aiohttp_client(create_app(api_settings_for(url, media_url, tmp_path)))
+    memes = [await upload(client, f"outage {n}") for n in range(6)]
+    env = command_env(url, media_url, tmp_path, JOB_POLL_SECONDS="0.1", LOG_FORMAT="text")
+    log = tmp_path / "worker.log"
+    with log.open("wb") as stderr:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "api", "worker"],
+            env=env, cwd=tmp_path, stderr=stderr, start_new_session=True,
+        )  # fmt: skip
+
+    def states() -> list[str]:
+        return [state for (state,) in query(url, "SELECT state FROM picture_jobs")]
+
+    async def running() -> bool:
+        return "running" in states()
+
+    async def all_done() -> bool:
+        return states() == ["done"] * len(memes)
+
+    try:
+        assert await eventually(running, 30)
+        stop_database()  # in the middle of a job: it was claimed, and is being processed
+        try:
+            await asyncio.sleep(6)
+            assert worker.poll() is None, log.read_text()
+        finally:
+            start_database()
+        assert await eventually(all_done, 60), (states(), log.read_text())
+        assert worker.poll() is None, log.read_text()
+        # A try the outage cut short was handed back, not counted as a failure.
+        assert query(url, "SELECT DISTINCT attempts FROM picture_jobs") == [(1,)]
+    finally:
+        with suppress(ProcessLookupError):  # gone already
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    # Logged once as it started and once as it ended, whatever the number of failed calls.
+    text = log.read_text()
+    assert text.count("database outage started") == 1, text
+    assert text.count("database outage ended") == 1, text

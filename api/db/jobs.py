@@ -41,6 +41,12 @@ UPDATE picture_jobs
  WHERE {RUNNING}
 RETURNING state
 """
+# A try cut short by a database outage does not count: queued again, due at once.
+HAND_BACK = f"""
+UPDATE picture_jobs
+   SET state = 'queued', attempts = attempts - 1, due_at = now(), worker = NULL
+ WHERE {RUNNING}
+"""
 DONE = f"""
 UPDATE picture_jobs
    SET state = 'done', finished_at = now(), last_error = NULL, worker = NULL
@@ -92,6 +98,12 @@ async def failed(
     async with cursor(db) as cur:
         row = await fetch_one(cur, FAILED, params)
     return None if row is None else row["state"]
+
+
+async def hand_back(db: Database, job: Job) -> None:
+    """Give the job back to the queue, this try not counted (unless it is no longer ours)."""
+    async with cursor(db) as cur:
+        await execute(cur, HAND_BACK, _running(job))
 
 
 async def done(db: Database, job: Job, features: Features) -> bool:

@@ -7,6 +7,10 @@ any worker of any machine (api.db.jobs). A try that raises, or outlasts JOB_TIME
 is tried again later with a growing wait, then marked `failed` with its reason (a try past its
 timeout also frees the image worker process it ran in: api.imaging.workers); a worker that
 dies mid-job stops renewing its lease, and the job is claimed again when the lease runs out.
+
+A database outage is waited out, not a failure: the try it interrupted does not count, and the
+job goes back to the queue once the database answers (the outage is logged when it starts and
+when it ends, by api.db.sql); nothing the database raises ends the worker.
 """
 
 import asyncio
@@ -18,12 +22,14 @@ from contextlib import suppress
 from api.db import jobs
 from api.db.blobs import thumbnail_stored
 from api.domain.thumbnails import downloaded, store_thumbnail
-from api.errors import NotFound
+from api.errors import DatabaseUnavailable, NotFound, QueryTimeout
 from api.imaging.features import analyse
 from api.imaging.thumbnails import SIZES
 from api.services import Services
 
 log = logging.getLogger(__name__)
+# The database is down, failing over or too slow: the job is not at fault.
+DATABASE_DOWN = (DatabaseUnavailable, QueryTimeout)
 
 
 def worker_name() -> str:
@@ -47,13 +53,38 @@ async def _keep_lease(services: Services, job: jobs.Job) -> None:
     lease = services.settings.job_lease_seconds
     while True:
         await asyncio.sleep(lease / 3)
-        if not await jobs.renew(services.db, job, lease):
+        try:
+            renewed = await jobs.renew(services.db, job, lease)
+        except DATABASE_DOWN:
+            continue  # the job itself finds out, at its next statement
+        if not renewed:
             log.warning("lost the lease of %s", job.sha256)
             return
 
 
-async def run_job(services: Services, job: jobs.Job) -> str:
+async def _hand_back(services: Services, job: jobs.Job, stop: asyncio.Event) -> str:
+    """After an outage interrupted the job: back to the queue as soon as the database answers,
+    this try not counted. If the worker is stopped first, the lease runs out instead."""
+    while True:
+        try:
+            await jobs.hand_back(services.db, job)
+            return "queued again after a database outage"
+        except DATABASE_DOWN:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), services.settings.job_poll_seconds)
+            if stop.is_set():
+                return "left to its lease (stopped during a database outage)"
+
+
+async def run_job(services: Services, job: jobs.Job, stop: asyncio.Event) -> str:
     """Run one claimed job to its end; returns its state after ('done', 'queued', 'failed')."""
+    try:
+        return await _try(services, job)
+    except DATABASE_DOWN:
+        return await _hand_back(services, job, stop)
+
+
+async def _try(services: Services, job: jobs.Job) -> str:
     settings = services.settings
     if job.attempt > settings.job_max_attempts:
         # The tries so far all ended with their worker gone (a crash, an OOM kill): stop here.
@@ -65,6 +96,8 @@ async def run_job(services: Services, job: jobs.Job) -> str:
         async with asyncio.timeout(settings.job_timeout_seconds):
             await process(services, job)
         return "done"
+    except DATABASE_DOWN:
+        raise
     except Exception as exc:
         reason = str(exc) or type(exc).__name__
         if isinstance(exc, TimeoutError):
@@ -85,14 +118,13 @@ async def _work(services: Services, name: str, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             job = await jobs.claim(services.db, name, settings.job_lease_seconds)
-        except Exception as exc:  # the database is down: wait for it like for work
-            log.warning("cannot claim a job: %r", exc)
+        except DATABASE_DOWN:  # wait for it like for work (the outage is logged by api.db.sql)
             job = None
         if job is None:
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), settings.job_poll_seconds)
             continue
-        state = await run_job(services, job)
+        state = await run_job(services, job, stop)
         log.info("job of %s: %s (try %s)", job.sha256, state, job.attempt)
 
 

@@ -112,26 +112,6 @@ async def test_an_export_outlasts_the_timeout_since_each_batch_is_a_statement(
     assert elapsed > TIMEOUT
 
 
-@pytest.fixture
-def own_postgres(tmp_path):
-    """A PostgreSQL of this test's own, to stop and start again."""
-    import pgserver
-    from pgserver._commands import pg_ctl
-
-    pgdata = tmp_path / "postgres"
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    apply_migrations(server.get_uri())
-
-    def stop() -> None:
-        pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pgdata, user="pgserver")
-
-    def start() -> None:
-        server.ensure_postgres_running()  # with its own socket options
-
-    yield server.get_uri(), stop, start
-    server.cleanup()
-
-
 async def test_a_database_outage_is_503_and_the_api_recovers_without_a_restart(
     aiohttp_client, own_postgres, media_server, tmp_path
 ):
@@ -166,7 +146,6 @@ async def test_a_database_outage_is_503_and_the_api_recovers_without_a_restart(
     assert [m["title"] for m in (await (await client.get("/memes")).json())["items"]] == [
         "Survives"
     ]
-
 
 
 def test_migration_0009_weighs_the_words_of_pictures_processed_before_it(tmp_path):
