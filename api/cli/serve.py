@@ -10,6 +10,7 @@ them all. A worker that exits unasked stops the others: the server exits non-zer
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import sys
 
@@ -19,6 +20,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from api.app import create_app
 from api.cli.running import load_settings, log_settings
 from api.settings import ApiSettings
+from common.lifeline import end_with
 from common.logs import AccessLogger
 from common.serving import Listener, run
 
@@ -39,8 +41,11 @@ class BadRequestsInOneLine(logging.Filter):
         return True
 
 
-def serve_one(settings: ApiSettings, worker: int = 0) -> None:
-    """One api process: the app on API_PORT, its metrics on API_METRICS_PORT + `worker`."""
+def serve_one(settings: ApiSettings, worker: int = 0, server: int | None = None) -> None:
+    """One api process: the app on API_PORT, its metrics on API_METRICS_PORT + `worker`; one
+    of the `server` process's workers ends with it, even if it is killed."""
+    if server is not None:
+        end_with(server)
     # Again in a spawned worker, which starts with nothing set up.
     log_settings(settings, worker if settings.api_workers > 1 else None)
     logging.getLogger("aiohttp.server").addFilter(BadRequestsInOneLine())
@@ -67,7 +72,7 @@ def serve(settings: ApiSettings) -> None:
         return
     context = multiprocessing.get_context("spawn")
     workers = [
-        context.Process(target=serve_one, args=(settings, n), name=f"api-{n}")
+        context.Process(target=serve_one, args=(settings, n, os.getpid()), name=f"api-{n}")
         for n in range(settings.api_workers)
     ]
     stopping = False

@@ -3,6 +3,7 @@
 import asyncio
 import multiprocessing
 import multiprocessing.forkserver
+import os
 import signal
 from collections import Counter
 from collections.abc import Callable
@@ -11,12 +12,15 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from api.errors import InvalidImage
+from common.lifeline import end_with
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(service: int) -> None:
     """Ctrl-C reaches every process of the terminal: a worker must not die of it while the api
-    finishes the uploads in flight; the api stops its workers itself, last."""
+    finishes the uploads in flight; the api stops its workers itself, last. But a worker ends
+    as soon as its service does, killed or not (common.lifeline)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with(service)
 
 
 def _start_fork_server() -> None:
@@ -48,7 +52,10 @@ class ImageWorkers:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            self.processes, mp_context=self.context, initializer=_ignore_interrupts
+            self.processes,
+            mp_context=self.context,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
 
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:
