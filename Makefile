@@ -17,23 +17,16 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[local,dev]'
 	@touch $@
 
-# Ctrl-C: the terminal sends SIGINT to its foreground process group: make, this shell, the api
-# and the worker (they take it, or the SIGTERM the trap passes on, as one request to stop), but
-# not media, started in a session of its own (setsid): it must outlive them, so that the api's
-# uploads in flight still store their pictures and the worker's last jobs still read theirs.
-# So the api and the worker are stopped first, and media only once both have exited; the same
-# when one of them exits by itself (then make run fails with its status).
+# Ctrl-C: the terminal sends SIGINT to its foreground process group: make, the supervisor
+# (common/supervise.py), the api and the worker (they take it, or the SIGTERM the supervisor
+# passes on, as one request to stop), but not media, started in a session of its own: it must
+# outlive them, so that the api's uploads in flight still store their pictures and the
+# worker's last jobs still read theirs. So the api and the worker are stopped first, and media
+# only once both have exited. A process that dies unasked is started again after 1, 2, 4 ... s;
+# its 5th death within 60 s stops everything (make run fails, with a line saying why).
 run: $(BIN)/.installed
-	@trap 'stopping=1' INT TERM HUP; \
-	setsid $(BIN)/python -m media & media=$$!; \
-	$(BIN)/python -m api serve & api=$$!; \
-	$(BIN)/python -m api worker & worker=$$!; \
-	wait -n; status=$$?; \
-	kill $$api $$worker 2>/dev/null; \
-	while kill -0 $$api $$worker 2>/dev/null; do wait $$api $$worker; done; \
-	kill $$media 2>/dev/null; \
-	while kill -0 $$media 2>/dev/null; do wait $$media; done; \
-	[ -n "$$stopping" ] || exit $$(( status ? status : 1 ))
+	@$(BIN)/python -m common.supervise --last media media='$(BIN)/python -m media' \
+		api='$(BIN)/python -m api serve' worker='$(BIN)/python -m api worker'
 
 # Tests run in one worker process per core (pytest-xdist); the slow tier keeps to one of them
 # (conftest.py), so that tests starting processes never compete with each other. Their

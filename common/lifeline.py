@@ -9,13 +9,16 @@ the service itself; once the workers are gone, the fork server and the resource 
 their pipes close and exit by themselves.
 """
 
+import ctypes
 import os
 import select
 import signal
+import sys
 import threading
 import time
 
 POLL_SECONDS = 0.5  # where the process cannot be waited on (no pidfd): how often to look
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def end_with(pid: int) -> None:
@@ -48,3 +51,15 @@ def _poll(pid: int) -> None:
 
 def _end() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def stop_with_parent(parent: int) -> None:
+    """In a child before it runs its program (`preexec_fn`): on Linux the kernel sends it
+    SIGTERM when `parent` dies, even of SIGKILL; it ends at once if `parent` died already.
+    Elsewhere, nothing: the parent stops its children itself unless it is killed."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # died before the line above: nobody would tell us
+        os._exit(1)

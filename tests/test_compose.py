@@ -114,6 +114,14 @@ def test_services_get_longer_to_stop_than_their_shutdown_timeout(tmp_path):
             assert float(grace.removesuffix("s")) > timeout, (file, name, grace)
 
 
+def test_every_service_is_started_again_when_it_dies(tmp_path):
+    """A crash or an OOM kill of any container (PostgreSQL too) is not the end of the service."""
+    for file in ("docker-compose.yml", "docker-compose.small.yml"):
+        services = yaml.safe_load(compose_config(SECRETS, tmp_path, file).stdout)["services"]
+        policies = {name: service.get("restart") for name, service in services.items()}
+        assert set(policies.values()) <= {"unless-stopped", "always", "on-failure"}, (file, policies)
+
+
 def test_compose_refuses_to_start_without_secrets(tmp_path):
     for file in ("docker-compose.yml", "docker-compose.small.yml"):
         result = compose_config({}, tmp_path, file)

@@ -2,6 +2,7 @@
 nothing exported; Ctrl-C under `make run`; settings errors and --help."""
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -120,20 +121,34 @@ def test_commands_in_a_second_shell_need_nothing_exported(running_stack):
         assert response.status == 200 and len(response.read()) == page["items"][0]["size"]
 
 
+def in_checkout(checkout: Path, command: bytes = b"") -> list[int]:
+    """The processes running in `checkout` (whose command line holds `command`)."""
+    found = []
+    for process in Path("/proc").iterdir():
+        try:
+            if (
+                process.name.isdigit()
+                and (process / "cwd").resolve().is_relative_to(checkout)
+                and command in (process / "cmdline").read_bytes()
+            ):
+                found.append(int(process.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            pass
+    return found
+
+
 def kill_what_is_left(checkout: Path) -> None:
     """Whatever still runs in `checkout` after a failed test (media, in a session of its own,
     is out of reach of its process group)."""
-    for process in Path("/proc").iterdir():
-        try:
-            if process.name.isdigit() and (process / "cwd").resolve().is_relative_to(checkout):
-                os.kill(int(process.name), signal.SIGKILL)
-        except OSError:  # gone meanwhile, or not ours to read
-            pass
+    for pid in in_checkout(checkout):
+        with contextlib.suppress(OSError):  # gone meanwhile
+            os.kill(pid, signal.SIGKILL)
 
 
 async def test_ctrl_c_under_make_run_lets_uploads_in_flight_store_their_pictures(tmp_path):
     """A terminal's Ctrl-C is a SIGINT to every process of its foreground group at once: media
-    must outlive the api, or uploads still arriving find it gone (503 media-unavailable)."""
+    must outlive the api, or uploads still arriving find it gone (503 media-unavailable). A
+    worker killed before that is started again, and the stack goes on."""
     checkout, api_port, _ = checkout_of_its_own(tmp_path, "MAX_UPLOADS_PER_CLIENT=32\n")
     venv = Path(sys.prefix)  # installed already: make is told not to install it again
     output = tmp_path / "make-run.log"
@@ -148,12 +163,20 @@ async def test_ctrl_c_under_make_run_lets_uploads_in_flight_store_their_pictures
             start_new_session=True,  # a process group of its own, as a terminal's job has
         )
     api = f"http://127.0.0.1:{api_port}"
+
+    async def workers_ready(count: int) -> None:
+        for _ in range(300):  # the worker, too, is ready to stop gracefully
+            if output.read_text().count("jobs at a time") == count:
+                return
+            await asyncio.sleep(0.1)
+
     try:
         await asyncio.to_thread(wait_healthy, f"{api}/health", make)
-        for _ in range(300):  # the worker, too, is ready to stop gracefully
-            if "jobs at a time" in output.read_text():
-                break
-            await asyncio.sleep(0.1)
+        await workers_ready(1)
+        # A worker that dies unasked is started again; it no longer stops the whole stack.
+        os.kill(in_checkout(checkout, b"api\0worker")[0], signal.SIGKILL)
+        await workers_ready(2)
+        assert make.poll() is None
         connector = aiohttp.TCPConnector(force_close=True)  # each upload a connection of its own
         async with aiohttp.ClientSession(api, connector=connector) as http:
             uploads = slow_uploads(http, 8)
@@ -166,6 +189,7 @@ async def test_ctrl_c_under_make_run_lets_uploads_in_flight_store_their_pictures
     log = output.read_text()
     assert f"Gallery: {api}/\nSwagger UI: {api}/docs\n" in log  # where to look
     assert log.index(" api INFO stopped") < log.index(" media INFO stopping"), log
+    assert "supervise: worker was killed by SIGKILL; starting it again in 1 s" in log, log
     assert "Traceback" not in log and " ERROR " not in log, log
 
 
