@@ -229,10 +229,17 @@ def reconciled(stack: Stack) -> Check:
     check.notes += [f"reconcile: {line}" for line in done.stdout.splitlines() if line.strip()]
     if done.returncode:
         check.failures.append(f"reconcile exited with {done.returncode}: {done.stderr[-500:]}")
-    stored = listed_objects(stack.media.url)
-    referenced = {row[0] for row in query(
-        stack.database_url, "SELECT sha256 FROM blobs UNION SELECT sha256 FROM thumbnails"
-    )}  # fmt: skip
+    # The api may still be carrying out a deletion it had begun: both sides are read again
+    # until they agree, for GRACE_SECONDS at most.
+    deadline = time.monotonic() + GRACE_SECONDS
+    while True:
+        stored = listed_objects(stack.media.url)
+        referenced = {row[0] for row in query(
+            stack.database_url, "SELECT sha256 FROM blobs UNION SELECT sha256 FROM thumbnails"
+        )}  # fmt: skip
+        if stored == referenced or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     pending = query(stack.database_url, "SELECT count(*) FROM object_deletions")[0][0]
     check.notes.append(
         f"{len(stored)} objects stored, {len(referenced)} referred to, {pending} deletions pending"
