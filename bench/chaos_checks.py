@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import statistics
+import sys
 import time
 import urllib.request
 from collections import Counter
@@ -19,6 +20,7 @@ from bench.chaos_clients import (
     CLIENT_TIMEOUT,
     GONE,
     SLOW_KINDS,
+    TIMED_OUT,
     Ledger,
     Meme,
     State,
@@ -55,10 +57,11 @@ def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     return rows
 
 
-async def observed(http: aiohttp.ClientSession, meme_id: int) -> tuple[State | None, str]:
+async def observed(
+    http: aiohttp.ClientSession, meme_id: int, deadline: float
+) -> tuple[State | None, str]:
     """The meme as the api serves it now (its picture downloaded and hashed); None when the
-    api would not say within VERIFY_SECONDS."""
-    deadline = time.monotonic() + VERIFY_SECONDS
+    api would not say by the deadline."""
     while time.monotonic() < deadline:
         try:
             async with http.get(f"/memes/{meme_id}") as response:
@@ -103,7 +106,9 @@ async def memes_as_answered(ledger: Ledger, api: str) -> list[Check]:
 
     async def read(meme: Meme) -> tuple[State | None, str]:
         async with gate:
-            return await observed(http, meme.id)
+            return await observed(http, meme.id, deadline)
+
+    deadline = time.monotonic() + VERIFY_SECONDS
 
     async with session(api) as http:
         found = await asyncio.gather(*(read(meme) for meme in ledger.memes.values()))
@@ -138,13 +143,17 @@ def creates(ledger: Ledger, database_url: str, errors: Check, unanswered: Check)
     """A create answered with an error made no meme and kept no key; one with no answer made
     at most one, whose picture is the clean re-encoding of what was sent."""
     failed = {create.title: create for create in ledger.failed_creates}
-    for title, key in query(
-        database_url,
-        "SELECT m.title, k.key FROM memes m LEFT JOIN idempotency_keys k ON k.meme_id = m.id"
-        " WHERE m.title = ANY(%s)",
-        (list(failed),),
+    for (title,) in query(
+        database_url, "SELECT title FROM memes WHERE title = ANY(%s)", (list(failed),)
     ):
         errors.failures.append(f"POST {title!r} answered {failed[title].outcome}, made a meme")
+    keys = {create.key: create for create in ledger.failed_creates}
+    for (key,) in query(
+        database_url, "SELECT key FROM idempotency_keys WHERE key = ANY(%s)", (list(keys),)
+    ):
+        errors.failures.append(
+            f"POST {keys[key].title!r} answered {keys[key].outcome}, kept its Idempotency-Key"
+        )
     errors.notes.append(f"{len(failed)} creates answered with an error")
     doubtful = {create.title: create for create in ledger.unanswered_creates}
     made = Counter()
@@ -171,7 +180,7 @@ def statuses(ledger: Ledger) -> list[Check]:
             no_500.failures.append(line + f" {answer.detail}")
         elif answer.status is not None and answer.status not in ALLOWED[answer.kind]:
             honest.failures.append(line + f" {answer.detail}")
-        if answer.status is None and answer.detail in ("TimeoutError", "ServerTimeoutError"):
+        if answer.status is None and answer.detail == TIMED_OUT:
             in_time.failures.append(line + " timed out")
     return [no_500, honest, in_time]
 
@@ -259,7 +268,8 @@ async def orphans(stack: Stack) -> Check:
         left = []
         for process in psutil.process_iter(["pid", "ppid", "cmdline", "memory_info"]):
             try:
-                if os.getpgid(process.pid) in dead:
+                ours = (process.info["cmdline"] or [""])[0] == sys.executable
+                if ours and os.getpgid(process.pid) in dead:
                     left.append(process)
             except ProcessLookupError:
                 pass

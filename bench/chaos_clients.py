@@ -23,6 +23,7 @@ from PIL import Image
 from api.imaging.clean import ImageLimits, clean_image
 
 CLIENT_TIMEOUT = 30.0  # seconds: an answer slower than this counts as none
+TIMED_OUT = "timed out"
 ANY_SIZE = ImageLimits(max_pixels=1 << 30, max_width=1 << 16, max_height=1 << 16, max_frames=1)
 WORDS = [
     "cat",
@@ -113,19 +114,20 @@ class Ledger:
         return time.monotonic() - self.started
 
     async def call(
-        self, http: aiohttp.ClientSession, kind: str, method: str, url: str, read: int = -1,
-        **options,
-    ) -> tuple[int | None, bytes, Mapping[str, str]]:  # fmt: skip
-        """One request, recorded; `read` bytes of the body at most (-1: all)."""
+        self, http: aiohttp.ClientSession, kind: str, method: str, url: str, **options
+    ) -> tuple[int | None, bytes, Mapping[str, str]]:
+        """One request, recorded."""
         started = time.monotonic()
         status, detail, body, headers = None, "", b"", {}
         try:
             async with http.request(method, url, **options) as response:
-                body = await (response.content.read(read) if read >= 0 else response.read())
+                body = await response.read()
                 status, headers = response.status, response.headers.copy()
                 if response.content_type == "application/problem+json":
                     detail = _code(body)
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except TimeoutError:  # aiohttp's timeouts are TimeoutErrors too
+            status, detail = None, TIMED_OUT
+        except aiohttp.ClientError as exc:
             status, detail = None, type(exc).__name__
         path = url.split("?")[0]
         self.answers.append(
