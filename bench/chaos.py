@@ -8,8 +8,8 @@ answering errors, PostgreSQL restarted (pg_ctl stop -m fast, start), the api and
 killed (SIGKILL to the main process alone) and started again. The seed is printed first: the
 same seed makes the same faults in the same order after the same pauses, and the same client
 choices; the machine's timing does the rest. A service that exits by itself is started again,
-as compose's restart policy would, and reported. Then the checks (bench/chaos_checks.py) are
-printed, and the exit status is 1 when one fails.
+as compose's restart policy would, and reported. Then the checks (bench/chaos_memes.py and
+bench/chaos_checks.py) are printed, and the exit status is 1 when one fails.
 """
 
 import asyncio
@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench import chaos_checks as checks
+from bench import chaos_memes
 from bench.chaos_clients import CLIENT_TIMEOUT, Ledger, Pictures, pause
 from bench.chaos_load import Writer, exporter, reader, slow_client
 from bench.chaos_stack import Stack
@@ -166,9 +167,9 @@ async def report(stack: Stack, ledger: Ledger, exits: list[str]) -> bool:
         print(f"  {kind:15} {found}")
     print(f"{len(ledger.faults)} faults; {len(ledger.memes)} memes made by the writers")
     started = time.monotonic()
-    await asyncio.sleep(checks.AFTER_LOAD_SECONDS)
-    found = await checks.memes_as_answered(ledger, stack.api.url)
-    checks.creates(ledger, stack.database_url, found[2], found[3])
+    await asyncio.sleep(chaos_memes.AFTER_LOAD_SECONDS)
+    found = await chaos_memes.memes_as_answered(ledger, stack.api.url)
+    chaos_memes.creates(ledger, stack.database_url, found[2], found[3])
     exited = checks.Check("no service exited by itself", failures=exits)
     found += [
         *checks.statuses(ledger),
