@@ -148,6 +148,8 @@ async def run(root: Path, seconds: float, seed: int, store: str, memes: int) -> 
         await asyncio.sleep(seconds)
         stop.set()
         await breaking
+        if stack.s3:
+            stack.s3.fail_next(0)  # errors the load left unspent would fail the checks' calls
         await asyncio.wait_for(clients, CLIENT_TIMEOUT + 10)
         for service in stack.services:  # one that died after the last round is needed below
             if service.exited() is not None:

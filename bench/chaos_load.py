@@ -143,6 +143,7 @@ class Writer:
             self.ledger.changed_by_errors.append(
                 f"+{self.ledger.now():.1f} s meme {meme.id} answered {after}, and it is {shown}"
             )
+            meme.states = {before, now}  # reported once: left alone from now on
 
     async def read_back(
         self, http: aiohttp.ClientSession, meme: Meme, after: str, before: State | None = None
