@@ -44,9 +44,10 @@ check: $(BIN)/.installed
 	@$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 # `serving` (the ratios to the reference and to media direct, 1 and 2 api workers), `pictures`,
-# `breaker` and `processing` start their own services; `list` runs last, against a running stack
-# (make run) filled with .venv/bin/python -m api fixtures generate --count 1000000, and without
-# one says it is skipped.
+# `breaker`, `processing` and `chaos` start their own services; `list` runs against a running
+# stack (make run) filled with .venv/bin/python -m api fixtures generate --count 1000000, and
+# without one says it is skipped; `chaos` runs last (ten minutes of faults, then its checks: a
+# failed check fails make bench once every figure is printed).
 bench: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m bench serving
@@ -54,6 +55,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench breaker
 	$(BIN)/python -m bench processing
 	$(BIN)/python -m bench list --if-running $(BENCH_ARGS)
+	$(BIN)/python -m bench chaos
 
 # openapi.json and the tables of settings and errors in docs/settings.md, made from the code.
 docs: $(BIN)/.installed

@@ -1,4 +1,4 @@
-"""python -m bench list | pictures | breaker | processing
+"""python -m bench list | serving | pictures | breaker | processing | chaos
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -22,7 +22,7 @@ import psycopg2
 from api.db.connection import database_url
 from api.settings import ApiSettings
 from api.values.listing import encode_cursor, listing
-from bench import breaker, pictures, processing, serving
+from bench import breaker, chaos, pictures, processing, serving
 from bench.load import Load, median, wrk
 
 REFERENCE_PORT = 8090
@@ -93,7 +93,17 @@ def main() -> None:
     work.add_argument("--pictures", type=int, default=40, help="pictures uploaded and processed")
     work.add_argument("--memes", type=int, default=1_000_000, help="memes /similar searches")
     work.add_argument("--requests", type=int, default=200, help="/similar requests timed")
+    broken = commands.add_parser(
+        "chaos", help="clients at work while services fail at random, then checks (own services)"
+    )
+    broken.add_argument("--seconds", type=float, default=600, help="how long the clients work")
+    broken.add_argument("--seed", type=int, help="of the faults and the clients (random: printed)")
+    broken.add_argument("--store", choices=("s3", "disk"), default="s3", help="media's store")
+    broken.add_argument("--memes", type=int, default=20_000, help="memes generated first")
     args = parser.parse_args()
+    if args.command == "chaos":
+        chaos.main(args.seconds, args.seed, args.store, args.memes)
+        return
     if args.command == "pictures":
         pictures.main(args.side)
         return

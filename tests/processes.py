@@ -33,6 +33,8 @@ def free_port() -> int:
 
 
 class ServiceProcess:
+    stdout: int | None = None  # where what it prints goes (its log takes stderr)
+
     def __init__(
         self, command: list[str], cwd: Path, file_size_cap: int | None = None, **settings: str
     ) -> None:
@@ -70,15 +72,17 @@ class ServiceProcess:
                 [sys.executable, "-m", *self.command],
                 env=self.env,
                 cwd=self.cwd,
+                stdout=self.stdout,
                 stderr=log,
                 start_new_session=True,  # its own process group, image workers and all
-                preexec_fn=self._cap_file_size if self.file_size_cap else None,
+                preexec_fn=self.before_exec,
             )
         return self
 
-    def _cap_file_size(self) -> None:
-        """No file it writes may grow past the cap: a full disk, without a disk to fill."""
-        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_size_cap, self.file_size_cap))
+    def before_exec(self) -> None:
+        """Run in the child before it runs the service."""
+        if self.file_size_cap:  # no file it writes may grow past the cap: a full disk
+            resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_size_cap, self.file_size_cap))
 
     def kill(self) -> None:
         """SIGKILL to the whole group, as when its container dies."""
