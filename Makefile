@@ -51,7 +51,7 @@ check: $(BIN)/.installed
 	@$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 # `serving` (the ratios to the reference and to media direct, 1 and 2 api workers), `pictures`,
-# `breaker` and `processing` start their own services; `list` runs last, against a running stack
+# `breaker`, `trickle` and `processing` start their own services; `list` runs last, against a running stack
 # (make run) filled with .venv/bin/python -m api fixtures generate --count 1000000, and without
 # one says it is skipped.
 bench: $(BIN)/.installed
@@ -59,6 +59,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench serving
 	$(BIN)/python -m bench pictures
 	$(BIN)/python -m bench breaker
+	$(BIN)/python -m bench trickle
 	$(BIN)/python -m bench processing
 	$(BIN)/python -m bench list --if-running $(BENCH_ARGS)
 
