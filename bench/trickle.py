@@ -4,8 +4,9 @@ Starts its own media and api (shipped defaults; fresh data under a temporary dir
 times a 1 MB upload from 127.0.0.1: alone (the reference); alone at 50 KB/s (a slow mobile
 link, which must pass the minimum rate); while 8 addresses (127.0.0.2-9) each trickle 4
 uploads at about 8 KB/s, starting a new one whenever one is answered, as an attacker holding
-every `MAX_UPLOADS` slot would; and the same with the minimum rate off (`UPLOAD_MIN_BYTES_PER_SECOND=0`, the api restarted): the queue alone, which only
-delays the 503. It prints the time to each answer and what the tricklers were answered.
+every `MAX_UPLOADS` slot would; and the same with the minimum rate off
+(`UPLOAD_MIN_BYTES_PER_SECOND=0`, the api restarted): the queue alone, which only delays the
+503. It prints the time to each answer and what the tricklers were answered.
 """
 
 import asyncio

@@ -68,7 +68,7 @@ class BodyPace:
     seconds, and once `grace` seconds have passed since its reading began, what came so far
     must have come at `min_rate` bytes a second at least (0: no minimum). The bytes counted
     are those on the wire (compressed, if the body is), those that came while the upload
-    waited for its slot too: at most aiohttp's read buffer, a few seconds' worth."""
+    waited for its slot too: at most aiohttp's read buffer, a few seconds' worth at 20 KB/s."""
 
     body: StreamReader
     stall: float
@@ -88,8 +88,8 @@ class BodyPace:
         """The problem for a read that did not come within `waited` (a `next_wait()`)."""
         if waited >= self.stall:
             return RequestTimeout(f"No part of the body came for {self.stall:g} s")
-        elapsed = time.monotonic() - self.started
+        rate = self.body.total_raw_bytes / (time.monotonic() - self.started)
         return RequestTimeout(
-            f"The body came at {self.body.total_raw_bytes / elapsed:,.0f} bytes/s, below the minimum of"
-            f" {self.min_rate:,} bytes/s after the first {self.grace:g} s"
+            f"The body came at {rate:,.0f} bytes/s, below the minimum of {self.min_rate:,}"
+            f" bytes/s after the first {self.grace:g} s"
         )
