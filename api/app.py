@@ -60,7 +60,12 @@ async def housekeeping(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: ApiSettings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware], client_max_size=MAX_JSON_BYTES)
     app[SETTINGS] = settings
-    app[UPLOAD_SLOTS] = UploadSlots(settings.max_uploads, settings.max_uploads_per_client)
+    app[UPLOAD_SLOTS] = UploadSlots(
+        settings.max_uploads,
+        settings.max_uploads_per_client,
+        settings.upload_queue_length,
+        settings.upload_queue_seconds,
+    )
     clients.setup_clients(app, settings.trusted_proxies)
     setup_request_ids(app)
     setup_metrics(app)

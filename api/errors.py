@@ -115,7 +115,8 @@ class QueryTimeout(Problem):
 class RateLimited(Problem):
     """The client sent more requests of this kind (reads, or writes) than its limit allows
     (`RATE_LIMIT_READS`, `RATE_LIMIT_WRITES` per `RATE_LIMIT_WINDOW_SECONDS`), or has more
-    uploads in progress than `MAX_UPLOADS_PER_CLIENT`; `Retry-After` says when to try again."""
+    uploads in progress or waiting than `MAX_UPLOADS_PER_CLIENT`; `Retry-After` says when to
+    try again."""
 
     status = 429
     code = "rate-limited"
@@ -125,8 +126,9 @@ class RateLimited(Problem):
 
 
 class Busy(Problem):
-    """`MAX_UPLOADS` uploads are in progress already, or the disk that spools uploads is full;
-    comes with `Retry-After`."""
+    """`MAX_UPLOADS` uploads are in progress and `UPLOAD_QUEUE_LENGTH` wait already, or an
+    upload waited `UPLOAD_QUEUE_SECONDS` for a slot, or the disk that spools uploads is full;
+    nothing of the upload is kept; comes with `Retry-After`."""
 
     status = 503
     code = "busy"
@@ -140,7 +142,8 @@ def no_room() -> Busy:
 
 
 class RequestTimeout(Problem):
-    """The body stopped arriving for `BODY_READ_TIMEOUT_SECONDS`, or a form took longer than
+    """The body stopped arriving for `BODY_READ_TIMEOUT_SECONDS`, came slower than
+    `UPLOAD_MIN_BYTES_PER_SECOND` after `UPLOAD_GRACE_SECONDS`, or a form took longer than
     `UPLOAD_TIMEOUT_SECONDS`: the upload is cut off and nothing of it is kept."""
 
     status = 408

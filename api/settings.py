@@ -9,12 +9,13 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from api.imaging.clean import ImageLimits
+from api.upload_settings import UploadSettings
 from common.run_settings import RunSettings
 
 MiB = 1024 * 1024
 
 
-class ApiSettings(RunSettings):
+class ApiSettings(UploadSettings, RunSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     api_host: str = Field("127.0.0.1", description="address to listen on")
@@ -183,21 +184,11 @@ class ApiSettings(RunSettings):
         description="longest a request body (an upload) may stall between two chunks before"
         " it is cut off with a 408",
     )
-    upload_timeout_seconds: float = Field(
-        120,
-        gt=0,
-        description="longest a whole meme form may take to arrive, however steadily it trickles"
-        " in, before it is cut off with a 408 (10 MiB in 120 s is 85 KB/s)",
-    )
     idle_timeout_seconds: float = Field(
         15,
         gt=0,
         description="longest a connection may go without sending a whole request head, at its"
         " start or between requests, before it is closed",
-    )
-    max_uploads: int = Field(32, ge=1, description="uploads in progress at once, per process")
-    max_uploads_per_client: int = Field(
-        4, ge=1, description="uploads in progress at once from one client, per process"
     )
     rate_limit_reads: int = Field(
         1200,

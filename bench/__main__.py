@@ -1,4 +1,4 @@
-"""python -m bench list | serving | pictures | breaker | processing | chaos
+"""python -m bench list | serving | pictures | breaker | trickle | processing | chaos
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -22,7 +22,7 @@ import psycopg2
 from api.db.connection import database_url
 from api.settings import ApiSettings
 from api.values.listing import encode_cursor, listing
-from bench import breaker, chaos, pictures, processing, serving
+from bench import breaker, chaos, pictures, processing, serving, trickle
 from bench.load import Load, median, wrk
 
 REFERENCE_PORT = 8090
@@ -83,6 +83,9 @@ def main() -> None:
     big = commands.add_parser("pictures", help="a 50 MB picture up and down (own services)")
     big.add_argument("--side", type=int, default=4096, help="pixels a side (4096: 48 MB)")
     commands.add_parser("breaker", help="the api's 503 with media down (own services)")
+    commands.add_parser(
+        "trickle", help="a normal upload while 8 addresses trickle uploads (own services)"
+    )
     served = commands.add_parser(
         "serving", help="api vs reference and media direct, 1 and 2 workers (own services)"
     )
@@ -109,6 +112,9 @@ def main() -> None:
         return
     if args.command == "breaker":
         breaker.main()
+        return
+    if args.command == "trickle":
+        trickle.main()
         return
     if args.command == "serving":
         serving.main(args.memes, args.duration, args.runs)

@@ -16,7 +16,7 @@ LAYERS = {
     "api": [
         ("errors.py values/ metrics.py", ("api.errors", "api.values", "api.metrics")),
         ("imaging/", ("api.imaging",)),
-        ("settings.py", ("api.settings",)),
+        ("settings.py upload_settings.py", ("api.settings", "api.upload_settings")),
         (
             "db/ media_client.py picture_cache.py",
             ("api.db", "api.media_guard", "api.media_client", "api.picture_cache"),

@@ -1,5 +1,6 @@
 """The api as a process, as a slow or unlucky client meets it: a request head that never ends
-is cut off, and a disk too full to spool an upload is a 503 that loses nothing."""
+is cut off, a disk too full to spool an upload is a 503 that loses nothing, and clients that
+trickle uploads from many addresses cannot keep the others out."""
 
 import asyncio
 import re
@@ -106,3 +107,54 @@ async def test_a_client_gone_mid_stream_gives_its_connection_back(
             async with http.get(url) as response:
                 assert response.status == 200
     assert "ERROR" not in api.log.read_text()
+
+
+async def trickle(address: str, port: int, stop: asyncio.Event) -> int:
+    """An upload from `address` whose picture comes at 2 KB/s until `stop`; its status."""
+    head = (
+        b'--XX\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n"
+    )
+
+    async def body():
+        yield head
+        while not stop.is_set():
+            yield b"\x00" * 500
+            await asyncio.sleep(0.25)
+
+    connector = aiohttp.TCPConnector(local_addr=(address, 0))
+    async with aiohttp.ClientSession(connector=connector) as http:
+        headers = {"Content-Type": "multipart/form-data; boundary=XX"}
+        url = f"http://127.0.0.1:{port}/memes"
+        async with http.post(url, data=body(), headers=headers) as response:
+            return response.status
+
+
+async def test_uploads_trickling_from_many_addresses_keep_nobody_out(api_process, database_url):
+    """The issue's attack scaled down: 2 addresses trickling 2 uploads each at 2 KB/s hold all
+    4 slots. A normal upload from a third address waits for a slot instead of a 503, and gets
+    one once the tricklers are cut off after the grace (408); nothing of theirs is kept."""
+    api = await asyncio.to_thread(
+        api_process,
+        max_uploads=4,
+        max_uploads_per_client=2,
+        upload_min_bytes_per_second=10_000,
+        upload_grace_seconds=1.5,
+    )
+    stop = asyncio.Event()
+    addresses = ["127.0.0.2", "127.0.0.2", "127.0.0.3", "127.0.0.3"]
+    tricklers = [asyncio.create_task(trickle(a, api.port, stop)) for a in addresses]
+    await asyncio.sleep(0.5)  # every slot is held
+    started = time.monotonic()
+    connector = aiohttp.TCPConnector(local_addr=("127.0.0.9", 0))
+    async with (
+        aiohttp.ClientSession(api.url, connector=connector) as http,
+        http.post("/memes", data=meme_form("Normal", picture())) as response,
+    ):
+        assert response.status == 201, await response.text()
+    assert time.monotonic() - started < 8  # the grace and the upload, on a busy machine
+    stop.set()
+    assert await asyncio.gather(*tricklers) == [408, 408, 408, 408]
+    assert query(database_url, "SELECT title FROM memes") == [("Normal",)]
+    spooled = [p.name for p in (api.cwd / "memes-api").glob("api-*/*") if p.name != ".owner"]
+    assert spooled == []

@@ -1,9 +1,11 @@
 """Reading a meme's multipart form: fields in any order, the picture spooled to a temporary
 file as it arrives (hashed and counted against the size cap), never held in memory.
 
-A slow or stalled client holds nothing for long: every chunk must come within
-`BODY_READ_TIMEOUT_SECONDS`, and each client has at most `MAX_UPLOADS_PER_CLIENT` uploads in
-progress (the process `MAX_UPLOADS`); a spool that finds the disk full is a 503, not a 500."""
+A slow or stalled client holds nothing for long: the body is read only once the upload has a
+slot (`MAX_UPLOADS`, given in turn to those that wait), every chunk must come within
+`BODY_READ_TIMEOUT_SECONDS`, after `UPLOAD_GRACE_SECONDS` the body must have come at
+`UPLOAD_MIN_BYTES_PER_SECOND` at least, and each client has at most `MAX_UPLOADS_PER_CLIENT`
+uploads in progress or waiting; a spool that finds the disk full is a 503, not a 500."""
 
 import asyncio
 import hashlib
@@ -29,7 +31,7 @@ from api.errors import (
 from api.values.meme_text import MemeText
 from api.web.base import field_error
 from api.web.state import SERVICES, SETTINGS, UPLOAD_SLOTS
-from api.web.uploads import UploadSlots
+from api.web.uploads import BodyPace, UploadSlots
 
 CHUNK_BYTES = 64 * 1024
 # The form's fields are MemeText's (as openapi.json documents them) and the picture.
@@ -47,6 +49,8 @@ class FormLimits:
     max_image_bytes: int
     read_timeout: float  # seconds the body may stall
     total_timeout: float  # seconds the whole form may take, however steadily it trickles in
+    min_rate: int  # bytes a second the body must average once the grace is over; 0: any
+    grace: float  # seconds from the start of the body before `min_rate` counts
 
 
 @dataclass
@@ -61,27 +65,28 @@ class MemeForm:
         tags.extend(tag.strip() for tag in value.split(",") if tag.strip())
 
 
-async def _within[T](timeout: float, read: Awaitable[T]) -> T:
-    """What `read` reads, if the body goes on arriving within `timeout` seconds."""
+async def _within[T](pace: BodyPace, read: Awaitable[T]) -> T:
+    """What `read` reads, if the body goes on arriving at its pace."""
+    wait = pace.next_wait()  # 0 or less: cut off unless what `read` wants is here already
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(wait):
             return await read
     except TimeoutError:
-        raise RequestTimeout(f"No part of the body came for {timeout:g} s") from None
+        raise pace.cut_off(wait) from None
     except ConnectionResetError:
         # The client went away mid-body: its mistake, and nobody is left to answer.
         raise MalformedBody("The body was cut short: the client went away") from None
 
 
-async def _chunks(part: BodyPartReader, timeout: float) -> AsyncIterator[bytes]:
-    """The part's chunks, each of which must arrive within `timeout` seconds."""
-    while chunk := await _within(timeout, part.read_chunk(CHUNK_BYTES)):
+async def _chunks(part: BodyPartReader, pace: BodyPace) -> AsyncIterator[bytes]:
+    """The part's chunks, each of which must arrive at the body's pace."""
+    while chunk := await _within(pace, part.read_chunk(CHUNK_BYTES)):
         yield chunk
 
 
-async def _read_text(part: BodyPartReader, timeout: float) -> str:
+async def _read_text(part: BodyPartReader, pace: BodyPace) -> str:
     data = bytearray()
-    async for chunk in _chunks(part, timeout):
+    async for chunk in _chunks(part, pace):
         data += chunk
         if len(data) > MAX_TEXT_BYTES:
             raise PayloadTooLarge(f"The field {part.name!r} is longer than {MAX_TEXT_BYTES} bytes")
@@ -91,11 +96,13 @@ async def _read_text(part: BodyPartReader, timeout: float) -> str:
         raise field_error(part.name, "is not valid UTF-8") from None
 
 
-async def _spool_image(part: BodyPartReader, limits: FormLimits, spool: Path) -> str:
+async def _spool_image(
+    part: BodyPartReader, limits: FormLimits, pace: BodyPace, spool: Path
+) -> str:
     """The picture into `spool`; its sha256."""
     size, digest = 0, hashlib.sha256()
     with spool.open("wb") as file:
-        async for chunk in _chunks(part, limits.read_timeout):
+        async for chunk in _chunks(part, pace):
             size += len(chunk)
             if size > limits.max_image_bytes:
                 raise PayloadTooLarge(f"The picture is larger than {limits.max_image_bytes} bytes")
@@ -111,9 +118,10 @@ async def _read_parts(request: web.Request, limits: FormLimits, spool: Path) -> 
     if request.content_type != "multipart/form-data":
         raise UnsupportedMediaType("Send the meme as multipart/form-data")
     form = MemeForm()
+    pace = BodyPace(request.content, limits.read_timeout, limits.min_rate, limits.grace)
     reader = await request.multipart()
     for _ in range(MAX_PARTS):
-        part = await _within(limits.read_timeout, reader.next())  # a boundary, part headers
+        part = await _within(pace, reader.next())  # a boundary, part headers
         if part is None:
             return form
         if not isinstance(part, BodyPartReader):
@@ -122,11 +130,11 @@ async def _read_parts(request: web.Request, limits: FormLimits, spool: Path) -> 
         if (name in TEXT_FIELDS and name in form.text) or (name == IMAGE_FIELD and form.image):
             raise field_error(name, "is given more than once")
         if name in TEXT_FIELDS:
-            form.text[name] = await _read_text(part, limits.read_timeout)
+            form.text[name] = await _read_text(part, pace)
         elif name == TAGS_FIELD:
-            form.add_tags(await _read_text(part, limits.read_timeout))
+            form.add_tags(await _read_text(part, pace))
         elif name == IMAGE_FIELD:
-            form.image_sha256 = await _spool_image(part, limits, spool)
+            form.image_sha256 = await _spool_image(part, limits, pace, spool)
             form.image = spool
         else:
             raise field_error(name, f"is not a field of a meme ({FIELDS})")
@@ -140,6 +148,8 @@ def meme_form(request: web.Request) -> AbstractAsyncContextManager[MemeForm]:
         settings.max_upload_bytes,
         settings.body_read_timeout_seconds,
         settings.upload_timeout_seconds,
+        settings.upload_min_bytes_per_second,
+        settings.upload_grace_seconds,
     )
     return _meme_form(request, limits, request.app[UPLOAD_SLOTS], services.scratch)
 
@@ -149,18 +159,20 @@ async def _meme_form(
     request: web.Request, limits: FormLimits, slots: UploadSlots, scratch: Path
 ) -> AsyncIterator[MemeForm]:
     """The form's fields; the picture spools in `scratch` and is removed when the block ends."""
-    with slots.hold(request.remote or "unknown"), _spool_file(scratch) as spool:
-        try:
-            async with asyncio.timeout(limits.total_timeout):
-                form = await _read_parts(request, limits, spool)
-        except TimeoutError:
-            raise RequestTimeout(
-                f"The form did not arrive within {limits.total_timeout:g} s"
-            ) from None
-        except (HttpProcessingError, ValueError, AssertionError) as exc:
-            # aiohttp's multipart reader raises these on a missing boundary or a broken body.
-            raise MalformedMultipart(f"The multipart body is malformed: {exc}") from None
-        yield form
+    # The slot first: a body waiting for its turn is not read, and nothing is spooled for it.
+    async with slots.hold(request.remote or "unknown"):
+        with _spool_file(scratch) as spool:
+            try:
+                async with asyncio.timeout(limits.total_timeout):
+                    form = await _read_parts(request, limits, spool)
+            except TimeoutError:
+                raise RequestTimeout(
+                    f"The form did not arrive within {limits.total_timeout:g} s"
+                ) from None
+            except (HttpProcessingError, ValueError, AssertionError) as exc:
+                # aiohttp's multipart reader raises these on a missing boundary or a broken body.
+                raise MalformedMultipart(f"The multipart body is malformed: {exc}") from None
+            yield form
 
 
 @contextmanager
