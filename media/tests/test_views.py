@@ -1,7 +1,9 @@
 """The media service's API, on both storage backends (marked both_stores: the media_settings
 fixture gives S3 via moto's server, then the local disk)."""
 
+import asyncio
 import hashlib
+import json
 import time
 
 import pytest
@@ -108,6 +110,21 @@ async def test_every_blob_call_needs_the_token(media, headers):
         assert response.status == 401
         assert (await response.json())["code"] == "unauthorized"
     assert (await media.get(f"/blobs/{KEY}", headers=AUTH)).status == 404
+
+
+async def test_a_token_that_is_not_utf8_is_401(media):
+    """Header bytes that are not UTF-8 (as curl sends `$(printf 'caf\\xe9')`) reach the
+    service as surrogates; aiohttp's client cannot send them, so the request is written raw."""
+    reader, writer = await asyncio.open_connection(media.server.host, media.server.port)
+    writer.write(
+        b"GET /blobs/%s HTTP/1.1\r\nHost: media\r\nAuthorization: Bearer caf\xe9\r\n"
+        b"Connection: close\r\n\r\n" % KEY.encode()
+    )
+    answer = await asyncio.wait_for(reader.read(), timeout=5)
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 401 ") and b"application/problem+json" in head, answer
+    assert json.loads(body)["code"] == "unauthorized"
 
 
 async def test_unknown_route_and_method_are_problems(media):
