@@ -75,6 +75,15 @@ class InvalidImage(Problem):
     code = "invalid-image"
 
 
+class PictureTooLarge(Problem):
+    """The picture's clean re-encoding (metadata removed) is larger than storage takes: 4 times
+    `MAX_UPLOAD_BYTES`, or less should media's own `MAX_UPLOAD_BYTES` be set lower. Nothing is
+    stored; a smaller or more compressed picture is."""
+
+    status = 413
+    code = "picture-too-large"
+
+
 class InvalidCursor(Problem):
     """The cursor is malformed, was changed, or belongs to other filters or sort."""
 

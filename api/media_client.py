@@ -1,6 +1,7 @@
 """The api's client of the private media service: blobs put, read, listed and deleted over
 HTTP. Every call goes through the guard (api.media_guard): retries within its budget, a circuit
-breaker. Whatever fails, the caller gets `MediaUnavailable` within the budget.
+breaker. An outage (unreachable, a 5xx, too slow) is `MediaUnavailable` within the budget; a
+refusal (a 4xx) is the problem it is, at once.
 """
 
 import asyncio
@@ -12,24 +13,29 @@ from pathlib import Path
 
 import aiohttp
 
-from api.errors import MediaUnavailable, NotFound
+from api.errors import MediaUnavailable, NotFound, PictureTooLarge
 from api.media_guard import MediaGuard, Transient
 from api.settings import ApiSettings
 from common.logs import REQUEST_ID, REQUEST_ID_HEADER
-from common.problems import RangeNotSatisfiable
+from common.problems import InternalError, RangeNotSatisfiable
 
 log = logging.getLogger(__name__)
 CHUNK_BYTES = 64 * 1024
 
 
 def _check(response: aiohttp.ClientResponse) -> None:
+    """A 5xx is worth another try; a 4xx is not (the same request is refused again), and is
+    never an outage: it neither opens the breaker nor becomes a 503."""
     if response.status == 404:
         raise NotFound("The picture is missing from storage")
     if response.status >= 500:
         raise Transient(f"media answered {response.status} for {response.url.path}")
-    if response.status >= 400:
+    if response.status == 413:  # media's MAX_UPLOAD_BYTES is below the api's
+        log.warning("media refused a blob as too large: set its MAX_UPLOAD_BYTES to the api's")
+        raise PictureTooLarge("The picture is larger than storage takes")
+    if response.status >= 400:  # a wrong MEDIA_TOKEN, or a bug of ours: nothing a retry mends
         log.error("media service answered %s for %s", response.status, response.url.path)
-        raise MediaUnavailable("The media service refused the request")
+        raise InternalError()
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,8 @@ class MediaClient:
         async def attempt() -> None:
             headers = self.headers | {"X-Deadline": f"{deadline:.3f}"}
             async with self.session.delete(self._url(key), headers=headers) as response:
+                if response.status == 409:  # past its deadline: the outbox tries again
+                    raise MediaUnavailable("Media got the deletion after its deadline")
                 _check(response)
 
         await self.guard.call("delete", attempt, retried=False)

@@ -156,6 +156,14 @@ def from_problem(problem: Problem) -> web.Response:
     return response
 
 
+def client_gone(request: web.Request) -> bool:
+    """Whether the client's connection is gone. Writing to it then raises a
+    ConnectionResetError, or a bare ConnectionError when the write was waiting for the client
+    to read as it reset the connection; a ConnectionError while the client is still there
+    comes from some other connection, and is ours to explain."""
+    return request.transport is None or request.transport.is_closing()
+
+
 def _code_for_status(status: int) -> str:
     return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
 
@@ -189,11 +197,10 @@ async def problem_middleware(
         await response.write_eof()
         request.protocol.force_close()
         return response
-    except ConnectionResetError:
-        # The client went away (aiohttp raises this when writing to its closed connection):
-        # nobody is left to answer, and it is not our error. 499, as nginx logs it.
-        log.info("%s %s: the client went away", request.method, request.path)
-        return web.Response(status=CLIENT_WENT_AWAY)
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, ConnectionError) and client_gone(request):
+            # Nobody is left to answer, and it is not our error. 499, as nginx logs it.
+            log.info("%s %s: the client went away", request.method, request.path)
+            return web.Response(status=CLIENT_WENT_AWAY)
         log.exception("unexpected error on %s %s", request.method, request.path)
         return from_problem(InternalError())

@@ -30,8 +30,8 @@ async def streaming(
         await response.prepare(request)
         yield response
         await response.write_eof()
-    except ConnectionResetError:
-        raise  # the client went away: there is nobody to tell
+    except ConnectionError:
+        raise  # the client went away (a reset may wake a waiting write as a bare ConnectionError)
     except Exception:
         if request.transport is not None:
             request.transport.close()

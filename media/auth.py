@@ -18,7 +18,8 @@ async def token_middleware(
 ) -> web.StreamResponse:
     if request.path not in OPEN_PATHS:
         expected = "Bearer " + request.app[SETTINGS].media_token.get_secret_value()
-        given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        # Header bytes that are not UTF-8 reach us as surrogates: such a token is just wrong.
+        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, expected.encode()):
             raise Unauthorized("A valid service token is required")
     return await handler(request)

@@ -29,7 +29,13 @@ class MediaSettings(RunSettings):
         Path(".data/media"),
         description="blobs on disk (when no S3 endpoint is set) and the upload spool",
     )
-    max_upload_bytes: int = Field(10 * MiB, gt=0, description="largest blob")
+    max_upload_bytes: int = Field(
+        10 * MiB,
+        gt=0,
+        description="the api's largest upload: set it to the api's `MAX_UPLOAD_BYTES`. Media"
+        " stores blobs up to 4 times it, since a picture's clean re-encoding can be larger"
+        " than its upload",
+    )
 
     s3_endpoint_url: str | None = Field(
         None, description="S3 endpoint (e.g. MinIO); unset: the local disk"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from common.limits import largest_blob
 from common.problems import NotReady, PayloadTooLarge
 from common.streaming import BodyStream, streaming
 from media.errors import DeadlinePassed, DigestMismatch, EmptyBlob, InvalidQuery, StorageUnavailable
@@ -36,7 +37,9 @@ async def ready(request: web.Request) -> web.Response:
 async def put_blob(request: web.Request) -> web.Response:
     """Spool the streamed body to a temporary file, check its sha256 against the key, store it."""
     key = checked_key(request.match_info["key"])
-    settings = request.app[SERVICES].settings
+    limit = largest_blob(request.app[SERVICES].settings.max_upload_bytes)
+    if (request.content_length or 0) > limit:  # refused before a byte of it is spooled
+        raise PayloadTooLarge(f"A blob is at most {limit} bytes")
     fd, name = tempfile.mkstemp(dir=request.app[SERVICES].spool)
     path = Path(name)
     try:
@@ -44,8 +47,8 @@ async def put_blob(request: web.Request) -> web.Response:
             digest, size = hashlib.sha256(), 0
             async for chunk in request.content.iter_chunked(CHUNK_BYTES):
                 size += len(chunk)
-                if size > settings.max_upload_bytes:
-                    raise PayloadTooLarge(f"A blob is at most {settings.max_upload_bytes} bytes")
+                if size > limit:
+                    raise PayloadTooLarge(f"A blob is at most {limit} bytes")
                 digest.update(chunk)
                 await asyncio.to_thread(spool.write, chunk)
         if size == 0:

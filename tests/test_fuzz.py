@@ -5,6 +5,7 @@ real pictures (tests/fuzz_hooks.py); the few reasoned exceptions are tests/schem
 """
 
 import asyncio
+import datetime
 import os
 import re
 import subprocess
@@ -21,6 +22,12 @@ ADMIN = "fuzzing-moderator-token-0123"
 MAX_EXAMPLES = 100  # per operation and phase: about a minute here
 
 
+def fuzz_seed() -> int:
+    """`FUZZ_SEED`, or today's date (20261206): each day's run draws other cases, and a failure
+    names its seed, so that `FUZZ_SEED=20261206 make test` draws the same ones again."""
+    return int(os.environ.get("FUZZ_SEED") or datetime.date.today().strftime("%Y%m%d"))
+
+
 async def test_schemathesis_finds_nothing(api_process, tmp_path):
     api = await asyncio.to_thread(
         api_process,
@@ -29,13 +36,15 @@ async def test_schemathesis_finds_nothing(api_process, tmp_path):
         rate_limit_writes=0,
         max_uploads_per_client=64,
     )
+    seed = fuzz_seed()
+    print(f"schemathesis seed {seed} (FUZZ_SEED={seed} draws the same cases)")  # pytest -s
     # Every check is on by default; `--checks all` would also undo the config's exceptions.
     command = [
         str(Path(sys.executable).parent / "st"),
         "--config-file", str(ROOT / "tests" / "schemathesis.toml"),
         "run", f"{api.url}/openapi.json",
         "--max-examples", str(MAX_EXAMPLES),
-        "--seed", "1",
+        "--seed", str(seed),
         "--workers", "1",
         "--request-timeout", "10",
         "-H", f"Authorization: Bearer {ADMIN}",
@@ -45,8 +54,9 @@ async def test_schemathesis_finds_nothing(api_process, tmp_path):
         subprocess.run, command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240
     )
     summary = run.stdout[-3000:]
-    assert run.returncode == 0, run.stdout[-20000:]
+    again = f"seed {seed}: FUZZ_SEED={seed} draws the same cases again"
+    assert run.returncode == 0, f"{again}\n{run.stdout[-20000:]}"
     cases = int(re.search(r"(\d+) generated", summary).group(1))
-    assert cases > 1000, summary
-    print(f"schemathesis: {cases} cases, 0 failures")  # shown with pytest -s
-    assert "Stateful" in summary and "❌" not in summary
+    assert cases > 1000, f"{again}\n{summary}"
+    print(f"schemathesis: {cases} cases, 0 failures, seed {seed}")  # shown with pytest -s
+    assert "Stateful" in summary and "❌" not in summary, f"{again}\n{summary}"

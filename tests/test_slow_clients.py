@@ -4,11 +4,14 @@ trickle uploads from many addresses cannot keep the others out."""
 
 import asyncio
 import re
+import socket
+import struct
 import time
 
 import aiohttp
 import pytest
 
+from api.cli.generate import generate
 from tests.helpers import meme_form, query
 from tests.pictures import noise_png, picture
 
@@ -158,3 +161,33 @@ async def test_uploads_trickling_from_many_addresses_keep_nobody_out(api_process
     assert query(database_url, "SELECT title FROM memes") == [("Normal",)]
     spooled = [p.name for p in (api.cwd / "memes-api").glob("api-*/*") if p.name != ".owner"]
     assert spooled == []
+
+
+async def test_a_client_that_resets_mid_export_is_logged_as_gone(api_process, database_url):
+    """A client that reads part of a long export and resets the connection (SO_LINGER 0, as a
+    killed client or a proxy giving up sends) went away: a 499 at INFO, not a 500 and an
+    ERROR with a traceback."""
+    api = await asyncio.to_thread(api_process)
+    async with (
+        aiohttp.ClientSession(api.url) as http,
+        http.post("/memes", data=meme_form("Exported", picture())) as response,
+    ):
+        sha256 = (await response.json())["sha256"]
+    await asyncio.to_thread(generate, database_url, 20_000, [sha256])  # about 10 MB of NDJSON
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the server soon waits on us
+    sock.connect(("127.0.0.1", api.port))
+    sock.sendall(b"GET /memes/export HTTP/1.1\r\nHost: memes\r\n\r\n")
+    received = b""
+    while len(received) < 64 * 1024:  # the head and the first batches, mid-body
+        received += sock.recv(16 * 1024)
+    assert received.startswith(b"HTTP/1.1 200 ")
+    await asyncio.sleep(0.5)  # the server is blocked writing the rest
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # a reset, not a goodbye
+    await asyncio.sleep(1)
+    lines = api.log.read_text().splitlines()
+    errors = [line for line in lines if " ERROR " in line or "Traceback" in line]
+    assert not errors, "\n".join(lines)
+    export = [line for line in lines if " GET /memes/export " in line]
+    assert len(export) == 1 and " INFO " in export[0] and " 499 " in export[0], lines

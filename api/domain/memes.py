@@ -17,9 +17,11 @@ from api.db.sql import Row
 from api.domain.holds_and_outbox import delete_soon, release_picture, store_then_write
 from api.domain.idempotency import IdempotentCreate, earlier_answer
 from api.domain.owners import digest, new_edit_token
+from api.errors import PictureTooLarge
 from api.imaging.clean import CleanImage, clean_image
 from api.services import Services
 from api.values.meme_text import MemeText
+from common.limits import largest_blob
 
 
 async def get(services: Services, meme_id: int) -> Row:
@@ -29,11 +31,18 @@ async def get(services: Services, meme_id: int) -> Row:
 
 @asynccontextmanager
 async def _cleaned(services: Services, upload: Path) -> AsyncIterator[CleanImage]:
-    """The upload decoded and re-encoded clean, in a file next to it for the block's length."""
+    """The upload decoded and re-encoded clean, in a file next to it for the block's length;
+    PictureTooLarge if media would not store it (common.limits), before it is sent."""
     target = upload.with_name(upload.name + ".clean")
     try:
         limits = services.settings.image_limits()
-        yield await services.image_workers.run(clean_image, upload, target, limits)
+        image = await services.image_workers.run(clean_image, upload, target, limits)
+        if image.size > (largest := largest_blob(services.settings.max_upload_bytes)):
+            raise PictureTooLarge(
+                f"The picture is {image.size} bytes once cleaned (re-encoded without its"
+                f" metadata), more than the {largest} bytes storage takes"
+            )
+        yield image
     finally:
         target.unlink(missing_ok=True)
 

@@ -81,12 +81,14 @@ async def test_storage_down_is_503_and_stores_nothing(
     assert spooled(media.app[MEDIA_SERVICES].spool) == []
 
 
-async def test_wrong_service_token_is_503(aiohttp_client, database_url, media_server, tmp_path):
+async def test_wrong_service_token_is_500(aiohttp_client, database_url, media_server, tmp_path):
+    """Not an outage: retrying cannot mend it, so it is not a 503 (the operator's to fix)."""
     settings = api_settings_for(
         database_url, str(media_server.make_url("")), tmp_path, media_token="not-the-right-token"
     )
     client = await aiohttp_client(create_app(settings))
-    await assert_unavailable(client.post("/memes", data=meme_form()))
+    response = await client.post("/memes", data=meme_form())
+    assert_problem(response, await response.json(), 500, "internal-error")
     assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
 
 

@@ -3,19 +3,26 @@ test_picture_downloads.py."""
 
 import hashlib
 import io
+import random
 
+import aiohttp
 import pytest
 from PIL import Image
 
 from api.app import create_app
-from tests.helpers import api_settings_for, assert_problem, meme_form, owner, query
+from media.app import create_app as create_media_app
+from tests.helpers import MEDIA_TOKEN, api_settings_for, assert_problem, meme_form, owner, query
 from tests.pictures import (
     animated_gif,
     animated_webp,
+    few_level_png,
     jpeg_with_metadata,
+    low_quality_webp,
     picture,
     png_with_text_chunk,
 )
+
+MEDIA_AUTH = {"Authorization": f"Bearer {MEDIA_TOKEN}"}
 
 
 async def create(client, image: bytes) -> dict:
@@ -48,6 +55,18 @@ async def test_metadata_is_stripped_and_orientation_applied(client):
         assert "comment" not in image.info
         assert image.size == (20, 40)  # turned upright, as the tag asked
     assert (meme["width"], meme["height"]) == (20, 40)
+
+
+async def test_a_jpeg_turned_upright_keeps_its_quality_and_size(client):
+    noise = random.Random(1).randbytes(300 * 200 * 3)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise to show
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (300, 200), noise).save(buffer, "JPEG", quality=10, exif=exif)
+    meme = await create(client, buffer.getvalue())
+    assert (meme["width"], meme["height"]) == (200, 300)
+    # Quality 90 made it 5 times larger; its own tables keep it about its size.
+    assert meme["size"] < 1.1 * len(buffer.getvalue())
 
 
 async def test_bytes_after_the_image_are_dropped(client):
@@ -111,6 +130,49 @@ async def test_caps_are_settings(
     settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path, **limits)
     client = await aiohttp_client(create_app(settings))
     await problem(await client.post("/memes", data=meme_form(image=upload)), 422, "invalid-image")
+
+
+# Pictures that grow when cleaned: media stores what the api accepts (common.limits)
+
+
+@pytest.fixture
+def capped(aiohttp_client, aiohttp_server, database_url, media_settings, tmp_path):
+    """The api and media (its server), both with this MAX_UPLOAD_BYTES (small, to keep the
+    tests quick)."""
+
+    async def start(max_upload_bytes: int):
+        media_app = create_media_app(
+            media_settings.model_copy(update={"max_upload_bytes": max_upload_bytes})
+        )
+        media = await aiohttp_server(media_app)
+        settings = api_settings_for(
+            database_url, str(media.make_url("")), tmp_path, max_upload_bytes=max_upload_bytes
+        )
+        return await aiohttp_client(create_app(settings)), media
+
+    return start
+
+
+async def test_a_picture_larger_once_cleaned_is_stored(capped):
+    client, _ = await capped(256 * 1024)
+    upload = few_level_png(550)
+    meme = await create(client, upload)
+    assert len(upload) < 256 * 1024 < meme["size"]  # 260 KB in, 334 KB stored
+    stored = await stored_bytes(client, meme)
+    with Image.open(io.BytesIO(upload)) as sent, Image.open(io.BytesIO(stored)) as kept:
+        assert kept.tobytes() == sent.tobytes()
+
+
+async def test_a_picture_too_large_once_cleaned_is_413_not_sent(capped, nothing_stored):
+    client, media = await capped(12_000)  # media stores up to 48,000 bytes
+    upload = low_quality_webp()  # 11 KB, and 55 KB at quality 90
+    response = await client.post("/memes", data=meme_form(image=upload))
+    await problem(response, 413, "picture-too-large")
+    assert "Retry-After" not in response.headers
+    await nothing_stored()
+    async with aiohttp.ClientSession() as http:
+        listing = await http.get(media.make_url("/blobs"), headers=MEDIA_AUTH)
+        assert (await listing.json())["blobs"] == []
 
 
 # Thumbnails

@@ -11,6 +11,14 @@ from api.web.models import SHA256_PATTERN
 
 # Each tag of a filter is one more index lookup and join: 300 tags took 45 s of database time.
 MAX_FILTER_TAGS = 10
+# Text with no control character and something besides ASCII spaces and punctuation, spelled
+# in ranges every regex engine reads alike (JSON Schema's, that of every client checking against
+# openapi.json, Python's). A regex cannot say "a letter of any script" to all of them (`\w` is
+# ASCII to JSON Schema, `\p{L}` unknown to Python's `re`): that words are there is checked after
+# (api.values.listing.search_words), a 422 too.
+NOT_CONTROL = r"[^\x00-\x1F\x7F]*"
+NOT_ASCII_PUNCTUATION = r"[^\x00-\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x7F]"
+SEARCH_TEXT = f"^{NOT_CONTROL}{NOT_ASCII_PUNCTUATION}{NOT_CONTROL}$"
 
 
 class MemeFilters(Group):
@@ -21,8 +29,10 @@ class MemeFilters(Group):
         Field(
             min_length=1,
             max_length=200,
-            pattern=r"\w",  # at least one word (letters, digits, `_`) to search for
-            description=f"Words to find, each as a prefix; the first {MAX_SEARCH_WORDS} count",
+            pattern=SEARCH_TEXT,
+            description="Words to find (letters and digits of any script), each as a prefix;"
+            f" the first {MAX_SEARCH_WORDS} count. Text with no word in it (`°`), or with a"
+            " control character, is refused (422)",
             examples=["distrac"],
         ),
     ] = None

@@ -44,7 +44,7 @@ CHANGED = """\
             401: No token was sent
             403: The token is not this meme's (no meme's token fits a meme that does not exist)
             404: No meme has this id (told to the moderator; others get 403)
-            413: The picture is larger than the size cap
+            413: The picture is over the size cap, or would be once cleaned
             415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
             422: A field breaks a rule, or the picture does not decode
             503: The media service or the database is unavailable; nothing was changed

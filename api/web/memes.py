@@ -130,7 +130,7 @@ class MemeCollectionView(BaseView):
             201: The meme, with its address in the `Location` header
             400: The multipart body is malformed
             404: The Idempotency-Key made a meme that has been deleted since
-            413: The picture is larger than the size cap
+            413: The picture is over the size cap, or would be once cleaned
             415: The body is not multipart/form-data, or the picture is not an allowed type
             422: A field breaks a rule, the picture is empty, does not decode or has too many pixels, or the Idempotency-Key was used for another body
             503: The media service or the database is unavailable; nothing was stored

@@ -1,7 +1,9 @@
 """The media service's API, on both storage backends (marked both_stores: the media_settings
 fixture gives S3 via moto's server, then the local disk)."""
 
+import asyncio
 import hashlib
+import json
 import time
 
 import pytest
@@ -87,10 +89,17 @@ async def test_empty_body_is_refused(media):
     assert (await response.json())["code"] == "empty-blob"
 
 
-async def test_blob_over_the_cap_is_413_and_not_stored(aiohttp_client, media_settings):
-    settings = media_settings.model_copy(update={"max_upload_bytes": 1000})
+async def chunked(data: bytes):  # no Content-Length: counted as it arrives
+    for start in range(0, len(data), 1000):
+        yield data[start : start + 1000]
+
+
+@pytest.mark.parametrize("sized", [True, False], ids=["content-length", "chunked"])
+async def test_blob_over_the_cap_is_413_and_not_stored(aiohttp_client, media_settings, sized):
+    settings = media_settings.model_copy(update={"max_upload_bytes": 1000})  # blobs: 4000
     media = await aiohttp_client(create_app(settings))
-    response = await media.put(f"/blobs/{KEY}", data=DATA, headers=AUTH)
+    body = DATA if sized else chunked(DATA)
+    response = await media.put(f"/blobs/{KEY}", data=body, headers=AUTH)
     assert response.status == 413
     assert (await response.json())["code"] == "payload-too-large"
     assert (await media.get(f"/blobs/{KEY}", headers=AUTH)).status == 404
@@ -108,6 +117,20 @@ async def test_every_blob_call_needs_the_token(media, headers):
         assert response.status == 401
         assert (await response.json())["code"] == "unauthorized"
     assert (await media.get(f"/blobs/{KEY}", headers=AUTH)).status == 404
+
+
+async def test_a_token_that_is_not_utf8_is_401(media):
+    """Bytes that are not UTF-8 reach it as surrogates (aiohttp's client cannot send them)."""
+    reader, writer = await asyncio.open_connection(media.server.host, media.server.port)
+    writer.write(
+        b"GET /blobs/%s HTTP/1.1\r\nHost: media\r\nAuthorization: Bearer caf\xe9\r\n"
+        b"Connection: close\r\n\r\n" % KEY.encode()
+    )
+    answer = await asyncio.wait_for(reader.read(), timeout=5)
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 401 ") and b"application/problem+json" in head, answer
+    assert json.loads(body)["code"] == "unauthorized"
 
 
 async def test_unknown_route_and_method_are_problems(media):
