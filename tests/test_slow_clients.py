@@ -3,12 +3,15 @@ is cut off, and a disk too full to spool an upload is a 503 that loses nothing."
 
 import asyncio
 import re
+import socket
 import time
 
 import aiohttp
+import httpx
 import pytest
 
-from tests.helpers import meme_form, query
+from api.cli.generate import generate
+from tests.helpers import meme_form, problem_of, query
 from tests.pictures import noise_png, picture
 
 pytestmark = pytest.mark.slow
@@ -106,3 +109,109 @@ async def test_a_client_gone_mid_stream_gives_its_connection_back(
             async with http.get(url) as response:
                 assert response.status == 200
     assert "ERROR" not in api.log.read_text()
+
+
+def stalled_get(port: int, path: str, address: str) -> tuple[socket.socket, int]:
+    """A client at `address` (any of 127.0.0.0/8) that sends GET `path`, reads the answer's
+    head and then no more, with a receive buffer of 4 KiB, so that the server's writes stall.
+    The open socket, for the caller to close, and the status."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(10)
+    sock.bind((address, 0))
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: memes\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        byte = sock.recv(1)  # a byte at a time: nothing past the head is read
+        assert byte, f"closed after {head!r}"
+        head += byte
+    return sock, int(head.split(b" ", 2)[1])
+
+
+async def stalled_exports(port: int, addresses: list[str]) -> list[tuple[socket.socket, int]]:
+    return [
+        await asyncio.to_thread(stalled_get, port, "/memes/export", address)
+        for address in addresses
+    ]
+
+
+def many_memes(api_url: str, database_url: str, count: int) -> dict:
+    """A meme, and `count` more of its picture: an export far larger than socket buffers."""
+    with httpx.Client(base_url=api_url) as http:
+        made = http.post(
+            "/memes", data={"title": "First"}, files={"image": ("a.png", picture(), "image/png")}
+        )
+        assert made.status_code == 201
+    generate(database_url, count, [made.json()["sha256"]])
+    return made.json()
+
+
+IDLE_IN_TRANSACTION = "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+
+
+async def test_stalled_exports_hold_no_database_connection(api_process, database_url):
+    """Ten exports from ten addresses, then ten from one, none read past the head: another
+    client's reads are answered as ever and no transaction stays open; one address has at most
+    MAX_EXPORTS_PER_CLIENT exports at once, the next is a 429."""
+    api = await asyncio.to_thread(
+        api_process, stream_send_timeout_seconds=60, max_exports_per_client=2
+    )
+    meme = await asyncio.to_thread(many_memes, api.url, database_url, 20_000)
+    held = []
+    try:
+        held += await stalled_exports(api.port, [f"127.0.0.{n}" for n in range(2, 12)])
+        assert [status for _, status in held] == [200] * 10
+        await asyncio.sleep(0.5)  # each has written what its socket takes, and waits
+        async with aiohttp.ClientSession(api.url) as http:
+            for url in ("/memes?limit=20", f"/memes/{meme['id']}", "/memes/2000", "/tags"):
+                async with http.get(url) as response:
+                    assert response.status == 200, (url, await response.text())
+        assert query(database_url, IDLE_IN_TRANSACTION) == [(0,)]
+
+        held += await stalled_exports(api.port, ["127.0.0.12"] * 10)
+        assert [status for _, status in held[10:]] == [200] * 2 + [429] * 8
+        local = aiohttp.TCPConnector(local_addr=("127.0.0.12", 0))
+        async with aiohttp.ClientSession(api.url, connector=local) as http:
+            response = await http.get("/memes/export")
+            body = await problem_of(response, 429, "rate-limited")
+            assert response.headers["Retry-After"] == "5", body
+        async with aiohttp.ClientSession(api.url) as http:
+            assert (await http.get(f"/memes/{meme['id']}")).status == 200
+        assert query(database_url, IDLE_IN_TRANSACTION) == [(0,)]
+    finally:
+        for sock, _ in held:
+            sock.close()
+
+
+def read_to_the_end(sock: socket.socket) -> bytes:
+    """What is left to read, until the server closes or resets the connection."""
+    data = bytearray()
+    try:
+        while chunk := sock.recv(1 << 16):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    return bytes(data)
+
+
+async def test_a_client_that_takes_nothing_is_cut_off(api_process, database_url):
+    api = await asyncio.to_thread(
+        api_process, stream_send_timeout_seconds=1, max_exports_per_client=1
+    )
+    await asyncio.to_thread(many_memes, api.url, database_url, 20_000)
+    sock, status = await asyncio.to_thread(stalled_get, api.port, "/memes/export", "127.0.0.2")
+    assert status == 200
+    await asyncio.sleep(2.5)  # past the send timeout: the server has given up on it
+    started = time.monotonic()
+    rest = await asyncio.to_thread(read_to_the_end, sock)
+    sock.close()
+    assert time.monotonic() - started < 2  # what was sent already, then the end
+    assert not rest.endswith(b"0\r\n\r\n")  # cut, not the whole export
+    # The export's slot is free again.
+    again, status = await asyncio.to_thread(stalled_get, api.port, "/memes/export", "127.0.0.2")
+    again.close()
+    assert status == 200
+    log = api.log.read_text()
+    assert "GET /memes/export cut off: the client took nothing for 1 s" in log
+    assert " ERROR " not in log and "Traceback" not in log
