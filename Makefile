@@ -60,6 +60,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench pictures
 	$(BIN)/python -m bench breaker
 	$(BIN)/python -m bench processing
+	$(BIN)/python -m bench stalled
 	$(BIN)/python -m bench list --if-running $(BENCH_ARGS)
 
 # openapi.json and the tables of settings and errors in docs/settings.md, made from the code.

@@ -1,4 +1,4 @@
-"""python -m bench list | pictures | breaker | processing
+"""python -m bench list | pictures | breaker | processing | serving | stalled
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -22,7 +22,7 @@ import psycopg2
 from api.db.connection import database_url
 from api.settings import ApiSettings
 from api.values.listing import encode_cursor, listing
-from bench import breaker, pictures, processing, serving
+from bench import breaker, pictures, processing, serving, stalled
 from bench.load import Load, median, wrk
 
 REFERENCE_PORT = 8090
@@ -93,7 +93,15 @@ def main() -> None:
     work.add_argument("--pictures", type=int, default=40, help="pictures uploaded and processed")
     work.add_argument("--memes", type=int, default=1_000_000, help="memes /similar searches")
     work.add_argument("--requests", type=int, default=200, help="/similar requests timed")
+    stall = commands.add_parser(
+        "stalled", help="another client's reads beside exports nobody reads (own services)"
+    )
+    stall.add_argument("--memes", type=int, default=20_000, help="memes generated")
+    stall.add_argument("--reads", type=int, default=400, help="reads timed per round")
     args = parser.parse_args()
+    if args.command == "stalled":
+        stalled.main(args.memes, args.reads)
+        return
     if args.command == "pictures":
         pictures.main(args.side)
         return

@@ -67,9 +67,7 @@ async def streaming(request: web.Request, response: BodyStream) -> AsyncIterator
 
 class ChunkWriter:
     """Gathers small pieces into chunks of about `size` bytes before writing them: a write per
-    meme would cost a system call and a chunk header each. A large piece goes out in chunks of
-    `size`, so that each write waits for the client to take a little, not a whole batch (the
-    send timeout is per write). At most one chunk is held besides the piece being written."""
+    meme would cost a system call and a chunk header each. At most one chunk is held."""
 
     def __init__(self, response: web.StreamResponse, size: int = 16 * 1024) -> None:
         self.response = response
@@ -82,9 +80,9 @@ class ChunkWriter:
             await self.flush()
 
     async def flush(self) -> None:
-        data, self.buffer = bytes(self.buffer), bytearray()
-        for start in range(0, len(data), self.size):
-            await self.response.write(data[start : start + self.size])
+        if self.buffer:
+            await self.response.write(bytes(self.buffer))
+            self.buffer.clear()
 
 
 @asynccontextmanager

@@ -1,5 +1,6 @@
 """The api as a process, as a slow or unlucky client meets it: a request head that never ends
-is cut off, and a disk too full to spool an upload is a 503 that loses nothing."""
+is cut off, a disk too full to spool an upload is a 503 that loses nothing, and exports that
+nobody reads hold no database connection and are cut off in time."""
 
 import asyncio
 import re
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from api.cli.generate import generate
+from bench.stalled import IDLE_IN_TRANSACTION, stalled_get
 from tests.helpers import meme_form, problem_of, query
 from tests.pictures import noise_png, picture
 
@@ -90,8 +92,8 @@ async def test_a_client_gone_mid_body_is_a_400_not_an_error(api_process):
 async def test_a_client_gone_mid_stream_gives_its_connection_back(
     api_process, database_url, path
 ):
-    """A streamed list reads from a server-side cursor in a transaction: a client that hangs
-    up must not leave its pooled connection idle in that transaction (the pool would drain)."""
+    """A client that hangs up mid-stream must not leave a pooled connection idle in a
+    transaction (the pool would drain)."""
     api = await asyncio.to_thread(api_process, db_pool_size=3)
     async with aiohttp.ClientSession(api.url) as http:
         async with http.post("/memes", data=meme_form("Streamed", picture())) as response:
@@ -111,24 +113,6 @@ async def test_a_client_gone_mid_stream_gives_its_connection_back(
     assert "ERROR" not in api.log.read_text()
 
 
-def stalled_get(port: int, path: str, address: str) -> tuple[socket.socket, int]:
-    """A client at `address` (any of 127.0.0.0/8) that sends GET `path`, reads the answer's
-    head and then no more, with a receive buffer of 4 KiB, so that the server's writes stall.
-    The open socket, for the caller to close, and the status."""
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.settimeout(10)
-    sock.bind((address, 0))
-    sock.connect(("127.0.0.1", port))
-    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: memes\r\n\r\n".encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        byte = sock.recv(1)  # a byte at a time: nothing past the head is read
-        assert byte, f"closed after {head!r}"
-        head += byte
-    return sock, int(head.split(b" ", 2)[1])
-
-
 async def stalled_exports(port: int, addresses: list[str]) -> list[tuple[socket.socket, int]]:
     return [
         await asyncio.to_thread(stalled_get, port, "/memes/export", address)
@@ -145,9 +129,6 @@ def many_memes(api_url: str, database_url: str, count: int) -> dict:
         assert made.status_code == 201
     generate(database_url, count, [made.json()["sha256"]])
     return made.json()
-
-
-IDLE_IN_TRANSACTION = "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
 
 
 async def test_stalled_exports_hold_no_database_connection(api_process, database_url):
@@ -214,4 +195,5 @@ async def test_a_client_that_takes_nothing_is_cut_off(api_process, database_url)
     assert status == 200
     log = api.log.read_text()
     assert "GET /memes/export cut off: the client took nothing for 1 s" in log
+    assert re.findall(r"GET /memes/export (\d{3}) ", log)[0] == "499"  # as a client gone
     assert " ERROR " not in log and "Traceback" not in log
