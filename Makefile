@@ -55,6 +55,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench breaker
 	$(BIN)/python -m bench trickle
 	$(BIN)/python -m bench processing
+	$(BIN)/python -m bench stalled
 	$(BIN)/python -m bench list --if-running $(BENCH_ARGS)
 	$(BIN)/python -m bench chaos
 

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from api.domain import rate_limits
 from api.domain.holds_and_outbox import tidy
+from api.domain.readiness import Readiness
 from api.domain.reconcile import reconcile
 from api.services import count_jobs, open_services
 from api.settings import ApiSettings
@@ -23,7 +24,8 @@ from api.web import (
     similar,
     streams,
 )
-from api.web.state import SERVICES, SETTINGS, UPLOAD_SLOTS
+from api.web.exports import ExportSlots
+from api.web.state import EXPORT_SLOTS, READINESS, SERVICES, SETTINGS, UPLOAD_SLOTS
 from api.web.uploads import UploadSlots
 from common.logs import setup_request_ids
 from common.metrics import setup_metrics
@@ -66,6 +68,8 @@ def create_app(settings: ApiSettings) -> web.Application:
         settings.upload_queue_length,
         settings.upload_queue_seconds,
     )
+    app[EXPORT_SLOTS] = ExportSlots(settings.max_exports_per_client)
+    app[READINESS] = Readiness()
     clients.setup_clients(app, settings.trusted_proxies)
     setup_request_ids(app)
     setup_metrics(app)

@@ -124,8 +124,8 @@ class QueryTimeout(Problem):
 class RateLimited(Problem):
     """The client sent more requests of this kind (reads, or writes) than its limit allows
     (`RATE_LIMIT_READS`, `RATE_LIMIT_WRITES` per `RATE_LIMIT_WINDOW_SECONDS`), or has more
-    uploads in progress or waiting than `MAX_UPLOADS_PER_CLIENT`; `Retry-After` says when to
-    try again."""
+    uploads in progress or waiting than `MAX_UPLOADS_PER_CLIENT` (exports in progress than
+    `MAX_EXPORTS_PER_CLIENT`); `Retry-After` says when to try again."""
 
     status = 429
     code = "rate-limited"

@@ -172,6 +172,12 @@ class ApiSettings(UploadSettings, RunSettings):
         le=100_000,
         description="rows fetched per round trip while an export or the tags stream",
     )
+    stream_send_timeout_seconds: float = Field(
+        30, gt=0, description="longest an export or `/tags` waits for its client to read more"
+    )
+    max_exports_per_client: int = Field(
+        2, ge=1, description="exports in progress at once from one client, per process"
+    )
     admin_token: SecretStr | None = Field(
         None,
         min_length=16,

@@ -1,4 +1,4 @@
-"""python -m bench list | serving | pictures | breaker | trickle | processing | chaos
+"""python -m bench list | serving | pictures | breaker | trickle | processing | stalled | chaos
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -22,7 +22,7 @@ import psycopg2
 from api.db.connection import database_url
 from api.settings import ApiSettings
 from api.values.listing import encode_cursor, listing
-from bench import breaker, chaos, pictures, processing, serving, trickle
+from bench import breaker, chaos, pictures, processing, serving, stalled, trickle
 from bench.load import Load, median, wrk
 
 REFERENCE_PORT = 8090
@@ -96,6 +96,11 @@ def main() -> None:
     work.add_argument("--pictures", type=int, default=40, help="pictures uploaded and processed")
     work.add_argument("--memes", type=int, default=1_000_000, help="memes /similar searches")
     work.add_argument("--requests", type=int, default=200, help="/similar requests timed")
+    stall = commands.add_parser(
+        "stalled", help="another client's reads beside exports nobody reads (own services)"
+    )
+    stall.add_argument("--memes", type=int, default=20_000, help="memes generated")
+    stall.add_argument("--reads", type=int, default=400, help="reads timed per round")
     broken = commands.add_parser(
         "chaos", help="clients at work while services fail at random, then checks (own services)"
     )
@@ -104,6 +109,9 @@ def main() -> None:
     broken.add_argument("--store", choices=("s3", "disk"), default="s3", help="media's store")
     broken.add_argument("--memes", type=int, default=20_000, help="memes generated first")
     args = parser.parse_args()
+    if args.command == "stalled":
+        stalled.main(args.memes, args.reads)
+        return
     if args.command == "chaos":
         chaos.main(args.seconds, args.seed, args.store, args.memes)
         return

@@ -1,10 +1,9 @@
-"""The listing query builder: a page of memes, or all of them, for a `Listing`.
+"""The listing query builder: a page of memes for a `Listing`, from its start or after a meme.
 
 Every filter is a `Fragment` with its own values; the query is composed from them, the sort
 order and the page, so a listing reads as the SQL it becomes.
 """
 
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,7 +22,6 @@ from api.db.sql import (
     fetch_value,
     fragment,
     join,
-    stream,
     where,
 )
 from api.db.tags import tag_ids
@@ -241,10 +239,3 @@ async def page_of_memes(
             ),
         )
         return rows, (total if total < COUNT_CAP else None)
-
-
-async def all_memes(db: Database, listing: Listing, batch_size: int) -> AsyncGenerator[list[Row]]:
-    """Every meme of the listing, in batches from a server-side cursor: memory stays flat."""
-    async with cursor(db) as cur:
-        ids = await tag_ids(cur, [*listing.tags_all, *listing.tags_any])
-    return stream(db, listing_query(listing, ids), batch_size)

@@ -15,8 +15,9 @@ turns a database that is down, failing over or out of connections into a 503
 import asyncio
 import logging
 import string
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
-from contextlib import asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +81,26 @@ def _timed_out() -> QueryTimeout:
     return QueryTimeout("The database took too long to answer; try again later")
 
 
+class Waiters:
+    """The requests waiting for a connection of the pool now, by when each began to wait."""
+
+    def __init__(self) -> None:
+        self.since: dict[object, float] = {}
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        token = object()
+        self.since[token] = time.monotonic()
+        try:
+            yield
+        finally:
+            del self.since[token]
+
+    def longest(self) -> float:
+        """Seconds the longest waiting request has waited; 0 when none waits."""
+        return max((time.monotonic() - since for since in self.since.values()), default=0.0)
+
+
 @dataclass(frozen=True)
 class Database:
     """The connection pool, and how long a request may wait for one of its connections."""
@@ -87,6 +108,7 @@ class Database:
     pool: aiopg.Pool
     acquire_timeout: float
     outage: Outage = field(default_factory=lambda: Outage("database", log))
+    waiters: Waiters = field(default_factory=Waiters)
 
 
 def _is_outage(exc: BaseException) -> bool:
@@ -102,8 +124,9 @@ async def cursor(db: Database) -> AsyncIterator[aiopg.Cursor]:
     are broken too, so that the first request after the outage gets a new one."""
     try:
         try:
-            async with asyncio.timeout(db.acquire_timeout):
-                conn = await db.pool.acquire()
+            with db.waiters.waiting():
+                async with asyncio.timeout(db.acquire_timeout):
+                    conn = await db.pool.acquire()
         except TimeoutError:
             raise DatabaseUnavailable("No database connection is free; try again later") from None
         try:
@@ -160,12 +183,3 @@ async def transaction(db: Database) -> AsyncIterator[aiopg.Cursor]:
     """A cursor whose statements commit together at the end of the block, or not at all."""
     async with cursor(db) as cur, cur.begin():
         yield cur
-
-
-async def stream(db: Database, query: Fragment, batch_size: int) -> AsyncGenerator[list[Row]]:
-    """Every row of `query`, in batches from a server-side cursor: memory stays flat however
-    many rows there are, and each batch is a statement of its own under the timeout."""
-    async with transaction(db) as cur:
-        await execute(cur, compose("DECLARE rows NO SCROLL CURSOR FOR {query}", query=query))
-        while batch := await fetch_all(cur, "FETCH %(n)s FROM rows", {"n": batch_size}):
-            yield batch

@@ -1,18 +1,19 @@
 """The tags and meme_tags tables."""
 
-from collections.abc import AsyncGenerator
-
 import aiopg
 
-from api.db.sql import Database, Row, execute, fetch_all, fragment, stream
+from api.db.sql import Database, Row, cursor, execute, fetch_all
 
-TAG_COUNTS = fragment(
-    """SELECT t.name, count(*) AS memes
-         FROM meme_tags mt
-         JOIN tags t ON t.id = mt.tag_id
-        GROUP BY t.name
-        ORDER BY memes DESC, t.name"""
-)
+# Most used first; a page after the last (memes, name) seen: a keyset in mixed directions.
+TAG_COUNTS = """
+SELECT t.name, count(*) AS memes
+  FROM meme_tags mt
+  JOIN tags t ON t.id = mt.tag_id
+ GROUP BY t.name
+HAVING %(after)s::text IS NULL
+    OR count(*) < %(memes)s OR (count(*) = %(memes)s AND t.name > %(after)s)
+ ORDER BY memes DESC, t.name
+ LIMIT %(limit)s"""
 
 
 async def set_tags(cur: aiopg.Cursor, meme_id: int, tags: list[str]) -> None:
@@ -42,6 +43,11 @@ async def tag_ids(cur: aiopg.Cursor, names: list[str]) -> dict[str, int]:
     return {row["name"]: row["id"] for row in rows}
 
 
-def tag_counts(db: Database, batch_size: int) -> AsyncGenerator[list[Row]]:
-    """The tags in use with their meme counts, most used first."""
-    return stream(db, TAG_COUNTS, batch_size)
+async def tag_counts(db: Database, after: Row | None, limit: int) -> list[Row]:
+    """Up to `limit` tags in use with their meme counts, most used first, after the row
+    `after` (a name and its count) of the page before. One statement: no transaction stays
+    open between pages."""
+    after = after or {"name": None, "memes": None}
+    params = {"after": after["name"], "memes": after["memes"], "limit": limit}
+    async with cursor(db) as cur:
+        return await fetch_all(cur, TAG_COUNTS, params)

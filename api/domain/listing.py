@@ -1,6 +1,7 @@
 """Reading memes in bulk: a page of a listing (its rows, the cursor to the next page and the
-total), every meme of a listing, and the tags in use. The list view and the export speak HTTP
-only: which rows a page holds, where it ends and what it counts are decided here."""
+total), every meme of a listing, and the tags in use, the last two in batches of short
+queries. The list view and the export speak HTTP only: which rows a page holds, where it
+ends and what it counts are decided here."""
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from api.db import listing as db_listing
 from api.db import tags
 from api.services import Services
-from api.values.listing import Listing, decode_cursor, encode_cursor
+from api.values.listing import After, Listing, decode_cursor, encode_cursor
 from api.values.row import Row
 
 
@@ -37,10 +38,28 @@ async def page(
 
 
 async def every_meme(services: Services, listing: Listing) -> AsyncGenerator[list[Row]]:
-    """Every meme of `listing`, in batches of `EXPORT_BATCH_SIZE` from a server-side cursor."""
-    return await db_listing.all_memes(services.db, listing, services.settings.export_batch_size)
+    """Every meme of `listing`, in its order, `EXPORT_BATCH_SIZE` at a time. Each batch is a
+    short query of its own after the last meme of the batch before (as the pages of `next`
+    cursors are), so nothing holds a database connection while a batch is written out to a
+    client that may read slowly or not at all."""
+    size, after = services.settings.export_batch_size, None
+    while True:
+        rows, _ = await db_listing.page_of_memes(services.db, listing, size, 0, after, False)
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after = After(key=rows[-1]["sort_key"], id=rows[-1]["id"])
 
 
-def tags_in_use(services: Services) -> AsyncGenerator[list[Row]]:
-    """The tags in use with their counts, most used first, in batches."""
-    return tags.tag_counts(services.db, services.settings.export_batch_size)
+async def tags_in_use(services: Services) -> AsyncGenerator[list[Row]]:
+    """The tags in use with their counts, most used first, `EXPORT_BATCH_SIZE` at a time, each
+    batch a query of its own after the last tag of the batch before."""
+    size, after = services.settings.export_batch_size, None
+    while True:
+        rows = await tags.tag_counts(services.db, after, size)
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after = rows[-1]

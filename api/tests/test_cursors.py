@@ -5,7 +5,17 @@ import json
 import pytest
 
 from api.values.listing import decode_cursor, encode_cursor, listing
-from tests.helpers import create_meme, owner, problem_of
+from tests.helpers import api_settings_for, create_meme, owner, problem_of
+
+QUERIES = [
+    "",
+    "sort=created_at",
+    "sort=title",
+    "sort=-title",
+    "q=cat",
+    "q=distrac",
+    "tags_any=dogs&tags_any=cats",
+]
 
 # Cursors
 
@@ -28,18 +38,7 @@ async def walk(client, url: str) -> list[dict]:
     return memes
 
 
-@pytest.mark.parametrize(
-    "query_string",
-    [
-        "",
-        "sort=created_at",
-        "sort=title",
-        "sort=-title",
-        "q=cat",
-        "q=distrac",
-        "tags_any=dogs&tags_any=cats",
-    ],
-)
+@pytest.mark.parametrize("query_string", QUERIES)
 async def test_cursor_pages_add_up_to_the_whole_list(client, zoo, query_string):
     whole = (await (await client.get(f"/memes?limit=100&{query_string}")).json())["items"]
     assert await walk(client, f"/memes?limit=2&{query_string}") == whole
@@ -142,3 +141,30 @@ async def test_export_of_everything_in_small_batches(
         f"meme {n}" for n in range(7)
     ]
     assert await (await client.get("/memes/export?tag=none")).text() == ""
+
+
+class TestExportInBatchesOfTwo:
+    """The export reads a batch at a time after the last meme of the batch before: in batches
+    of two, every order and filter gives the list `GET /memes` gives, ties included."""
+
+    @pytest.fixture
+    def api_settings(self, database_url, media_server, tmp_path):
+        url = str(media_server.make_url(""))
+        return api_settings_for(database_url, url, tmp_path, export_batch_size=2)
+
+    @pytest.mark.parametrize("query_string", QUERIES)
+    async def test_the_export_is_the_list(self, client, zoo, query_string):
+        await create_meme(client, "Doge", "Another cat-like doge", ["dogs"])  # a tie in title
+        whole = (await (await client.get(f"/memes?limit=100&{query_string}")).json())["items"]
+        text = await (await client.get(f"/memes/export?{query_string}")).text()
+        assert [json.loads(line) for line in text.splitlines()] == whole
+        assert whole
+
+    async def test_the_tags_are_the_same_in_batches(self, client, zoo):
+        tags = (await (await client.get("/tags")).json())["items"]
+        assert tags == [
+            {"name": "classic", "memes": 3},
+            {"name": "cats", "memes": 2},
+            {"name": "dogs", "memes": 2},
+            {"name": "work", "memes": 2},
+        ]

@@ -16,6 +16,7 @@ from api.imaging.features import search_terms
 from api.services import open_services
 from tests.helpers import (
     api_settings_for,
+    eventually,
     meme_form,
     owner,
     problem_of,
@@ -142,7 +143,11 @@ async def test_a_database_outage_is_503_and_the_api_recovers_without_a_restart(
         start()
     after = await client.get(f"/memes/{meme['id']}")
     assert after.status == 200, await after.text()
-    assert (await client.get("/ready")).status == 200
+
+    async def ready() -> bool:  # its state is at most a second old
+        return (await client.get("/ready")).status == 200
+
+    assert await eventually(ready, seconds=2)
     assert [m["title"] for m in (await (await client.get("/memes")).json())["items"]] == [
         "Survives"
     ]

@@ -12,7 +12,8 @@ PROBLEM = {
 }
 STRING = {"schema": {"type": "string"}}
 RATE_LIMITED = {
-    "description": "Over the client's rate limit, or too many of its uploads in progress",
+    "description": "Over the client's rate limit, or too many of its uploads or exports in"
+    " progress",
     "headers": {
         "Retry-After": {"description": "Seconds to wait", **STRING},
         "RateLimit": {"description": '`"<reads|writes>";r=<left>;t=<seconds>`', **STRING},

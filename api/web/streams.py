@@ -1,15 +1,26 @@
-"""Lists of unbounded length, streamed from server-side cursors: the export and the tags.
-Docstrings become the descriptions in openapi.json."""
+"""Lists of unbounded length, streamed in batches: the export and the tags. Each batch is a
+short query of its own, so a client that reads slowly holds no database connection; one that
+takes nothing for `STREAM_SEND_TIMEOUT_SECONDS` is cut off. Docstrings become the descriptions
+in openapi.json."""
 
 from aiohttp_pydantic.oas.typing import r200, r422, r503
 
 from api.domain.listing import every_meme, tags_in_use
+from api.services import Services
 from api.web.base import BaseView, json_bytes, spec_notes
 from api.web.filters import MemeFilters
 from api.web.models import Meme, ProblemDetail, TagList
+from api.web.state import EXPORT_SLOTS
 from common.streaming import BodyStream, ChunkWriter, prefetched, streaming
 
 NDJSON = "application/x-ndjson"
+
+
+def _stream(services: Services, content_type: str) -> BodyStream:
+    response = BodyStream(headers={"Content-Type": content_type})
+    response.enable_chunked_encoding()
+    response.send_timeout = services.settings.stream_send_timeout_seconds
+    return response
 
 
 class MemeExportView(BaseView):
@@ -19,8 +30,10 @@ class MemeExportView(BaseView):
     ) -> r200[Meme] | r422[ProblemDetail] | r503[ProblemDetail]:
         """Every meme matching the filters, as NDJSON: one JSON meme per line.
 
-        Takes the same filters and sort as `GET /memes`. Streamed from a server-side cursor in
-        batches, so the export of any number of memes runs in flat memory.
+        Takes the same filters and sort as `GET /memes`, and reads the memes in batches the
+        way the pages of `next` cursors do: the export runs in flat memory whatever its size,
+        and a meme added or deleted while it runs may or may not be in it. A client has at
+        most `MAX_EXPORTS_PER_CLIENT` exports in progress.
 
         Tags: memes
         Status Codes:
@@ -28,13 +41,16 @@ class MemeExportView(BaseView):
             422: A parameter is out of range
             503: The database took too long to answer
         """
-        memes = await every_meme(self.services, filters.listing())
-        response = BodyStream(headers={"Content-Type": NDJSON})
-        response.enable_chunked_encoding()
-        async with prefetched(memes) as batches, streaming(self.request, response):
-            async for batch in batches:
-                await response.write(b"".join(row["json"].encode() + b"\n" for row in batch))
-        return response
+        with self.request.app[EXPORT_SLOTS].hold(self.request.remote or "unknown"):
+            memes = every_meme(self.services, filters.listing())
+            response = _stream(self.services, NDJSON)
+            async with prefetched(memes) as batches, streaming(self.request, response):
+                out = ChunkWriter(response)
+                async for batch in batches:
+                    for row in batch:  # no copy of the whole batch: held while the client reads
+                        await out.write(row["json"].encode() + b"\n")
+                await out.flush()
+            return response
 
     head = get  # the same headers, no body
 
@@ -49,8 +65,7 @@ class TagsView(BaseView):
             503: The database took too long to answer
         """
         tags = tags_in_use(self.services)
-        response = BodyStream(headers={"Content-Type": "application/json; charset=utf-8"})
-        response.enable_chunked_encoding()
+        response = _stream(self.services, "application/json; charset=utf-8")
         async with prefetched(tags) as batches, streaming(self.request, response):
             out = ChunkWriter(response)
             await out.write(b'{"items":[')
