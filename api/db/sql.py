@@ -15,7 +15,7 @@ turns a database that is down, failing over or out of connections into a 503
 import asyncio
 import logging
 import string
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,6 +160,20 @@ async def transaction(db: Database) -> AsyncIterator[aiopg.Cursor]:
     """A cursor whose statements commit together at the end of the block, or not at all."""
     async with cursor(db) as cur, cur.begin():
         yield cur
+
+
+async def undone_alone_if_stuck[T](cur: aiopg.Cursor, part: Callable[[], Awaitable[T]]) -> T | None:
+    """Run `part` in a savepoint of the caller's transaction. When the database cannot finish
+    it (a lock held past the statement timeout, a deadlock), only its statements are undone and
+    None is returned: the transaction goes on and may still commit."""
+    await execute(cur, "SAVEPOINT part")
+    try:
+        done = await part()
+    except (QueryTimeout, errors.TransactionRollbackError):
+        await execute(cur, "ROLLBACK TO SAVEPOINT part")
+        return None
+    await execute(cur, "RELEASE SAVEPOINT part")
+    return done
 
 
 async def stream(db: Database, query: Fragment, batch_size: int) -> AsyncGenerator[list[Row]]:
