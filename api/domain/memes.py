@@ -15,6 +15,7 @@ import aiopg
 
 from api.db import holds_and_outbox, idempotency, memes
 from api.db.sql import Row, transaction
+from api.domain import pictures
 from api.domain.holds_and_outbox import delete_soon, release_with_change, store_then_write
 from api.domain.idempotency import IdempotentCreate, earlier_answer
 from api.domain.owners import digest, new_edit_token
@@ -76,13 +77,16 @@ async def replace(services: Services, meme_id: int, text: MemeText, upload: Path
     await memes.get_meme(services.db, meme_id)  # a 404 before the upload, not after
     async with _cleaned(services, upload) as image:
 
-        async def write(cur: aiopg.Cursor) -> tuple[Row, list[str]]:
+        async def write(cur: aiopg.Cursor) -> tuple[Row, str, list[str]]:
             meme, old_sha256 = await memes.update_meme_with_image(cur, meme_id, text, image)
             if old_sha256 == image.sha256:
-                return meme, []
-            return meme, await release_with_change(cur, old_sha256)
+                return meme, old_sha256, []
+            return meme, old_sha256, await release_with_change(cur, old_sha256)
 
-        meme, released = await store_then_write(services, image.sha256, image.path, write)
+        meme, old_sha256, released = await store_then_write(
+            services, image.sha256, image.path, write
+        )
+    pictures.forget(services, meme_id, old_sha256, released)
     delete_soon(services, released)
     return meme
 
@@ -95,4 +99,5 @@ async def delete(services: Services, meme_id: int) -> None:
         await holds_and_outbox.lock(cur, [await memes.picture_of(cur, meme_id)])
         sha256 = await memes.delete_meme(cur, meme_id)  # another, if a PUT just changed it
         released = await release_with_change(cur, sha256)
+    pictures.forget(services, meme_id, sha256, released)
     delete_soon(services, released)
