@@ -7,9 +7,11 @@ one large picture cannot flush the many small ones that make up most requests.
 
 Which picture a URL names (a meme's, a thumbnail's, whether a meme still uses it) can change:
 those rows are kept `PICTURE_ROW_SECONDS` at most (a second: under load, most requests for a
-hot picture then skip the database too), and are read again after that."""
+hot picture then skip the database too), and are read again after that. A change this process
+makes forgets the rows it changes as it commits, so that the process serves what it just wrote
+at once; other processes may lag by `PICTURE_ROW_SECONDS`."""
 
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any
 
 from cachetools import LRUCache, TTLCache
@@ -27,21 +29,39 @@ class PictureCache:
         self._rows: TTLCache[Hashable, Any] | None = (
             TTLCache(maxsize=MAX_ROWS, ttl=row_seconds) if row_seconds > 0 else None
         )
+        # Counts the changes forgotten: a row read while one commits may be the old one.
+        self._changes = 0
 
     @property
     def size(self) -> int:
         """Bytes of pictures held now."""
         return int(self._pictures.currsize)
 
-    async def row(self, key: Hashable, read: Callable[[], Awaitable[Any]]) -> Any:
-        """What `read()` gives, read again once it is `row_seconds` old."""
+    @property
+    def keeps_rows(self) -> bool:
+        return self._rows is not None
+
+    async def row(
+        self, key: Hashable, read: Callable[[], Awaitable[Any]], fresh: bool = False
+    ) -> Any:
+        """What `read()` gives, read again once it is `row_seconds` old (or now, `fresh`)."""
         if self._rows is None:
             return await read()
-        try:
+        if not fresh and key in self._rows:
             return self._rows[key]
-        except KeyError:
-            value = self._rows[key] = await read()
-            return value
+        changes = self._changes
+        value = await read()
+        if changes == self._changes:
+            self._rows[key] = value
+        return value
+
+    def forget(self, rows: Iterable[Hashable], pictures: Iterable[str] = ()) -> None:
+        """After a change commits: the rows it changed, and the bytes of pictures deleted."""
+        self._changes += 1
+        for key in rows if self._rows is not None else ():
+            self._rows.pop(key, None)
+        for sha256 in pictures:
+            self._pictures.pop(sha256, None)
 
     def fits(self, size: int) -> bool:
         return 0 < size <= self.max_item_bytes

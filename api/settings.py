@@ -46,7 +46,8 @@ class ApiSettings(UploadSettings, RunSettings):
         ge=0,
         description="how long a process answers picture requests from the rows it read (which"
         " picture a meme has, whether a meme still uses it) before reading them again: a picture"
-        " replaced or deleted may be served that much longer; 0: read them for every request",
+        " replaced or deleted through another process may be served that much longer (the"
+        " process that made the change serves it at once); 0: read them for every request",
     )
     database_url: SecretStr | None = Field(
         None,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from memes_cli.client import AUTH, Api, Failure, bearer
+from memes_cli.client import AUTH, NOT_FOUND, Api, Failure, bearer
 from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_meme, split_tags
 from memes_cli.render import err
 from memes_cli.tokens import Tokens
@@ -32,6 +32,7 @@ def _with_picture(api: Api, method: str, path: str, fields: dict, image: Path, *
 def _token(api: Api, meme_id: int, given: str | None) -> str:
     token = given or Tokens(api.url).get(meme_id)
     if not token:
+        api.request("GET", f"/memes/{meme_id}")  # a meme that is gone: that (404), not this
         raise Failure(
             "Unauthorized", f"no edit token kept for meme {meme_id}: pass --token", AUTH
         )
@@ -99,6 +100,11 @@ def edit(api: Api, meme_id: int, title, description, tags, no_tags, image, token
 def rm(api: Api, meme_id: int, token: str | None) -> None:
     """Delete a meme (and its picture, unless another meme uses it)."""
     tokens = Tokens(api.url)  # read before the delete: the token is forgotten after it
-    api.request("DELETE", f"/memes/{meme_id}", headers=bearer(_token(api, meme_id, token)))
+    try:
+        api.request("DELETE", f"/memes/{meme_id}", headers=bearer(_token(api, meme_id, token)))
+    except Failure as failure:
+        if failure.exit_code == NOT_FOUND:
+            tokens.forget(meme_id)  # deleted elsewhere (by the moderator, say)
+        raise
     tokens.forget(meme_id)
     err.print(f"deleted meme {meme_id}")

@@ -146,6 +146,10 @@ async def test_post_list_show_get_edit_export_rm(memes: Shell, database_url):
     await memes.ok("rm", str(first["id"]))
     assert query(database_url, "SELECT id FROM memes") == [(second["id"],)]
     assert str(first["id"]) not in memes.tokens()[memes.env["MEMES_URL"]]
+    # Again: the meme is gone (its token with it), and that is what the command says.
+    done = await memes("rm", str(first["id"]))
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == f"Not Found: No meme has id {first['id']}\n", done.stderr
 
 
 async def test_exit_codes_and_one_line_errors(memes: Shell, database_url):
@@ -156,9 +160,8 @@ async def test_exit_codes_and_one_line_errors(memes: Shell, database_url):
         done = await memes(*args)
         assert (done.returncode, done.stdout) == (3, ""), args
         assert done.stderr == "Not Found: No meme has id 999\n", done.stderr
-    done = await memes("rm", "999", "--token", "t")  # no meme's token fits a missing meme
-    assert (done.returncode, done.stdout) == (4, "")
-    assert done.stderr.startswith("Forbidden: "), done.stderr
+    done = await memes("rm", "999", "--token", "t")  # a meme that is not there, whatever token
+    assert (done.returncode, done.stdout, done.stderr) == (3, "", "Not Found: No meme has id 999\n")
 
     done = await memes("rm", str(meme["id"]), "--token", "not-the-token")
     assert done.returncode == 4 and done.stderr.startswith("Forbidden: "), done.stderr

@@ -28,7 +28,7 @@ async def test_two_api_processes_share_one_write_limit(database_url, tmp_path):
                 url = f"{apis[n % 2].url}/memes/1"
                 async with http.delete(url, headers={"Authorization": "Bearer x"}) as response:
                     statuses.append(response.status)
-        assert statuses == [403] * 6 + [429] * 4  # a token for no meme: refused, and counted
+        assert statuses == [404] * 6 + [429] * 4  # no such meme: refused, and counted
     finally:
         for api in apis:
             api.stop()

@@ -120,15 +120,23 @@ async def update_meme_with_image(
     return await _one_meme(cur, meme_id), old_sha256
 
 
-async def delete_meme(db: Database, meme_id: int) -> str:
-    """Delete the meme; returns the sha256 of its picture."""
-    async with cursor(db) as cur:
-        sha256 = await fetch_value(
-            cur, "DELETE FROM memes WHERE id = %(id)s RETURNING image_sha256", {"id": meme_id}
-        )
+async def _picture(cur: aiopg.Cursor, query: str, meme_id: int) -> str:
+    sha256 = await fetch_value(cur, query, {"id": meme_id})
     if sha256 is None:
         raise NotFound(f"No meme has id {meme_id}")
     return sha256
+
+
+async def picture_of(cur: aiopg.Cursor, meme_id: int) -> str:
+    """The sha256 of the meme's picture."""
+    return await _picture(cur, "SELECT image_sha256 FROM memes WHERE id = %(id)s", meme_id)
+
+
+async def delete_meme(cur: aiopg.Cursor, meme_id: int) -> str:
+    """Delete the meme, in the caller's transaction; returns the sha256 of its picture."""
+    return await _picture(
+        cur, "DELETE FROM memes WHERE id = %(id)s RETURNING image_sha256", meme_id
+    )
 
 
 async def edit_token_digest(db: Database, meme_id: int) -> bytes | None:

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import string
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,3 +183,18 @@ async def transaction(db: Database) -> AsyncIterator[aiopg.Cursor]:
     """A cursor whose statements commit together at the end of the block, or not at all."""
     async with cursor(db) as cur, cur.begin():
         yield cur
+
+
+async def undone_alone_if_stuck[T](cur: aiopg.Cursor, part: Callable[[], Awaitable[T]]) -> T | None:
+    """Run `part` in a savepoint of the caller's transaction. When the database cannot finish
+    it (a lock held past the statement timeout, a deadlock), only its statements are undone and
+    None is returned: the transaction goes on and may still commit."""
+    await execute(cur, "SAVEPOINT part")
+    try:
+        done = await part()
+    except (QueryTimeout, errors.TransactionRollbackError):
+        await execute(cur, "ROLLBACK TO SAVEPOINT part")
+        return None
+    await execute(cur, "RELEASE SAVEPOINT part")
+    return done
+

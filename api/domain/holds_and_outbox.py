@@ -16,7 +16,7 @@ from pathlib import Path
 import aiopg
 
 from api.db import blobs, holds_and_outbox, idempotency
-from api.db.sql import transaction
+from api.db.sql import transaction, undone_alone_if_stuck
 from api.errors import MediaUnavailable
 from api.services import Services
 
@@ -84,13 +84,30 @@ async def _abandon(services: Services, key: str, hold: int) -> None:
 
 
 async def release_picture(services: Services, sha256: str) -> list[str]:
-    """After a change that may have left the picture without memes: if it has none, delete its
-    rows and record the deletion of its objects (and its thumbnails'); returns their keys."""
+    """If no meme uses the picture, delete its rows and record the deletion of its objects (and
+    its thumbnails'), in a transaction of its own; returns their keys."""
     async with transaction(services.db) as cur:
-        await holds_and_outbox.lock(cur, [sha256])
-        keys = await blobs.drop_if_unused(cur, sha256)
-        await holds_and_outbox.lock(cur, set(keys) - {sha256})  # after the picture's: one order
-        return await holds_and_outbox.release(cur, keys)
+        return await _release(cur, sha256)
+
+
+async def release_with_change(cur: aiopg.Cursor, sha256: str) -> list[str]:
+    """`release_picture`, in the transaction of the change that may have left the picture
+    without memes, so that both commit together. Should the release not finish (its rows locked
+    past the statement timeout, a deadlock), it alone is undone and the change still commits:
+    its answer must be its success, since an error would say that nothing changed. The
+    picture's row, which no meme uses (so it is never served), is then released by the next
+    `reconcile`."""
+    keys = await undone_alone_if_stuck(cur, lambda: _release(cur, sha256))
+    if keys is None:
+        log.warning("picture %s is left without memes; reconcile will release it", sha256)
+    return keys or []
+
+
+async def _release(cur: aiopg.Cursor, sha256: str) -> list[str]:
+    await holds_and_outbox.lock(cur, [sha256])
+    keys = await blobs.drop_if_unused(cur, sha256)
+    await holds_and_outbox.lock(cur, set(keys) - {sha256})  # after the picture's: one order
+    return await holds_and_outbox.release(cur, keys)
 
 
 def delete_soon(services: Services, keys: list[str]) -> None:

@@ -2,7 +2,8 @@
 
 A meme row refers to a stored picture only: the picture goes to the media service first, and
 the rows that refer to it commit after (api.domain.holds_and_outbox). A picture no meme uses
-any more is deleted after the change that left it unused, through the outbox of deletions, so
+any more is released in the transaction of the change that left it unused (so an error answer
+means nothing changed), and deleted from storage after it, through the outbox of deletions, so
 a media service that is down never keeps a meme from being deleted or changed.
 """
 
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import aiopg
 
-from api.db import idempotency, memes
-from api.db.sql import Row
-from api.domain.holds_and_outbox import delete_soon, release_picture, store_then_write
+from api.db import holds_and_outbox, idempotency, memes
+from api.db.sql import Row, transaction
+from api.domain import pictures
+from api.domain.holds_and_outbox import delete_soon, release_with_change, store_then_write
 from api.domain.idempotency import IdempotentCreate, earlier_answer
 from api.domain.owners import digest, new_edit_token
 from api.errors import PictureTooLarge
@@ -83,17 +85,28 @@ async def replace(services: Services, meme_id: int, text: MemeText, upload: Path
         return await memes.update_meme_text(services.db, meme_id, text)
     await memes.get_meme(services.db, meme_id)  # a 404 before the upload, not after
     async with _cleaned(services, upload) as image:
-        meme, old_sha256 = await store_then_write(
-            services,
-            image.sha256,
-            image.path,
-            lambda cur: memes.update_meme_with_image(cur, meme_id, text, image),
+
+        async def write(cur: aiopg.Cursor) -> tuple[Row, str, list[str]]:
+            meme, old_sha256 = await memes.update_meme_with_image(cur, meme_id, text, image)
+            if old_sha256 == image.sha256:
+                return meme, old_sha256, []
+            return meme, old_sha256, await release_with_change(cur, old_sha256)
+
+        meme, old_sha256, released = await store_then_write(
+            services, image.sha256, image.path, write
         )
-    if old_sha256 != image.sha256:
-        delete_soon(services, await release_picture(services, old_sha256))
+    pictures.forget(services, meme_id, old_sha256, released)
+    delete_soon(services, released)
     return meme
 
 
 async def delete(services: Services, meme_id: int) -> None:
-    sha256 = await memes.delete_meme(services.db, meme_id)
-    delete_soon(services, await release_picture(services, sha256))
+    async with transaction(services.db) as cur:
+        # The picture's lock first, as a create of the same picture takes it: before the meme's
+        # delete locks the count of memes (one row that every create and delete updates), or
+        # the two would wait for each other.
+        await holds_and_outbox.lock(cur, [await memes.picture_of(cur, meme_id)])
+        sha256 = await memes.delete_meme(cur, meme_id)  # another, if a PUT just changed it
+        released = await release_with_change(cur, sha256)
+    pictures.forget(services, meme_id, sha256, released)
+    delete_soon(services, released)

@@ -7,7 +7,7 @@ import hmac
 import secrets
 
 from api.db import memes
-from api.errors import Forbidden, NotFound, Unauthorized
+from api.errors import Forbidden, Unauthorized
 from api.services import Services
 
 
@@ -32,16 +32,13 @@ def bearer_token(authorization: str | None) -> str:
 
 
 async def authorize(services: Services, meme_id: int, authorization: str | None) -> None:
-    """Let the request change meme `meme_id`, or raise 401 (no token) or 403 (a token that is
-    neither the meme's nor the moderator's, the token of a meme that is gone included). Only
-    the moderator is told that a meme does not exist (404, from the handler)."""
+    """Let the request change meme `meme_id`, or raise 401 (no token), 404 (no meme has this id:
+    whether a meme exists is public, GET tells anyone, so a meme that is gone is 404 whatever
+    the token) or 403 (a token that is neither the meme's nor the moderator's)."""
     given = bearer_token(authorization)
+    stored = await memes.edit_token_digest(services.db, meme_id)
     admin = services.settings.admin_token
     if admin is not None and hmac.compare_digest(_bytes(given), admin.get_secret_value().encode()):
         return
-    try:
-        stored = await memes.edit_token_digest(services.db, meme_id)
-    except NotFound:
-        stored = None
     if stored is None or not hmac.compare_digest(digest(given), stored):
         raise Forbidden("This token may not change this meme")

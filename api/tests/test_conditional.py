@@ -6,8 +6,8 @@ import hashlib
 
 from api.app import create_app
 from api.web.state import SERVICES
-from tests.helpers import api_settings_for, create_meme, meme_form, owner
-from tests.pictures import noise_png
+from tests.helpers import api_settings_for, create_meme, meme_form, owner, problem_of
+from tests.pictures import noise_png, picture
 
 
 async def test_a_meme_answers_304_until_it_changes(client):
@@ -73,16 +73,64 @@ async def test_the_cache_keeps_within_its_cap(aiohttp_client, database_url, medi
     assert 0 < cache.size <= 400_000
 
 
-async def test_rows_of_picture_requests_are_read_again_after_picture_row_seconds(
+def remembering_rows(database_url, media_server, tmp_path, seconds: float):
+    """An api process that answers picture requests from rows it read up to `seconds` ago."""
+    media_url = str(media_server.make_url(""))
+    return create_app(
+        api_settings_for(database_url, media_url, tmp_path, picture_row_seconds=seconds)
+    )
+
+
+async def test_a_process_serves_the_picture_it_just_wrote_whatever_it_remembers(
     aiohttp_client, database_url, media_server, tmp_path
 ):
-    settings = api_settings_for(
-        database_url, str(media_server.make_url("")), tmp_path, picture_row_seconds=0.3
+    client = await aiohttp_client(remembering_rows(database_url, media_server, tmp_path, 30))
+    meme = await create_meme(client, "Replaced")
+    old_etag = f'"{meme["sha256"]}"'
+    for url in (meme["image_url"], f"{meme['image_url']}?size=thumb", meme["content_url"]):
+        assert (await client.get(url)).status == 200  # its rows remembered for 30 s
+    old_thumb = (await client.get(f"{meme['image_url']}?size=thumb")).headers["ETag"]
+    new_png = picture(color="navy")
+    response = await client.put(
+        f"/memes/{meme['id']}", headers=owner(meme), data=meme_form("Replaced", new_png)
     )
-    client = await aiohttp_client(create_app(settings))
-    meme = await create_meme(client, "Going")
-    assert (await client.get(meme["image_url"])).status == 200
+    assert response.status == 200
+
+    # A range of the version the client had: the whole new picture, not a 404.
+    stale = {"Range": "bytes=0-9", "If-Range": old_etag}
+    response = await client.get(meme["image_url"], headers=stale)
+    assert response.status == 200 and await response.read() == new_png
+    assert await (await client.get(meme["image_url"])).read() == new_png
+    thumb = await client.get(f"{meme['image_url']}?size=thumb")
+    assert thumb.status == 200 and thumb.headers["ETag"] != old_thumb
+    assert (await client.get(meme["content_url"])).status == 404  # the old picture is gone
+
     assert (await client.delete(f"/memes/{meme['id']}", headers=owner(meme))).status == 204
-    assert (await client.get(meme["image_url"])).status == 200  # within the 0.3 s
-    await asyncio.sleep(0.35)
-    assert (await client.get(meme["image_url"])).status == 404
+    for url in (meme["image_url"], f"{meme['image_url']}?size=thumb"):
+        await problem_of(await client.get(url), 404, "not-found")
+    new_content_url = f"/images/{hashlib.sha256(new_png).hexdigest()}"
+    await problem_of(await client.get(new_content_url), 404, "not-found")
+
+
+async def test_another_process_lags_by_picture_row_seconds_at_most(
+    aiohttp_client, database_url, media_server, tmp_path, blob_gone
+):
+    writer = await aiohttp_client(remembering_rows(database_url, media_server, tmp_path, 0.5))
+    reader = await aiohttp_client(remembering_rows(database_url, media_server, tmp_path, 0.5))
+    meme = await create_meme(writer, "Going")
+    assert (await reader.get(meme["image_url"])).status == 200
+    new_png = picture(color="olive")
+    response = await writer.put(
+        f"/memes/{meme['id']}", headers=owner(meme), data=meme_form("Going", new_png)
+    )
+    assert response.status == 200
+    assert await blob_gone(meme["sha256"])
+    # The reader's remembered row names a picture that is gone: it reads the row again.
+    part = await reader.get(meme["image_url"], headers={"Range": "bytes=0-9"})
+    assert part.status == 206 and await part.read() == new_png[:10]
+
+    assert (await writer.delete(f"/memes/{meme['id']}", headers=owner(meme))).status == 204
+    # The reader may serve the picture it remembers (its bytes in memory) for 0.5 s at most.
+    assert (await reader.get(meme["image_url"])).status in (200, 404)
+    await asyncio.sleep(0.55)
+    await problem_of(await reader.get(meme["image_url"]), 404, "not-found")

@@ -150,9 +150,9 @@ async def test_extra_parts_are_422(client, nothing_stored, extra, value):
 
 async def test_put_of_a_missing_meme_stores_no_picture(client, nothing_stored):
     png = picture(color="orange")
-    # No meme's token fits a meme that does not exist: refused before the body is read.
+    # Refused before the body is read.
     response = await client.put("/memes/12345", data=meme_form(image=png), headers=SOME_TOKEN)
-    await problem_of(response, 403, "forbidden")
+    await problem_of(response, 404, "not-found")
     await nothing_stored(png)
 
 
@@ -174,5 +174,5 @@ async def test_ids_that_are_not_positive_integers_are_422(client, meme_id, path)
 async def test_largest_id_is_just_not_found(client):
     await problem_of(await client.get(f"/memes/{2**63 - 1}"), 404, "not-found")
     response = await client.delete(f"/memes/{2**63 - 1}", headers=SOME_TOKEN)
-    await problem_of(response, 403, "forbidden")  # only the moderator hears it is not there
+    await problem_of(response, 404, "not-found")
 

@@ -5,10 +5,14 @@ import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
+import psycopg2
 import pytest
 
 from api.app import create_app
+from api.domain.reconcile import reconcile
+from api.web.state import SERVICES
 from media.app import create_app as create_media_app
 from media.state import SERVICES as MEDIA_SERVICES
 from tests.helpers import (
@@ -164,3 +168,42 @@ async def test_a_store_failing_for_a_moment_is_retried_and_the_client_never_know
     meme = await response.json()
     downloaded = await (await client.get(meme["image_url"])).read()
     assert hashlib.sha256(downloaded).hexdigest() == meme["sha256"]
+
+
+async def test_a_committed_change_is_a_success_though_its_picture_cannot_be_released_yet(
+    aiohttp_client, database_url, media_server, tmp_path, blob_gone
+):
+    """The meme's change and its picture's release are one transaction; when the release
+    cannot finish (its row locked past the statement timeout), the change still commits and
+    its answer says so: an error answer would have to mean nothing changed."""
+    settings = api_settings_for(
+        database_url, str(media_server.make_url("")), tmp_path, db_statement_timeout_seconds=0.3
+    )
+    client = await aiohttp_client(create_app(settings))
+    gone = await (await client.post("/memes", data=meme_form("Gone", picture(color="red")))).json()
+    kept = await (await client.post("/memes", data=meme_form("Kept", picture(color="lime")))).json()
+    new_png = picture(color="navy")
+    locker = psycopg2.connect(database_url)  # stands for a thumbnail being added, say
+    try:
+        locker.cursor().execute(
+            "SELECT 1 FROM blobs WHERE sha256 IN (%s, %s) FOR UPDATE",
+            (gone["sha256"], kept["sha256"]),
+        )
+        response = await client.delete(f"/memes/{gone['id']}", headers=owner(gone))
+        assert response.status == 204, await response.text()
+        assert (await client.get(f"/memes/{gone['id']}")).status == 404
+        response = await client.put(
+            f"/memes/{kept['id']}", headers=owner(kept), data=meme_form("Changed", new_png)
+        )
+        assert response.status == 200, await response.text()
+        changed = await response.json()
+        assert changed["sha256"] == hashlib.sha256(new_png).hexdigest()
+        assert await (await client.get(kept["image_url"])).read() == new_png
+    finally:
+        locker.rollback()
+        locker.close()
+    # Once the lock is gone, reconcile releases the pictures no meme uses: nothing left over.
+    report = await reconcile(client.server.app[SERVICES], grace=timedelta(0))
+    assert report.unused_pictures == 2 and report.deletions_pending == 0
+    assert query(database_url, "SELECT sha256 FROM blobs") == [(changed["sha256"],)]
+    assert await blob_gone(gone["sha256"]) and await blob_gone(kept["sha256"])

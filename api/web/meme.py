@@ -42,8 +42,8 @@ CHANGED = """\
             200: The updated meme
             400: The body is malformed JSON or multipart
             401: No token was sent
-            403: The token is not this meme's (no meme's token fits a meme that does not exist)
-            404: No meme has this id (told to the moderator; others get 403)
+            403: The token is not this meme's
+            404: No meme has this id (whatever the token: a meme that is gone is 404 to everyone)
             413: The picture is over the size cap, or would be once cleaned
             415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
             422: A field breaks a rule, or the picture does not decode
@@ -194,8 +194,8 @@ class MemeView(BaseView):
         Status Codes:
             204: Deleted
             401: No token was sent
-            403: The token is not this meme's (no meme's token fits a meme that does not exist)
-            404: No meme has this id (told to the moderator; others get 403)
+            403: The token is not this meme's
+            404: No meme has this id (whatever the token: a meme that is gone is 404 to everyone)
             422: The id is not a positive integer
             503: The database is unavailable; nothing was deleted
         """

@@ -1,6 +1,7 @@
 """The picture endpoints: a meme's picture and pictures by content, with thumbnails, byte
 ranges and conditional requests. Docstrings become the descriptions in openapi.json."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Annotated, Literal
@@ -11,6 +12,7 @@ from aiohttp_pydantic.oas.typing import r200, r206, r304, r404, r416, r422, r503
 from pydantic import Field
 
 from api.domain import pictures
+from api.errors import NotFound
 from api.values.row import Row
 from api.web.base import BaseView, spec_notes
 from api.web.conditional import etag_matches, not_modified_since, still_the_same
@@ -60,16 +62,37 @@ class PictureConditions(Group):
         return self.range
 
 
+async def fresh_on_miss(
+    view: BaseView,
+    name_picture: Callable[[bool], Awaitable[Row]],
+    size: PictureSize,
+    cache_control: str,
+    conditions: PictureConditions,
+) -> web.StreamResponse:
+    """The picture that `name_picture(fresh)` names. A row remembered for PICTURE_ROW_SECONDS
+    may name a picture deleted since (by another process): that picture missing, the rows are
+    read again (`fresh`) before a 404 is answered."""
+    picture = await name_picture(False)
+    try:
+        return await picture_response(view, picture, size, cache_control, conditions)
+    except NotFound:
+        if not view.services.picture_cache.keeps_rows:
+            raise
+    picture = await name_picture(True)
+    return await picture_response(view, picture, size, cache_control, conditions, fresh=True)
+
+
 async def picture_response(
     view: BaseView,
     picture: Row,
     size: PictureSize,
     cache_control: str,
     conditions: PictureConditions,
+    fresh: bool = False,
 ) -> web.StreamResponse:
     """A stored picture or its thumbnail: streamed, ranged, conditional, cacheable."""
     request, services = view.request, view.services
-    picture = await pictures.in_size(services, picture, size)
+    picture = await pictures.in_size(services, picture, size, fresh)
     headers = {
         "ETag": f'"{picture["sha256"]}"',
         "Last-Modified": format_datetime(picture["stored_at"].astimezone(UTC), usegmt=True),
@@ -150,8 +173,13 @@ class MemeImageView(BaseView):
             422: The id is not a positive integer, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        meme = await pictures.of_meme(self.services, id)
-        return await picture_response(self, meme, size, REVALIDATE, conditions)
+        return await fresh_on_miss(
+            self,
+            lambda fresh: pictures.of_meme(self.services, id, fresh),
+            size,
+            REVALIDATE,
+            conditions,
+        )
 
     head = get  # the same headers, no body (picture_response)
 
@@ -181,7 +209,12 @@ class PictureView(BaseView):
             422: The sha256 is not 64 lower-case hex digits, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
-        picture = await pictures.by_sha256(self.services, sha256)
-        return await picture_response(self, picture, size, IMMUTABLE, conditions)
+        return await fresh_on_miss(
+            self,
+            lambda fresh: pictures.by_sha256(self.services, sha256, fresh),
+            size,
+            IMMUTABLE,
+            conditions,
+        )
 
     head = get  # the same headers, no body (picture_response)
