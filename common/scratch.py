@@ -5,12 +5,17 @@ works in a directory of its own under a shared parent and holds an exclusive `fl
 in it for as long as it lives; the kernel lets go of the lock when the process dies, however it
 dies. At start-up every process removes its siblings whose lock it can take: their owners are
 gone. Processes alive (another worker, another container on the same volume) keep theirs.
+
+A directory is made under a staging name, its lock taken, and only then renamed to the name
+sweeps look at: a directory under that name is locked from the moment it exists, so a sibling
+starting at the same time can never take it for a dead one's.
 """
 
 import fcntl
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +23,20 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 LOCK_NAME = ".owner"
+STAGING_GRACE_SECONDS = 60  # a staging directory younger than this is still being made
 
 
 def _owner_alive(directory: Path) -> bool:
+    if directory.name.startswith("."):  # staging: its lock may not be taken yet
+        try:
+            if time.time() - directory.stat().st_mtime < STAGING_GRACE_SECONDS:
+                return True
+        except FileNotFoundError:
+            return True  # renamed or removed meanwhile: nothing to sweep
     try:
         fd = os.open(directory / LOCK_NAME, os.O_RDWR)
     except FileNotFoundError:
-        return False  # killed between making the directory and locking it
+        return False  # a staging directory whose maker was killed before it could lock it
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -37,7 +49,7 @@ def _owner_alive(directory: Path) -> bool:
 def sweep(parent: Path, prefix: str) -> int:
     """Remove the scratch directories under `parent` whose process is gone; how many."""
     swept = 0
-    for directory in parent.glob(f"{prefix}-*"):
+    for directory in [*parent.glob(f"{prefix}-*"), *parent.glob(f".{prefix}-*")]:
         if directory.is_dir() and not _owner_alive(directory):
             shutil.rmtree(directory, ignore_errors=True)
             swept += 1
@@ -51,10 +63,12 @@ def scratch_dir(parent: Path, prefix: str) -> Iterator[Path]:
     """A directory of this process's own under `parent`, after sweeping dead siblings."""
     parent.mkdir(parents=True, exist_ok=True)
     sweep(parent, prefix)
-    directory = parent / f"{prefix}-{uuid.uuid4().hex[:12]}"
-    directory.mkdir()
-    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    name = f"{prefix}-{uuid.uuid4().hex[:12]}"
+    staging = parent / f".{name}"
+    staging.mkdir()
+    fd = os.open(staging / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX)
+    directory = staging.rename(parent / name)
     try:
         yield directory
     finally:
