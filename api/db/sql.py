@@ -112,6 +112,10 @@ class Database:
 
 
 def _is_outage(exc: BaseException) -> bool:
+    """A database gone (a broken connection) or frozen: no answer within the client's own
+    timeout, `CLIENT_TIMEOUT_MARGIN_SECONDS` past the statement timeout PostgreSQL keeps."""
+    if isinstance(exc, TimeoutError):
+        return True
     return isinstance(exc, (psycopg2.OperationalError, psycopg2.InterfaceError)) and not isinstance(
         exc, errors.QueryCanceled
     )

@@ -3,7 +3,12 @@ PostgreSQL."""
 
 import hashlib
 import json
+import os
+import signal
+import subprocess
 import time
+import urllib.parse
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -184,3 +189,35 @@ def test_migration_0009_weighs_the_words_of_pictures_processed_before_it(tmp_pat
         assert [q for q, match in found if match] == ["mon:*A", "catsh:*A", "day:*"]
     finally:
         server.cleanup()
+
+
+def postgres_processes(url: str) -> list[int]:
+    """The pids of the postmaster serving `url` and of its children (backends and all)."""
+    socket_dir = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["host"][0]
+    postmaster = int((Path(socket_dir) / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(postmaster)], capture_output=True, text=True
+    ).stdout.split()
+    return [postmaster, *map(int, children)]
+
+
+async def test_a_hung_database_is_503_not_500(aiohttp_client, own_postgres, media_server, tmp_path):
+    """PostgreSQL stopped dead (SIGSTOP: a frozen VM, a full disk): no answer ever comes, the
+    client's own timeout ends the statement, and that is an outage, not a server error."""
+    url, _stop, _start = own_postgres
+    settings = api_settings_for(url, str(media_server.make_url("")), tmp_path).model_copy(
+        update={"db_statement_timeout_seconds": 0.5}
+    )
+    client = await aiohttp_client(create_app(settings))
+    meme = await (await client.post("/memes", data=meme_form("Frozen"))).json()
+    processes = postgres_processes(url)
+    for pid in processes:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        response = await client.get(f"/memes/{meme['id']}")
+        await problem_of(response, 503, "database-unavailable")
+    finally:
+        for pid in processes:
+            os.kill(pid, signal.SIGCONT)
+    after = await client.get(f"/memes/{meme['id']}")
+    assert after.status == 200, await after.text()
