@@ -45,7 +45,7 @@ check: $(BIN)/.installed
 	@$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 # `serving` (the ratios to the reference and to media direct, 1 and 2 api workers), `pictures`,
-# `breaker`, `trickle`, `processing` and `chaos` start their own services; `list` runs against a
+# `breaker`, `trickle`, `processing`, `stalled` and `chaos` start their own services; `list` runs against a
 # running stack (make run) filled with .venv/bin/python -m api fixtures generate --count 1000000,
 # and without one says it is skipped; `chaos` runs last (ten minutes of faults, then its checks:
 # a failed check fails make bench once every figure is printed).
