@@ -29,8 +29,7 @@ run: $(BIN)/.installed
 		api='$(BIN)/python -m api serve' worker='$(BIN)/python -m api worker'
 
 # Tests run in one worker process per core (pytest-xdist); the slow tier keeps to one of them
-# (conftest.py), so that tests starting processes never compete with each other (the fuzzer and
-# the docs' examples, which time nothing, run beside them). Their
+# (conftest.py), so that tests starting processes never compete with each other. Their
 # temporary files go under a short directory made for the run: a socket path under a long
 # one (the image workers' fork server's) is over the kernel's 108 bytes.
 PYTEST := tmp=$$(mktemp -d /tmp/tests.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \

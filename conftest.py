@@ -144,11 +144,9 @@ STORES = ("s3", "disk")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`make test`), the slow tier runs on one worker, one test at a time:
-    tests that start processes and time their answers never compete with each other. A slow
-    test that times nothing (the fuzzer, the examples of the docs) names a group of its own and
-    runs beside them, on the other worker."""
+    tests that start processes and time their answers never compete with each other."""
     for item in items:
-        if item.get_closest_marker("slow") and not item.get_closest_marker("xdist_group"):
+        if item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.xdist_group("slow"))
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.processes import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fuzzer")]  # times nothing
+pytestmark = pytest.mark.slow
 
 ADMIN = "fuzzing-moderator-token-0123"
 MAX_EXAMPLES = 100  # per operation and phase: about a minute here

@@ -105,7 +105,6 @@ def test_every_endpoint_has_a_curl_and_an_httpie_example():
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("examples")  # times nothing: beside the other slow tests
 @pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES, ids=name)
 async def test_the_examples_of_a_page_work_in_order(
     page, aiohttp_server, media_server, database_url, tmp_path
