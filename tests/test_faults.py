@@ -193,7 +193,9 @@ async def test_an_open_breaker_answers_at_once_and_closes_when_media_is_back(
         assert (await client.get(meme["image_url"])).status == 503
     started = time.monotonic()
     response = await client.get(meme["image_url"])
-    assert time.monotonic() - started < 0.05
+    # Without trying media: a call that did would spend the 1 s budget. (How fast it answers is
+    # the breaker benchmark's to say: 1-5 ms, docs/benchmarks.md.)
+    assert time.monotonic() - started < SHORT_BUDGET["media_timeout_seconds"] / 2
     assert response.status == 503 and response.headers["Retry-After"] == "1"
     assert (await response.json())["code"] == "media-unavailable"
 
