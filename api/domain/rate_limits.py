@@ -20,6 +20,7 @@ The answer carries the IETF RateLimit headers (draft-ietf-httpapi-ratelimit-head
 import math
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 from cachetools import TLRUCache
 
@@ -42,10 +43,14 @@ class Limit:
     def interval(self) -> float:
         return self.window / self.quota
 
+    @cached_property
+    def policy(self) -> str:
+        return f'"{self.name}";q={self.quota};w={math.ceil(self.window)}'
+
     def headers(self, ahead: float) -> dict[str, str]:
         remaining = max(0, math.floor((self.window - ahead) / self.interval))
         return {
-            "RateLimit-Policy": f'"{self.name}";q={self.quota};w={math.ceil(self.window)}',
+            "RateLimit-Policy": self.policy,
             "RateLimit": f'"{self.name}";r={remaining};t={max(0, math.ceil(ahead))}',
         }
 
