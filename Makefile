@@ -51,6 +51,7 @@ check: $(BIN)/.installed
 bench: $(BIN)/.installed
 	@scripts/ensure-tools
 	$(BIN)/python -m bench serving
+	$(BIN)/python -m bench ratelimits
 	$(BIN)/python -m bench pictures
 	$(BIN)/python -m bench breaker
 	$(BIN)/python -m bench trickle

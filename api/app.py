@@ -51,6 +51,10 @@ async def housekeeping(app: web.Application) -> AsyncIterator[None]:
     services.background.every(
         settings.rate_limit_window_seconds, lambda: rate_limits.forget_restored(services)
     )
+    services.background.every(  # reads are counted in the process; the others learn of them
+        settings.rate_limit_flush_seconds,
+        lambda: rate_limits.settle(services, app[clients.READ_LIMIT]),
+    )
     if settings.reconcile_interval_seconds:
         grace = timedelta(seconds=settings.reconcile_grace_seconds)
         services.background.every(

@@ -211,6 +211,13 @@ class ApiSettings(UploadSettings, RunSettings):
     rate_limit_window_seconds: float = Field(
         60, gt=0, description="the window of both rate limits; a quota refills evenly over it"
     )
+    rate_limit_flush_seconds: float = Field(
+        0.5,
+        gt=0,
+        description="how often each api process adds the reads it counted to the shared rate"
+        " limits, in one statement, and learns what the other processes counted; a client may"
+        " get beyond its quota what each other process serves it in this time",
+    )
     trusted_proxies: str = Field(
         "",
         description="comma-separated addresses or networks of reverse proxies whose"

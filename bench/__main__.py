@@ -1,4 +1,5 @@
-"""python -m bench list | serving | pictures | breaker | trickle | processing | stalled | chaos
+"""python -m bench list | serving | ratelimits | pictures | breaker | trickle | processing | stalled
+| chaos
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -22,7 +23,7 @@ import psycopg2
 from api.db.connection import database_url
 from api.settings import ApiSettings
 from api.values.listing import encode_cursor, listing
-from bench import breaker, chaos, pictures, processing, serving, stalled, trickle
+from bench import breaker, chaos, pictures, processing, ratelimits, serving, stalled, trickle
 from bench.load import Load, median, wrk
 
 REFERENCE_PORT = 8090
@@ -92,6 +93,12 @@ def main() -> None:
     served.add_argument("--memes", type=int, default=20_000, help="memes generated")
     served.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     served.add_argument("--runs", type=int, default=3, help="wrk runs of each, the median kept")
+    limited = commands.add_parser(
+        "ratelimits", help="reads with the rate limits on and off, rows written (own services)"
+    )
+    limited.add_argument("--memes", type=int, default=20_000, help="memes generated")
+    limited.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    limited.add_argument("--runs", type=int, default=3, help="wrk runs of each, the median kept")
     work = commands.add_parser("processing", help="picture jobs, OCR, /similar (own services)")
     work.add_argument("--pictures", type=int, default=40, help="pictures uploaded and processed")
     work.add_argument("--memes", type=int, default=1_000_000, help="memes /similar searches")
@@ -126,6 +133,9 @@ def main() -> None:
         return
     if args.command == "serving":
         serving.main(args.memes, args.duration, args.runs)
+        return
+    if args.command == "ratelimits":
+        ratelimits.main(args.memes, args.duration, args.runs)
         return
     if args.command == "processing":
         processing.main(args.pictures, args.memes, args.requests)

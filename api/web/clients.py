@@ -4,8 +4,9 @@ The client's address is the socket's peer, or, when that peer is one of `TRUSTED
 the nearest address in `X-Forwarded-For` that is not a trusted proxy (aiohttp-remotes'
 XForwardedFiltered reads the header; it alone would believe any client's header). Each client
 then has two rate limits, shared by every api process: reads (GET and HEAD of memes, tags and
-pictures) and writes (creating, changing and deleting memes). Health checks, docs and the
-gallery's own files are not counted.
+pictures), counted in the process and settled with the others in batches, and writes
+(creating, changing and deleting memes), counted in the database one by one
+(api.domain.rate_limits). Health checks, docs and the gallery's own files are not counted.
 """
 
 import logging
@@ -15,8 +16,8 @@ from ipaddress import ip_address, ip_network
 from aiohttp import hdrs, web
 from aiohttp_remotes import XForwardedFiltered
 
-from api.domain.rate_limits import limit_for, spend
-from api.web.state import SERVICES
+from api.domain.rate_limits import Limit, LocalLimit, limit_for, spend
+from api.web.state import SERVICES, SETTINGS
 from common.logs import CLIENT_KEY
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ LIMITED_PATHS = ("/memes", "/tags", "/images/")
 READS = {"GET", "HEAD"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 RATE_LIMIT_HEADERS = web.RequestKey("rate_limit_headers", dict)
+READ_LIMIT = web.AppKey("read_limit", LocalLimit)
 
 
 def client_address(trusted_proxies: str) -> Callable:
@@ -83,12 +85,17 @@ def _kind(request: web.Request) -> str | None:
 
 @web.middleware
 async def rate_limits(request: web.Request, handler: Handler) -> web.StreamResponse:
-    services = request.app[SERVICES]
     kind = _kind(request)
-    limit = limit_for(services, kind) if kind else None
-    if limit and limit.quota:
-        headers = await spend(services, limit, request.remote or "unknown")
-        request[RATE_LIMIT_HEADERS].update(headers)
+    if kind == "reads":
+        reads = request.app[READ_LIMIT]
+        if reads.limit.quota:  # counted in the process: no statement
+            request[RATE_LIMIT_HEADERS].update(reads.spend(request.remote or "unknown"))
+    elif kind == "writes":
+        services = request.app[SERVICES]
+        limit = limit_for(services, kind)
+        if limit.quota:
+            headers = await spend(services, limit, request.remote or "unknown")
+            request[RATE_LIMIT_HEADERS].update(headers)
     return await handler(request)
 
 
@@ -98,5 +105,9 @@ async def rate_limit_headers(request: web.Request, response: web.StreamResponse)
 
 
 def setup_clients(app: web.Application, trusted_proxies: str) -> None:
+    settings = app[SETTINGS]
+    app[READ_LIMIT] = LocalLimit(
+        Limit("reads", settings.rate_limit_reads, settings.rate_limit_window_seconds)
+    )
     app.middlewares.extend([client_address(trusted_proxies), rate_limits])
     app.on_response_prepare.append(rate_limit_headers)
