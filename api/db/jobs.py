@@ -5,6 +5,10 @@ other's rows, and leases it: `due_at` is the end of the lease while the job runs
 the worker. A job whose lease ran out (its worker died) is due again and claimed like any
 other. Every write of a worker names the attempt it claimed: one that lost its lease to
 another worker changes nothing.
+
+A meme reads none of these tables: triggers (migration 0011) copy what it shows (the state as
+pending, done or failed, the error, the text and the placeholder) to the picture's row in
+blobs, in the transaction that writes here, whoever writes (these functions, fixtures).
 """
 
 from dataclasses import dataclass
