@@ -11,12 +11,13 @@ import psycopg2
 from psycopg2 import sql as pg
 
 from api.db import jobs
+from api.db.connection import MIGRATIONS, apply_migrations
 from api.db.listing import listing_query
 from api.db.memes import MEME_BY_ID
 from api.imaging.features import Features
 from api.values.listing import listing
 from api.web.state import SERVICES
-from tests.helpers import create_meme, meme_form, owner, query
+from tests.helpers import create_meme, meme_form, migrated_before, owner, query
 from tests.pictures import picture
 
 # The JSON as the API rendered it before 0011, from the job and features rows themselves.
@@ -137,18 +138,9 @@ async def test_a_meme_and_a_page_read_only_memes_and_blobs_with_no_subquery(clie
 
 
 def test_migration_0011_fills_the_pictures_rows_from_the_jobs_before_it(tmp_path):
-    import pgserver
     from yoyo import get_backend, read_migrations
 
-    from api.db.connection import MIGRATIONS, apply_migrations
-
-    server = pgserver.get_server(tmp_path / "postgres", cleanup_mode="stop")
-    url = server.get_uri()
-    try:
-        backend = get_backend(url)
-        with backend.lock():
-            older = read_migrations(str(MIGRATIONS)).filter(lambda m: m.id < "0011")
-            backend.apply_migrations(backend.to_apply(older))
+    with migrated_before(tmp_path / "postgres", "0011") as url:
         # Pictures a worker left done, failed, queued again after a failed try, and untouched.
         states = {"d": ("done", None), "f": ("failed", "broken"), "a": ("queued", "slow"),
                   "b": ("queued", None)}  # fmt: skip
@@ -182,9 +174,8 @@ def test_migration_0011_fills_the_pictures_rows_from_the_jobs_before_it(tmp_path
             ("pending", None, None), ("pending", None, None), ("done", None, "WORDS"),
             ("failed", "broken", None),
         ]  # fmt: skip
+        backend = get_backend(url)
         with backend.lock():
             newest = read_migrations(str(MIGRATIONS)).filter(lambda m: m.id >= "0011")
             backend.rollback_migrations(backend.to_rollback(newest))
         assert query(url, "SELECT count(*) FROM blobs") == [(4,)]
-    finally:
-        server.cleanup()
