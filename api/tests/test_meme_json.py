@@ -5,6 +5,7 @@ picture_features gave, at every step of a picture's life, by id and in a list pa
 The jobs here are claimed, finished and failed through api.db.jobs on the real database, with
 findings made up in the test: the OCR of test_processing is slow and adds nothing here."""
 
+import asyncio
 import json
 
 import psycopg2
@@ -179,3 +180,31 @@ def test_migration_0011_fills_the_pictures_rows_from_the_jobs_before_it(tmp_path
             newest = read_migrations(str(MIGRATIONS)).filter(lambda m: m.id >= "0011")
             backend.rollback_migrations(backend.to_rollback(newest))
         assert query(url, "SELECT count(*) FROM blobs") == [(4,)]
+
+
+async def test_a_job_failing_while_its_picture_is_deleted_waits_for_it_and_changes_nothing(
+    client, database_url
+):
+    """The last failed try writes the picture's row too: it must take that row's lock before
+    the job's, in the order of a delete of the picture (blob, then the job by cascade), or the
+    two deadlock and one of them fails."""
+    services = client.server.app[SERVICES]
+    meme = await create_meme(client, "Going")
+    job = await claim(services)
+    deleting = psycopg2.connect(database_url)
+    cur = deleting.cursor()
+    # As blobs.drop_if_unused does when the picture's last meme goes.
+    cur.execute("SELECT FROM blobs WHERE sha256 = %s FOR UPDATE", (meme["sha256"],))
+    failing = asyncio.create_task(jobs.failed(services.db, job, "cannot read it", 1, 0))
+    await asyncio.sleep(0.3)  # it waits on a lock
+    assert not failing.done()
+
+    def delete() -> None:
+        cur.execute("DELETE FROM memes WHERE id = %s", (meme["id"],))
+        cur.execute("DELETE FROM blobs WHERE sha256 = %s", (meme["sha256"],))
+        deleting.commit()
+
+    await asyncio.to_thread(delete)
+    deleting.close()
+    assert await failing is None  # the job went with its picture
+    assert query(database_url, "SELECT count(*) FROM picture_jobs") == [(0,)]
