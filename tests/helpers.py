@@ -4,14 +4,15 @@ problem shape, as a client and an operator would check them."""
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import aiohttp
 import psycopg2
 from moto.server import ThreadedMotoServer
 
+from api.db.connection import MIGRATIONS
 from api.domain.processing import run_worker
 from api.services import Services
 from api.settings import ApiSettings
@@ -28,6 +29,25 @@ def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
         rows = cursor.fetchall()
     conn.close()
     return rows
+
+
+@contextmanager
+def migrated_before(directory: Path, migration: str) -> Iterator[str]:
+    """The URL of a PostgreSQL of its own in `directory`, migrated up to `migration` (not
+    included): a migration's test writes rows as they were before it, then applies it."""
+    import pgserver
+    from yoyo import get_backend, read_migrations
+
+    server = pgserver.get_server(directory, cleanup_mode="stop")
+    try:
+        url = server.get_uri()
+        backend = get_backend(url)
+        with backend.lock():
+            older = read_migrations(str(MIGRATIONS)).filter(lambda m: m.id < migration)
+            backend.apply_migrations(backend.to_apply(older))
+        yield url
+    finally:
+        server.cleanup()
 
 
 def execute(url: str, sql: str) -> None:

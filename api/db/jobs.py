@@ -5,6 +5,10 @@ other's rows, and leases it: `due_at` is the end of the lease while the job runs
 the worker. A job whose lease ran out (its worker died) is due again and claimed like any
 other. Every write of a worker names the attempt it claimed: one that lost its lease to
 another worker changes nothing.
+
+A meme reads none of these tables: triggers (migration 0011) copy what it shows (the state as
+pending, done or failed, the error, the text and the placeholder) to the picture's row in
+blobs, in the transaction that writes here, whoever writes (these functions, fixtures).
 """
 
 from dataclasses import dataclass
@@ -93,9 +97,13 @@ async def failed(
     db: Database, job: Job, error: str, max_attempts: int, retry_seconds: float
 ) -> str | None:
     """Record a failed try: queued again after a backoff, or `failed` after the last try.
-    Returns the new state (None: the job was no longer this worker's)."""
+    Returns the new state (None: the job was no longer this worker's, or its picture is gone)."""
     params = _running(job, error=error, max_attempts=max_attempts, retry=retry_seconds)
-    async with cursor(db) as cur:
+    async with transaction(db) as cur:
+        # The last try writes the picture's row too (a trigger): its lock is taken first, as a
+        # delete of the picture takes it before the job's, or the two would deadlock.
+        if not await picture_kept(cur, job.sha256):
+            return None
         row = await fetch_one(cur, FAILED, params)
     return None if row is None else row["state"]
 
@@ -148,7 +156,13 @@ async def unfinished(db: Database, state: str, limit: int) -> list[Row]:
 
 async def retry_failed(db: Database) -> int:
     """Queue every failed job again, with its tries counted afresh; returns how many."""
-    async with cursor(db) as cur:
+    async with transaction(db) as cur:
+        # The pictures' rows first, as in `failed` (their triggers write them).
+        await execute(
+            cur,
+            "SELECT FROM blobs b JOIN picture_jobs j ON j.sha256 = b.sha256"
+            " WHERE j.state = 'failed' ORDER BY b.sha256 FOR KEY SHARE OF b",
+        )
         await execute(
             cur,
             "UPDATE picture_jobs SET state = 'queued', attempts = 0, due_at = now(),"

@@ -10,7 +10,7 @@ from typing import Any
 
 from psycopg2 import sql as pg
 
-from api.db.memes import MEME_JSON
+from api.db.memes import MEME_JSON, MEME_ROW
 from api.db.sql import (
     EMPTY,
     Database,
@@ -33,7 +33,7 @@ COUNT_CAP = 100
 BIGINT_MAX = 2**63 - 1
 SELECT = """
 SELECT m.id, {meme_json}, {sort_key} AS sort_key
-  FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256
+  FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256 {meme_row}
 {where}
  ORDER BY {column} {direction}, m.id {direction}"""
 
@@ -130,6 +130,7 @@ def _select(conditions: list[Fragment], order: Order, sort_key: Fragment | None 
     return compose(
         SELECT,
         meme_json=MEME_JSON,
+        meme_row=MEME_ROW,
         sort_key=sort_key or order.column,
         where=where(conditions),
         column=order.column,

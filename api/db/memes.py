@@ -11,29 +11,27 @@ from api.values.meme_text import MemeText
 
 # A meme as the API shows it (the Meme model), serialised by PostgreSQL: parsing every column
 # into Python objects and serialising them again cost a third of a list page's time.
-# What processing found (api.domain.processing) comes from the picture's rows: a meme with a
-# picture that is not processed yet is `pending`, with no text and no placeholder.
-MEME_JSON = pg.SQL("""(
-    SELECT row_to_json(meme)::text FROM (SELECT
+# Every value is on the meme's row or its picture's: blobs also holds what processing found
+# (api.domain.processing), copied there from picture_jobs and picture_features by triggers
+# (migration 0011), so a meme is two primary-key lookups, with no subquery and no other join.
+# The LATERAL only names the JSON's keys for row_to_json: PostgreSQL folds it into the row.
+# After `memes m JOIN blobs b ON b.sha256 = m.image_sha256`.
+MEME_ROW = pg.SQL("""
+ CROSS JOIN LATERAL (SELECT
         m.id, m.title, m.description, string_to_array(m.tags_text, ' ') AS tags,
         m.created_at, m.updated_at,
         '/memes/' || m.id || '/image' AS image_url, '/images/' || b.sha256 AS content_url,
         b.content_type, b.size, b.width, b.height, b.sha256,
-        CASE WHEN j.state IN ('done', 'failed') THEN j.state ELSE 'pending' END AS processing,
-        CASE WHEN j.state = 'failed' THEN j.last_error END AS processing_error,
-        f.text, f.placeholder
-      FROM (SELECT) AS one
-      LEFT JOIN picture_jobs j ON j.sha256 = b.sha256
-      LEFT JOIN picture_features f ON f.sha256 = b.sha256
-    ) AS meme
-) AS json""")
+        b.processing, b.processing_error, b.text, b.placeholder
+    ) AS meme""")
+MEME_JSON = pg.SQL("row_to_json(meme)::text AS json")
 MEME_BY_ID = pg.SQL("""
 SELECT m.id, b.sha256, b.content_type, b.size, b.created_at AS stored_at,
        {meme_json}
   FROM memes m
-  JOIN blobs b ON b.sha256 = m.image_sha256
+  JOIN blobs b ON b.sha256 = m.image_sha256 {meme_row}
  WHERE m.id = %(id)s
-""").format(meme_json=MEME_JSON)
+""").format(meme_json=MEME_JSON, meme_row=MEME_ROW)
 INSERT_BLOB = """
 INSERT INTO blobs (sha256, content_type, size, width, height)
 VALUES (%(sha256)s, %(content_type)s, %(size)s, %(width)s, %(height)s)

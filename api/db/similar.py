@@ -12,7 +12,7 @@ from itertools import combinations
 
 from psycopg2 import sql as pg
 
-from api.db.memes import MEME_JSON
+from api.db.memes import MEME_JSON, MEME_ROW
 from api.db.sql import Database, Row, cursor, fetch_all, fetch_one
 
 CHUNKS = 4
@@ -33,11 +33,11 @@ SELECT m.id, {meme_json}, near.distance
                 OR f.ph2 = ANY(%(ph2)s) OR f.ph3 = ANY(%(ph3)s))
        ) AS near
   JOIN memes m ON m.image_sha256 = near.sha256
-  JOIN blobs b ON b.sha256 = m.image_sha256
+  JOIN blobs b ON b.sha256 = m.image_sha256 {meme_row}
  WHERE near.distance <= %(distance)s AND m.id <> %(id)s
  ORDER BY near.distance, m.id
  LIMIT %(limit)s
-""").format(meme_json=MEME_JSON)
+""").format(meme_json=MEME_JSON, meme_row=MEME_ROW)
 
 
 def chunks(phash: int) -> list[int]:

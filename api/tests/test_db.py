@@ -15,7 +15,7 @@ import pytest
 
 from api.app import create_app
 from api.cli.fixtures import generate_memes
-from api.db.connection import MIGRATIONS, apply_migrations
+from api.db.connection import apply_migrations
 from api.db.sql import compose, cursor, fetch_all, fetch_value, fragment, join, where
 from api.imaging.features import search_terms
 from api.services import open_services
@@ -23,6 +23,7 @@ from tests.helpers import (
     api_settings_for,
     eventually,
     meme_form,
+    migrated_before,
     owner,
     problem_of,
     query,
@@ -159,16 +160,7 @@ async def test_a_database_outage_is_503_and_the_api_recovers_without_a_restart(
 
 
 def test_migration_0009_weighs_the_words_of_pictures_processed_before_it(tmp_path):
-    import pgserver
-    from yoyo import get_backend, read_migrations
-
-    server = pgserver.get_server(tmp_path / "postgres", cleanup_mode="stop")
-    url = server.get_uri()
-    try:
-        backend = get_backend(url)
-        with backend.lock():
-            older = read_migrations(str(MIGRATIONS)).filter(lambda m: m.id < "0009")
-            backend.apply_migrations(backend.to_apply(older))
+    with migrated_before(tmp_path / "postgres", "0009") as url:
         # A picture processed under 0008: its words and its lines' suffixes, all of weight D.
         terms = search_terms("CATSHATE MONDAY")
         with psycopg2.connect(url) as conn, conn.cursor() as cur:
@@ -180,15 +172,13 @@ def test_migration_0009_weighs_the_words_of_pictures_processed_before_it(tmp_pat
                 {"sha": "a" * 64, "text": "CATSHATE MONDAY", "terms": " ".join(terms)},
             )
         conn.close()
-        assert apply_migrations(url) == ["0009.picture-words-weighted"]
+        assert apply_migrations(url)[0] == "0009.picture-words-weighted"  # and those after
         found = query(
             url,
             "SELECT q, search @@ to_tsquery('simple', q) FROM picture_features, unnest(%s) q",
             (["mon:*A", "catsh:*A", "day:*", "on:*A", "ate:*A", "day:*A"],),
         )
         assert [q for q, match in found if match] == ["mon:*A", "catsh:*A", "day:*"]
-    finally:
-        server.cleanup()
 
 
 def postgres_processes(url: str) -> list[int]:
