@@ -4,7 +4,8 @@ Starts (bench/stack.py) PostgreSQL with `--memes` memes and, on each loop, an ap
 off, the rest as shipped: the loop's share is the question, not the limiter's write), media and
 the floor (bench/floor.py); uploads one small picture; then loads each with wrk (-t2 -c64,
 `--duration` s, the median of `--runs`), on asyncio then on uvloop, request after request, so
-that drift on a shared machine hits both loops alike. Prints req/s on each and their ratio.
+that drift on a shared machine hits both loops alike. Prints req/s on each and their ratio,
+and the CPU time the serving process spent per request, which others' work disturbs less.
 """
 
 import os
@@ -20,23 +21,20 @@ LOOPS = ("asyncio", "uvloop")
 def run(root: Path, memes: int, duration: int, runs: int) -> None:
     with generated(root, memes, "asyncio") as stack:
         no_limits = {"RATE_LIMIT_READS": "0", "RATE_LIMIT_WRITES": "0"}
-        api = {loop: stack.api(loop, **no_limits)[0] for loop in LOOPS}
-        media = {"asyncio": stack.env["MEDIA_URL"], "uvloop": stack.media("uvloop")}
+        api = {loop: stack.api(loop, **no_limits) for loop in LOOPS}
+        media = {"asyncio": stack.first_media, "uvloop": stack.media("uvloop")}
         floor = {loop: stack.bare("floor", loop) for loop in LOOPS}
-        made = uploaded(api["uvloop"])
+        made = uploaded(api["uvloop"].url)
         by_id = {"script": stack.random_ids}
         media_auth = {"headers": {"Authorization": f"Bearer {stack.env['MEDIA_TOKEN']}"}}
-        measured = {  # request: {loop: (url, wrk options)}
-            "api `GET /memes/{id}`": {loop: (f"{api[loop]}/", by_id) for loop in LOOPS},
-            "api `GET /memes?limit=20`": {loop: (f"{api[loop]}/memes?limit=20", {})
-                                          for loop in LOOPS},
-            "api `GET /images/{sha256}`": {loop: (f"{api[loop]}{made['content_url']}", {})
-                                           for loop in LOOPS},
-            "media `GET /blobs/{sha256}`": {loop: (f"{media[loop]}/blobs/{made['sha256']}",
-                                                   media_auth) for loop in LOOPS},
-            "floor `GET /memes/{id}`": {loop: (f"{floor[loop]}/", by_id) for loop in LOOPS},
-            "floor `GET /memes?limit=20`": {loop: (f"{floor[loop]}/memes", {}) for loop in LOOPS},
-        }  # fmt: skip
+        measured = {  # request: (services by loop, path, wrk options)
+            "api `GET /memes/{id}`": (api, "/", by_id),
+            "api `GET /memes?limit=20`": (api, "/memes?limit=20", {}),
+            "api `GET /images/{sha256}`": (api, made["content_url"], {}),
+            "media `GET /blobs/{sha256}`": (media, f"/blobs/{made['sha256']}", media_auth),
+            "floor `GET /memes/{id}`": (floor, "/", by_id),
+            "floor `GET /memes?limit=20`": (floor, "/memes", {}),
+        }
         print(
             f"{memes:,} memes; wrk -t2 -c64 -d{duration}s, median of {runs} runs, the loops"
             f" alternating; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
@@ -46,14 +44,25 @@ def run(root: Path, memes: int, duration: int, runs: int) -> None:
             (request, loop): [] for request in measured for loop in LOOPS
         }
         for _ in range(runs):
-            for request, urls in measured.items():
-                for loop, (url, options) in urls.items():
-                    loads[request, loop].append(wrk(url, duration, **options))
-        print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
-        print("| request | asyncio req/s | uvloop req/s | uvloop / asyncio |\n|---|---|---|---|")
+            for request, (services, path, options) in measured.items():
+                for loop in LOOPS:
+                    service = services[loop]
+                    load = wrk(service.url + path, duration, pid=service.pid, **options)
+                    loads[request, loop].append(load)
+        errors = sum(load.errors for key in loads for load in loads[key])
+        print(f"load average {os.getloadavg()[0]:.1f} at the end; {errors} answers not 2xx\n")
+        print(
+            "| request | asyncio req/s | uvloop req/s | uvloop / asyncio"
+            " | CPU µs per request, asyncio | uvloop | uvloop / asyncio |"
+        )
+        print("|---|---|---|---|---|---|---|")
         for request in measured:
-            slow, fast = (median(loads[request, loop]).requests_per_second for loop in LOOPS)
-            print(f"| {request} | {slow:,.0f} | {fast:,.0f} | {fast / slow:.2f} |")
+            slow, fast = (median(loads[request, loop]) for loop in LOOPS)
+            print(
+                f"| {request} | {slow.requests_per_second:,.0f} | {fast.requests_per_second:,.0f}"
+                f" | {fast.requests_per_second / slow.requests_per_second:.2f}"
+                f" | {slow.cpu_us:,.0f} | {fast.cpu_us:,.0f} | {fast.cpu_us / slow.cpu_us:.2f} |"
+            )
 
 
 def main(memes: int = 100_000, duration: int = 3, runs: int = 3) -> None:

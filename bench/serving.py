@@ -19,7 +19,6 @@ the api as shipped with `API_WORKERS=2`. It prints the figures as Markdown table
 
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from api.settings import ApiSettings
@@ -32,12 +31,7 @@ UNSPENDABLE = 10**9
 # Issue 19's targets, for the api as shipped: a share of the floor, or of media direct.
 TARGETS = {"by id": 0.6, "first page": 0.5, "pictures": 1.5}
 PROFILE_SECONDS = 8
-
-
-@dataclass(frozen=True)
-class Server:
-    name: str
-    url: str  # the base the paths below are added to
+READS_ON = ("shipped", "limits off", "reference", "floor")
 
 
 def ratio(load: Load, base: Load) -> float:
@@ -54,10 +48,12 @@ def reads_table(loads: dict[tuple[str, str], Load]) -> str:
         " | limits off / floor | shipped / reference |"
     )
     rows = [head, "|---|---|---|---|---|---|---|---|"]
+    cpu = [
+        "| CPU µs per request | as shipped | limits off | reference | floor | shipped / floor |",
+        "|---|---|---|---|---|---|",
+    ]
     for request, target in (("GET /memes/{id}", "by id"), ("GET /memes?limit=20", "first page")):
-        shipped, off, reference, floor = (
-            loads[request, name] for name in ("shipped", "limits off", "reference", "floor")
-        )
+        shipped, off, reference, floor = (loads[request, name] for name in READS_ON)
         figures = " | ".join(
             f"{load.requests_per_second:,.0f}" for load in (shipped, off, reference, floor)
         )
@@ -65,7 +61,9 @@ def reads_table(loads: dict[tuple[str, str], Load]) -> str:
             f"| `{request}` | {figures} | {verdict(ratio(shipped, floor), TARGETS[target])}"
             f" | {ratio(off, floor):.2f} | {ratio(shipped, reference):.2f} |"
         )
-    return "\n".join(rows)
+        used = " | ".join(f"{load.cpu_us:,.0f}" for load in (shipped, off, reference, floor))
+        cpu.append(f"| `{request}` | {used} | {shipped.cpu_us / floor.cpu_us:.1f} |")
+    return "\n".join([*rows, "", *cpu])
 
 
 def pictures_table(loads: dict[tuple[str, str], Load], two: Load) -> str:
@@ -91,25 +89,24 @@ def pictures_table(loads: dict[tuple[str, str], Load], two: Load) -> str:
 
 def run(root: Path, memes: int, duration: int, runs: int, loop: str, profile: bool) -> None:
     with generated(root, memes, loop) as stack:
-        media = Server("media", stack.env["MEDIA_URL"])
-        shipped_url, shipped_process = stack.api(loop, RATE_LIMIT_READS=str(UNSPENDABLE))
-        shipped = Server("shipped", shipped_url)
-        off_url = stack.api(loop, RATE_LIMIT_READS="0", RATE_LIMIT_WRITES="0")[0]
-        off = Server("limits off", off_url)
-        reference = Server("reference", stack.bare("reference", loop))
-        floor = Server("floor", stack.bare("floor", loop))
-        made = uploaded(off.url)
+        shipped = stack.api(loop, RATE_LIMIT_READS=str(UNSPENDABLE))
+        servers = {
+            "shipped": shipped,
+            "limits off": stack.api(loop, RATE_LIMIT_READS="0", RATE_LIMIT_WRITES="0"),
+            "reference": stack.bare("reference", loop),
+            "floor": stack.bare("floor", loop),
+        }
+        media = stack.first_media
+        made = uploaded(servers["limits off"].url)
         by_id = {"script": stack.random_ids}
         media_auth = {"headers": {"Authorization": f"Bearer {stack.env['MEDIA_TOKEN']}"}}
-        measured = {  # (request, server): (url, wrk options)
-            **{("GET /memes/{id}", s.name): (f"{s.url}/", by_id)
-               for s in (shipped, off, reference, floor)},
-            **{("GET /memes?limit=20", s.name): (f"{s.url}/memes?limit=20", {})
-               for s in (shipped, off, reference, floor)},
-            ("GET /images/{sha256}", shipped.name): (f"{shipped.url}{made['content_url']}", {}),
-            ("GET /memes/{id}/image", shipped.name): (f"{shipped.url}{made['image_url']}", {}),
-            ("GET /blobs/{sha256}", media.name): (f"{media.url}/blobs/{made['sha256']}",
-                                                  media_auth),
+        measured = {  # (request, server): (service, path, wrk options)
+            **{("GET /memes/{id}", name): (servers[name], "/", by_id) for name in READS_ON},
+            **{("GET /memes?limit=20", name): (servers[name], "/memes?limit=20", {})
+               for name in READS_ON},
+            ("GET /images/{sha256}", "shipped"): (shipped, made["content_url"], {}),
+            ("GET /memes/{id}/image", "shipped"): (shipped, made["image_url"], {}),
+            ("GET /blobs/{sha256}", "media"): (media, f"/blobs/{made['sha256']}", media_auth),
         }  # fmt: skip
         print(
             f"{memes:,} memes; picture {made['size']:,} bytes; event loop {loop}; wrk -t2 -c64"
@@ -119,25 +116,26 @@ def run(root: Path, memes: int, duration: int, runs: int, loop: str, profile: bo
         )
         loads: dict[tuple[str, str], list[Load]] = {key: [] for key in measured}
         for _ in range(runs):
-            for key, (url, options) in measured.items():
-                loads[key].append(wrk(url, duration, **options))
+            for key, (service, path, options) in measured.items():
+                loads[key].append(wrk(service.url + path, duration, pid=service.pid, **options))
         profiles = {}
         if profile:
-            for request in ("GET /memes/{id}", "GET /memes?limit=20"):
-                url, options = measured[request, shipped.name]
-                out = root / "profile.txt"
-                profiles[request] = profiled(shipped_process.pid, url, PROFILE_SECONDS, out,
-                                             **options)  # fmt: skip
-        stack.stop(shipped_process)
-        two_workers = stack.api(loop, RATE_LIMIT_READS=str(UNSPENDABLE), API_WORKERS="2")[0]
-        two = median([wrk(f"{two_workers}/", duration, **by_id) for _ in range(runs)])
+            for request, name in (("GET /memes/{id}", "by-id"), ("GET /memes?limit=20", "page")):
+                _, path, options = measured[request, "shipped"]
+                out = Path(tempfile.gettempdir()) / f"memes-profile-{name}.txt"  # kept
+                load, frames = profiled(shipped.pid, shipped.url + path, PROFILE_SECONDS, out,
+                                        **options)  # fmt: skip
+                profiles[request] = (load, frames, out)
+        stack.stop(shipped)
+        two_workers = stack.api(loop, RATE_LIMIT_READS=str(UNSPENDABLE), API_WORKERS="2")
+        two = median([wrk(f"{two_workers.url}/", duration, **by_id) for _ in range(runs)])
         medians = {key: median(values) for key, values in loads.items()}
         errors = sum(load.errors for key in loads for load in loads[key])
         print(f"load average {os.getloadavg()[0]:.1f} at the end; {errors} answers not 2xx\n")
         print(reads_table(medians), end="\n\n")
         print(pictures_table(medians, two))
-        for request, (load, frames) in profiles.items():
-            rate = f"{load.requests_per_second:,.0f} req/s while sampled"
+        for request, (load, frames, out) in profiles.items():
+            rate = f"{load.requests_per_second:,.0f} req/s while sampled, stacks in {out}"
             print(f"\nThe api as shipped, profiled under {request}: {rate}; {frames}")
 
 

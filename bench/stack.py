@@ -36,6 +36,12 @@ end
 """
 
 
+@dataclass(frozen=True)
+class Service:
+    url: str
+    pid: int  # of the process that serves (API_WORKERS=1)
+
+
 @dataclass
 class Stack:
     root: Path
@@ -43,6 +49,7 @@ class Stack:
     database: str
     env: dict[str, str]  # what every service is started with
     processes: list[subprocess.Popen] = field(default_factory=list)
+    first_media: Service | None = None  # the one the stack was filled through
 
     @property
     def random_ids(self) -> Path:
@@ -60,31 +67,31 @@ class Stack:
         wait_healthy(health)
         return process
 
-    def api(self, loop: str, **settings: str) -> tuple[str, subprocess.Popen]:
+    def api(self, loop: str, **settings: str) -> Service:
         """An api on `loop`, with the settings given besides those of the stack."""
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         settings |= {"API_PORT": str(port), "EVENT_LOOP": loop}
-        return url, self.start(["api", "serve"], f"{url}/health", **settings)
+        return Service(url, self.start(["api", "serve"], f"{url}/health", **settings).pid)
 
-    def media(self, loop: str) -> str:
+    def media(self, loop: str) -> Service:
         """One more media process, on the stack's store."""
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        self.start(["media"], f"{url}/health", MEDIA_PORT=str(port), EVENT_LOOP=loop)
-        return url
+        process = self.start(["media"], f"{url}/health", MEDIA_PORT=str(port), EVENT_LOOP=loop)
+        return Service(url, process.pid)
 
-    def bare(self, name: str, loop: str) -> str:
+    def bare(self, name: str, loop: str) -> Service:
         """bench.floor or bench.reference on `loop`, with the api's pool size."""
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         pool_size = str(ApiSettings.model_fields["db_pool_size"].default)
         command = [f"bench.{name}", "--database-url", self.database, "--port", str(port),
                    "--pool-size", pool_size, "--loop", loop]  # fmt: skip
-        self.start(command, f"{url}/memes/1")
-        return url
+        return Service(url, self.start(command, f"{url}/memes/1").pid)
 
-    def stop(self, process: subprocess.Popen) -> None:
+    def stop(self, service: Service) -> None:
+        process = next(p for p in self.processes if p.pid == service.pid)
         self.processes.remove(process)
         process.terminate()
         process.wait(timeout=30)
@@ -108,7 +115,8 @@ def generated(root: Path, memes: int, loop: str) -> Iterator[Stack]:
     }  # fmt: skip
     stack = Stack(root, memes, database, env)
     try:
-        stack.start(["media"], f"{env['MEDIA_URL']}/health", EVENT_LOOP=loop)
+        media = stack.start(["media"], f"{env['MEDIA_URL']}/health", EVENT_LOOP=loop)
+        stack.first_media = Service(env["MEDIA_URL"], media.pid)
         subprocess.run(  # the demo pictures they share are stored through media
             [sys.executable, "-m", "api", "fixtures", "generate", "--count", str(memes)],
             env=env, check=True, stdout=subprocess.DEVNULL,
