@@ -25,7 +25,7 @@ from api.settings import ApiSettings
 from api.values.listing import encode_cursor, listing
 from bench import breaker, chaos, loops, pictures, processing, serving, stalled, trickle
 from bench.load import Load, median, wrk
-from common.serving import EVENT_LOOPS
+from bench.loop import POLICIES
 
 REFERENCE_PORT = 8090
 
@@ -95,7 +95,7 @@ def main() -> None:
     served.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     served.add_argument("--runs", type=int, default=3, help="wrk runs of each, the median kept")
     served.add_argument(
-        "--loop", choices=sorted(EVENT_LOOPS), help="every server's event loop (default: shipped)"
+        "--loop", choices=sorted(POLICIES), help="every server's event loop (default: shipped)"
     )
     served.add_argument(
         "--profile", action="store_true", help="and where the api's time goes (py-spy)"

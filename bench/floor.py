@@ -2,7 +2,8 @@
 page from the memes table alone (one index lookup, four columns), as JSON, with none of the api's
 middleware, validation, joins or models. `python -m bench serving` reports the api's reads as
 ratios to it: what the api costs beyond the least its stack can do. It runs on the event loop
-the api runs on (`EVENT_LOOP`), so that the loop's share is the same on both sides.
+the api runs on (`--loop`, as the api is started by bench/loop.py), so that the loop's share
+is the same on both sides.
 
 bench/reference.py is the same app running the api's own SQL."""
 
@@ -14,7 +15,7 @@ import aiopg
 import orjson
 from aiohttp import web
 
-from common.serving import EVENT_LOOPS
+from bench.loop import POLICIES, SHIPPED, new_event_loop
 
 POOL = web.AppKey("pool", aiopg.Pool)
 BY_ID = "SELECT id, title, description, created_at FROM memes WHERE id = %(id)s"
@@ -71,7 +72,7 @@ def serve(create: Callable[[str, int], web.Application]) -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pool-size", type=int, default=10, help="the api's DB_POOL_SIZE")
-    parser.add_argument("--loop", choices=sorted(EVENT_LOOPS), default="uvloop")
+    parser.add_argument("--loop", choices=sorted(POLICIES), default=SHIPPED)
     args = parser.parse_args()
     web.run_app(
         create(args.database_url, args.pool_size),
@@ -79,7 +80,7 @@ def serve(create: Callable[[str, int], web.Application]) -> None:
         port=args.port,
         print=None,
         access_log=None,
-        loop=EVENT_LOOPS[args.loop](),
+        loop=new_event_loop(args.loop),
     )
 
 

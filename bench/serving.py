@@ -21,8 +21,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from api.settings import ApiSettings
 from bench.load import Load, median, wrk
+from bench.loop import SHIPPED
 from bench.profile import profiled
 from bench.stack import generated, uploaded
 
@@ -146,6 +146,6 @@ def main(
     loop: str | None = None,
     profile: bool = False,
 ) -> None:
-    loop = loop or ApiSettings.model_fields["event_loop"].default
+    loop = loop or SHIPPED
     with tempfile.TemporaryDirectory(prefix="memes-bench-serving-") as root:
         run(Path(root), memes, duration, runs, loop, profile)

@@ -71,15 +71,16 @@ class Stack:
         """An api on `loop`, with the settings given besides those of the stack."""
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        settings |= {"API_PORT": str(port), "EVENT_LOOP": loop}
-        return Service(url, self.start(["api", "serve"], f"{url}/health", **settings).pid)
+        settings["API_PORT"] = str(port)
+        command = ["bench.loop", loop, "api", "serve"]
+        return Service(url, self.start(command, f"{url}/health", **settings).pid)
 
     def media(self, loop: str) -> Service:
         """One more media process, on the stack's store."""
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        process = self.start(["media"], f"{url}/health", MEDIA_PORT=str(port), EVENT_LOOP=loop)
-        return Service(url, process.pid)
+        command = ["bench.loop", loop, "media"]
+        return Service(url, self.start(command, f"{url}/health", MEDIA_PORT=str(port)).pid)
 
     def bare(self, name: str, loop: str) -> Service:
         """bench.floor or bench.reference on `loop`, with the api's pool size."""
@@ -115,7 +116,7 @@ def generated(root: Path, memes: int, loop: str) -> Iterator[Stack]:
     }  # fmt: skip
     stack = Stack(root, memes, database, env)
     try:
-        media = stack.start(["media"], f"{env['MEDIA_URL']}/health", EVENT_LOOP=loop)
+        media = stack.start(["bench.loop", loop, "media"], f"{env['MEDIA_URL']}/health")
         stack.first_media = Service(env["MEDIA_URL"], media.pid)
         subprocess.run(  # the demo pictures they share are stored through media
             [sys.executable, "-m", "api", "fixtures", "generate", "--count", str(memes)],

@@ -36,11 +36,6 @@ class RunSettings(ServiceTokenSettings):
         description="address of the Prometheus metrics listener (`/metrics`), apart from the"
         " public port",
     )
-    event_loop: Literal["uvloop", "asyncio"] = Field(
-        "uvloop",
-        description="the event loop the server runs on: `uvloop` (faster, docs/benchmarks.md)"
-        " or `asyncio`, the standard library's, to compare with or to fall back on",
-    )
     shutdown_timeout_seconds: float = Field(
         20.0,
         gt=0,

@@ -5,31 +5,20 @@ at once, so an upload in flight would stall), and their answers close their conn
 then do idle connections close and the app's cleanup run (the api's image workers, the
 database pool). A second signal (Ctrl-C reaches every process of the terminal, and `make run`
 passes a SIGTERM on) changes nothing: cleanup is never interrupted. The metrics app listens on
-a port of its own and stops last.
-
-Both services run on uvloop unless `EVENT_LOOP` says `asyncio` (docs/benchmarks.md: what each
-gives)."""
+a port of its own and stops last."""
 
 import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvloop
 from aiohttp import web
 
 from common.metrics import InFlight, metrics_app
 
 log = logging.getLogger(__name__)
-
-# The EVENT_LOOP setting's choices: what makes the loop a service runs on.
-EVENT_LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
-    "uvloop": uvloop.new_event_loop,
-    "asyncio": asyncio.new_event_loop,
-}
 
 
 @dataclass(frozen=True)
@@ -104,12 +93,6 @@ async def serve(
 
 
 def run(
-    app: web.Application,
-    listener: Listener,
-    metrics: Listener | None,
-    shutdown_timeout: float,
-    event_loop: str,
+    app: web.Application, listener: Listener, metrics: Listener | None, shutdown_timeout: float
 ) -> None:
-    asyncio.run(
-        serve(app, listener, metrics, shutdown_timeout), loop_factory=EVENT_LOOPS[event_loop]
-    )
+    asyncio.run(serve(app, listener, metrics, shutdown_timeout))

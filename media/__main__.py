@@ -35,7 +35,6 @@ def main() -> None:
         Listener(settings.media_host, settings.media_port, runner_args=runner_args),
         Listener(settings.metrics_host, settings.media_metrics_port),
         settings.shutdown_timeout_seconds,
-        settings.event_loop,
     )
 
 

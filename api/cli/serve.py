@@ -61,13 +61,7 @@ def serve_one(settings: ApiSettings, worker: int = 0, server: int | None = None)
     )
     port = settings.api_metrics_port
     metrics = Listener(settings.metrics_host, port + worker if port else 0)  # 0: any free port
-    run(
-        create_app(settings),
-        listener,
-        metrics,
-        settings.shutdown_timeout_seconds,
-        settings.event_loop,
-    )
+    run(create_app(settings), listener, metrics, settings.shutdown_timeout_seconds)
 
 
 def serve(settings: ApiSettings) -> None:

@@ -1,6 +1,6 @@
 """Graceful shutdown (common/serving.py) in media, the service `make run` stops last: a SIGTERM
 while a blob is still arriving refuses new connections, lets the blob finish (201), then exits 0.
-The api's side of it is in tests/test_api_workers.py. And the event loop a server runs on."""
+The api's side of it is in tests/test_api_workers.py."""
 
 import asyncio
 import hashlib
@@ -9,17 +9,13 @@ import signal
 
 import aiohttp
 import pytest
-import uvloop
-from aiohttp import web
 
-from api.settings import ApiSettings
-from common.serving import Listener, run
-from media.settings import MediaSettings
 from tests.helpers import MEDIA_TOKEN
 from tests.processes import MediaProcess
 
+pytestmark = pytest.mark.slow
 
-@pytest.mark.slow
+
 async def test_sigterm_lets_a_blob_still_arriving_be_stored(tmp_path):
     media = MediaProcess(tmp_path / "media").start()
     blob = os.urandom(200_000)
@@ -51,23 +47,3 @@ async def test_sigterm_lets_a_blob_still_arriving_be_stored(tmp_path):
     finally:
         media.stop()
     assert "Traceback" not in media.log.read_text()
-
-
-@pytest.mark.parametrize(
-    ("event_loop", "loop_type"), [("uvloop", uvloop.Loop), ("asyncio", asyncio.BaseEventLoop)]
-)
-def test_a_server_runs_on_the_event_loop_its_settings_name(event_loop, loop_type):
-    app, loops = web.Application(), []
-
-    async def started(app: web.Application) -> None:
-        loops.append(asyncio.get_running_loop())
-        os.kill(os.getpid(), signal.SIGTERM)  # stops it, gracefully, as soon as it listens
-
-    app.on_startup.append(started)
-    run(app, Listener("127.0.0.1", 0), None, 1, event_loop)
-    assert len(loops) == 1 and isinstance(loops[0], loop_type)
-
-
-def test_the_services_ship_on_uvloop():
-    assert ApiSettings.model_fields["event_loop"].default == "uvloop"
-    assert MediaSettings.model_fields["event_loop"].default == "uvloop"
