@@ -43,9 +43,10 @@ test: $(BIN)/.installed
 check: $(BIN)/.installed
 	@$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
-# `serving` (the ratios to the reference and to media direct, 1 and 2 api workers), `pictures`,
-# `breaker`, `trickle`, `processing`, `stalled` and `chaos` start their own services; `list` runs
-# against a running stack (make run) filled with .venv/bin/python -m api fixtures generate
+# `serving` (the api's reads as ratios to the floor of its stack, pictures to media direct),
+# `loops`, `ratelimits`, `pictures`, `breaker`, `trickle`, `processing`, `stalled` and `chaos`
+# start their own services; `list` runs against a running stack (make run) filled with
+# .venv/bin/python -m api fixtures generate
 # --count 1000000, and without one says it is skipped; `chaos` runs last (ten minutes of faults,
 # then its checks: a failed check fails make bench once every figure is printed).
 bench: $(BIN)/.installed

@@ -1,4 +1,4 @@
-"""python -m bench list | serving | ratelimits | pictures | breaker | trickle | processing | stalled
+"""python -m bench list | serving | loops | ratelimits | pictures | breaker | trickle | processing
 | chaos
 
 `list`: load figures for the listing endpoints and the export.
@@ -23,8 +23,19 @@ import psycopg2
 from api.db.connection import database_url
 from api.settings import ApiSettings
 from api.values.listing import encode_cursor, listing
-from bench import breaker, chaos, pictures, processing, ratelimits, serving, stalled, trickle
+from bench import (
+    breaker,
+    chaos,
+    loops,
+    pictures,
+    processing,
+    ratelimits,
+    serving,
+    stalled,
+    trickle,
+)
 from bench.load import Load, median, wrk
+from bench.loop import POLICIES
 
 REFERENCE_PORT = 8090
 
@@ -88,11 +99,21 @@ def main() -> None:
         "trickle", help="a normal upload while 8 addresses trickle uploads (own services)"
     )
     served = commands.add_parser(
-        "serving", help="api vs reference and media direct, 1 and 2 workers (own services)"
+        "serving", help="the api's reads against the floor of its stack (own services)"
     )
-    served.add_argument("--memes", type=int, default=20_000, help="memes generated")
-    served.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    served.add_argument("--memes", type=int, default=100_000, help="memes generated")
+    served.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     served.add_argument("--runs", type=int, default=3, help="wrk runs of each, the median kept")
+    served.add_argument(
+        "--loop", choices=sorted(POLICIES), help="every server's event loop (default: shipped)"
+    )
+    served.add_argument(
+        "--profile", action="store_true", help="and where the api's time goes (py-spy)"
+    )
+    on_loops = commands.add_parser("loops", help="uvloop against asyncio's loop (own services)")
+    on_loops.add_argument("--memes", type=int, default=100_000, help="memes generated")
+    on_loops.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
+    on_loops.add_argument("--runs", type=int, default=3, help="wrk runs of each, the median kept")
     limited = commands.add_parser(
         "ratelimits", help="reads with the rate limits on and off, rows written (own services)"
     )
@@ -132,7 +153,10 @@ def main() -> None:
         trickle.main()
         return
     if args.command == "serving":
-        serving.main(args.memes, args.duration, args.runs)
+        serving.main(args.memes, args.duration, args.runs, args.loop, args.profile)
+        return
+    if args.command == "loops":
+        loops.main(args.memes, args.duration, args.runs)
         return
     if args.command == "ratelimits":
         ratelimits.main(args.memes, args.duration, args.runs)

@@ -10,10 +10,6 @@ than req/s on a busy machine), and the rows the limited api wrote to the `rate_l
 second, whatever the load, where reads are settled in batches.
 """
 
-import os
-import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,9 +17,9 @@ from pathlib import Path
 import psutil
 import psycopg2
 
-from api.db.connection import apply_migrations
-from bench.load import Load, free_port, median, wrk
-from bench.serving import RANDOM_IDS, start
+from bench.load import Load, median, wrk
+from bench.loop import SHIPPED
+from bench.stack import generated
 
 UNSPENDABLE = 1_000_000_000  # reads per window: wrk's one client never reaches it
 WRITES = """
@@ -46,36 +42,16 @@ def cpu_seconds(process: psutil.Process) -> float:
 
 
 def run(root: Path, memes: int, duration: int, runs: int) -> None:
-    import pgserver
-
-    server = pgserver.get_server(root / "postgres", cleanup_mode="stop")
-    database = server.get_uri()
-    apply_migrations(database)
-    media_port, off_port, on_port = free_port(), free_port(), free_port()
-    env = os.environ | {
-        "DATABASE_URL": database, "MEDIA_TOKEN": secrets.token_urlsafe(24),
-        "APPLY_MIGRATIONS": "false", "MEDIA_PORT": str(media_port),
-        "MEDIA_STORAGE_DIR": str(root / "media"), "MEDIA_URL": f"http://127.0.0.1:{media_port}",
-        "DATA_DIR": str(root), "TMPDIR": str(root), "ACCESS_LOG": "false", "LOG_LEVEL": "WARNING",
-        "RECONCILE_INTERVAL_SECONDS": "0", "API_METRICS_PORT": "0", "MEDIA_METRICS_PORT": "0",
-    }  # fmt: skip
-    started = [start(["media"], env, f"{env['MEDIA_URL']}/health")]
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "api", "fixtures", "generate", "--count", str(memes)],
-            env=env, check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        apis = {"off": off_port, "on": on_port}
-        processes = {}
-        for name, port in apis.items():
-            quota = "0" if name == "off" else str(UNSPENDABLE)
-            api_env = env | {"API_PORT": str(port), "RATE_LIMIT_READS": quota}
-            started.append(start(["api", "serve"], api_env, f"http://127.0.0.1:{port}/health"))
-            processes[name] = psutil.Process(started[-1].pid)
+    with generated(root, memes, SHIPPED) as stack:
+        apis = {
+            "off": stack.api(SHIPPED, RATE_LIMIT_READS="0", ACCESS_LOG="false"),
+            "on": stack.api(SHIPPED, RATE_LIMIT_READS=str(UNSPENDABLE), ACCESS_LOG="false"),
+        }
+        processes = {name: psutil.Process(api.pid) for name, api in apis.items()}
+        database = stack.database
         pid = int((root / "postgres" / "postmaster.pid").read_text().split()[0])
         postgres = psutil.Process(pid)
-        script = root / "random-ids.lua"
-        script.write_text(RANDOM_IDS.replace("{top}", str(memes)))
+        script = stack.random_ids
         requests = {
             "GET /memes/{id} (random ids)": ("/", {"script": script}),
             "GET /memes?limit=20": ("/memes?limit=20", {}),
@@ -89,10 +65,10 @@ def run(root: Path, memes: int, duration: int, runs: int) -> None:
         written, reads = 0, 0
         for _ in range(runs):
             for request, (path, options) in requests.items():
-                for name, port in apis.items():
+                for name, api in apis.items():
                     before = rows_written(database) if name == "on" else 0
                     spent = [cpu_seconds(processes[name]), cpu_seconds(postgres)]
-                    load = wrk(f"http://127.0.0.1:{port}{path}", duration, **options)
+                    load = wrk(f"{api.url}{path}", duration, **options)
                     done = load.requests_per_second * duration
                     totals = cpu.setdefault((request, name), [0.0, 0.0, 0.0])
                     totals[0] += cpu_seconds(processes[name]) - spent[0]
@@ -119,11 +95,6 @@ def run(root: Path, memes: int, duration: int, runs: int) -> None:
                 f" {per_read[0][1]:.3f} -> {per_read[1][1]:.3f}"
             )
         print(f"rate_limits rows written with limits on: {written:,} for {reads:,} reads")
-    finally:
-        for process in reversed(started):
-            process.terminate()
-            process.wait(timeout=30)
-        server.cleanup()
 
 
 def main(memes: int = 20_000, duration: int = 4, runs: int = 3) -> None:
