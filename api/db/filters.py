@@ -81,14 +81,26 @@ async def rarest(cur: aiopg.Cursor, words: tuple[str, ...]) -> str | None:
     return min(rows, key=lambda row: (row["share"], -len(row["word"])))["word"]
 
 
-def in_picture(words: tuple[str, ...]) -> Fragment:
-    """Every word in the text read in the picture (picture_features.search holds its lines'
-    suffixes too, so a word is found inside a run of words the OCR did not space). A word
-    shorter than MIN_SUFFIX looks only among the words read (weight A): `on` is inside the
-    letters of most lines (`MONDAY`)."""
+def _pictures(words: tuple[str, ...]) -> Fragment:
+    """The pictures holding every word in the text read in them (picture_features.search
+    holds its lines' suffixes too, so a word is found inside a run of words the OCR did not
+    space). A word shorter than MIN_SUFFIX looks only among the words read (weight A): `on`
+    is inside the letters of most lines (`MONDAY`)."""
     query = " & ".join(f"{word}:*{'' if len(word) >= MIN_SUFFIX else 'A'}" for word in words)
-    matched = "SELECT f.sha256 FROM picture_features f WHERE f.search @@ to_tsquery"
-    return fragment(f"m.image_sha256 IN ({matched}('simple', %s))", query)
+    return fragment(
+        "SELECT f.sha256 FROM picture_features f WHERE f.search @@ to_tsquery('simple', %s)", query
+    )
+
+
+def in_picture(words: tuple[str, ...]) -> Fragment:
+    """Every word in the text read in the picture."""
+    return compose("m.image_sha256 IN ({pictures})", pictures=_pictures(words))
+
+
+async def any_picture(cur: aiopg.Cursor, words: tuple[str, ...]) -> bool:
+    """Whether any picture holds the words: most searches find none, and then the memes
+    matched by their pictures alone need no reading."""
+    return await fetch_value(cur, compose("SELECT EXISTS ({p})", p=_pictures(words)))
 
 
 def _search(words: tuple[str, ...]) -> Fragment:

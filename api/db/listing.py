@@ -169,7 +169,7 @@ async def _filtered_page(
 
 
 def _tier(listing: Listing, ids: dict[str, int], place: int, indexed: str | None) -> list:
-    return [filters.tiers(listing, ids, indexed)[place][1]]
+    return [filters.tiers(listing, ids, indexed)[place][1]]  # Branches of one tier
 
 
 async def _relevant_page(
@@ -178,7 +178,7 @@ async def _relevant_page(
     """The tiers one after the other, each as a filtered page, until the page is full."""
     limit, offset = page
     rows: list[Row] = []
-    walked = True
+    walked = True  # no tier read: the count walks first
     for place, (tier, _) in enumerate(filters.tiers(listing, ids)):
         tier_after = None
         if after is not None:
@@ -187,12 +187,13 @@ async def _relevant_page(
                 continue
             if tier == after_tier:
                 tier_after = After(after_created_at, after.id)
-        needed = min(limit + offset, BIGINT_MAX) - len(rows)
+        if tier == -1 and not await filters.any_picture(cur, listing.search):
+            break
+        tier_page = (min(limit + offset, BIGINT_MAX) - len(rows), 0)
         sort_key = fragment("json_build_array(%s, m.created_at)", tier)
         branches = partial(_tier, listing, ids, place)
-        page_of_tier = (needed, 0)
         found, walked = await _filtered_page(
-            cur, branches, listing.search, filters.NEWEST, tier_after, page_of_tier, sort_key
+            cur, branches, listing.search, filters.NEWEST, tier_after, tier_page, sort_key
         )
         rows += found
         if len(rows) >= limit + offset:
@@ -202,7 +203,7 @@ async def _relevant_page(
 
 def _page_query(listing: Listing, ids: dict, after: After | None, page: tuple, count: bool):
     query = listing_query(listing, ids, after, page)
-    if count and not listing.filtered:
+    if count:  # only lists without filters come here
         # The counter, kept exact by triggers, rides along: one round trip for most pages.
         query = compose(
             "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
@@ -243,8 +244,6 @@ async def page_of_memes(
         else:
             query = _page_query(listing, ids, after, (limit, offset), count)
         rows = await fetch_all(cur, query)
-        if not count:
-            return rows, None
-        if rows:
-            return rows, rows[0]["total"]
+        if not count or rows:
+            return rows, (rows[0]["total"] if count else None)
         return rows, await fetch_value(cur, "SELECT memes FROM meme_count")
