@@ -47,6 +47,22 @@ ORDERS = {
 }
 
 
+def page_limit(limit: int, offset: int) -> Fragment:
+    return fragment(" LIMIT %s OFFSET %s", limit, offset)
+
+
+def from_offset(order: Order, offset: int) -> Fragment:
+    """The memes from the `offset`-th on in `order`, found by an index-only scan."""
+    return compose(
+        "({column}, m.id) {compare}= (SELECT {column}, m.id FROM memes m"
+        " ORDER BY {column} {direction}, m.id {direction} OFFSET {offset} LIMIT 1)",
+        column=order.column,
+        compare=pg.SQL("<" if order.descending else ">"),
+        direction=direction(order),
+        offset=fragment("%s", offset),
+    )
+
+
 def matches(words: tuple[str, ...], weight: str = "", indexed: str | None = None) -> Fragment:
     """Every word as a prefix; `weight` "A" keeps to the title (see the search column).
     With `indexed`, only that word is looked up in the index, the others tested in the rows

@@ -60,18 +60,17 @@ def listing_query(
     page: tuple[int, int] | None = None,
 ) -> Fragment:
     """The SELECT of a listing in a sort order of its own (not by relevance) as one statement;
-    `page` (limit, offset) keeps to one page. The planner picks its plan: right for lists
-    without filters, a gamble for filtered ones (see WALK_PER_ROW)."""
+    `page` (limit, offset) keeps to one page, its offset skipped in the index alone if no
+    filter. The planner picks its plan: right without filters, a gamble with (WALK_PER_ROW)."""
     order = filters.ORDERS[listing.sort]
     conditions = filters.conditions(listing, ids)
     if after is not None:
         conditions.append(order.after(after.key, after.id))
-    limit = EMPTY if page is None else _limit(*page)
+    if page is not None and page[1] and not listing.filtered and after is None:
+        conditions.append(filters.from_offset(order, page[1]))
+        page = (page[0], 0)
+    limit = EMPTY if page is None else filters.page_limit(*page)
     return compose("{query}{limit}", query=_select(conditions, order), limit=limit)
-
-
-def _limit(limit: int, offset: int) -> Fragment:
-    return fragment(" LIMIT %s OFFSET %s", limit, offset)
 
 
 # A filtered page is read one of two ways, and neither is right for every filter. Walking the
@@ -109,7 +108,7 @@ def _walk(
     return compose(
         "{query}{limit}",
         query=_select(conditions, order, sort_key, memes=first),
-        limit=_limit(*page),
+        limit=filters.page_limit(*page),
     )
 
 
@@ -142,7 +141,7 @@ def _gathered(
         direction=filters.direction(order),
         needed=fragment(" LIMIT %s", min(sum(page), BIGINT_MAX)),
         query=_select([fragment("m.id IN (SELECT id FROM page)")], order, sort_key),
-        limit=_limit(*page),
+        limit=filters.page_limit(*page),
     )
 
 
