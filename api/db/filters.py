@@ -88,13 +88,22 @@ SELECT word, coalesce((SELECT sum(e.share) FROM unnest(s.most_common_elems::text
                       AND s.attname = 'search'"""
 
 
-async def rarest(cur: aiopg.Cursor, words: tuple[str, ...]) -> str | None:
+FEW = 5_000  # memes holding a search's rarest word under which a page reads the matches at once
+FEW_MEMES = """SELECT count(*) < %(few)s FROM (SELECT FROM memes m
+ WHERE m.search @@ to_tsquery('simple', %(word)s) LIMIT %(few)s) AS found"""
+
+
+async def rarest(cur: aiopg.Cursor, words: tuple[str, ...]) -> tuple[str, bool]:
     """The word of `words` fewest memes hold, by the statistics (the longest, among those
-    too rare for them); None for one word."""
-    if len(words) < 2:
-        return None
+    too rare for them), and whether it is in fewer than FEW memes (then counted in the
+    index: cheap, since the statistics know every word held by many)."""
     rows = await fetch_all(cur, WORD_SHARES, {"words": list(words)})
-    return min(rows, key=lambda row: (row["share"], -len(row["word"])))["word"]
+    word = min(rows, key=lambda row: (row["share"], -len(row["word"])))
+    if word["share"] > 0:
+        return word["word"], False
+    return word["word"], await fetch_value(
+        cur, FEW_MEMES, {"word": f"{word['word']}:*", "few": FEW}
+    )
 
 
 def _pictures(words: tuple[str, ...]) -> Fragment:
@@ -109,7 +118,6 @@ def _pictures(words: tuple[str, ...]) -> Fragment:
 
 
 def in_picture(words: tuple[str, ...]) -> Fragment:
-    """Every word in the text read in the picture."""
     return compose("m.image_sha256 IN ({pictures})", pictures=_pictures(words))
 
 
@@ -200,12 +208,16 @@ def branches(
     return [met for _, met in tiers(listing, ids, indexed)]
 
 
+def tier(listing: Listing, ids: dict[str, int], place: int, indexed: str | None) -> list:
+    return [tiers(listing, ids, indexed)[place][1]]
+
+
 def all_of(conditions: list[Fragment]) -> Fragment:
     return compose("({all})", all=join(" AND ", conditions)) if conditions else fragment("true")
 
 
 async def count(
-    cur: aiopg.Cursor, listing: Listing, ids: dict[str, int], common: bool
+    cur: aiopg.Cursor, listing: Listing, ids: dict[str, int], common: bool, indexed: str | None
 ) -> int | None:
     """The number of memes in a filtered listing, or None from COUNT_CAP on: walking first
     when the filter is `common` (see WALK_PER_ROW), else from the matches."""
@@ -223,7 +235,7 @@ async def count(
             " UNION ALL ",
             [
                 compose("SELECT FROM memes m {where}", where=where(met))
-                for met in branches(listing, ids, await rarest(cur, listing.search))
+                for met in branches(listing, ids, indexed)
             ],
         )
         total = await fetch_value(

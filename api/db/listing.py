@@ -80,8 +80,8 @@ def listing_query(
 # what the matches number: cheap for a rare word, seconds for a common one. The planner cannot
 # tell which it faces (it estimates a word it has no statistics for, and takes two words for
 # independent, which "distracted boyfriend" is not), so a page first walks a bounded number of
-# memes, and reads the matches only when the walk did not fill the page: the filter is then
-# known to be rare, and its matches few.
+# memes, and reads the matches only when the walk did not fill the page (or, for a search,
+# when its rarest word is known to be in few memes): the matches are then few.
 WALK_PER_ROW = 250  # memes walked per meme the page needs: a filter rarer than 1 in 250 ...
 WALK_MAX = 20_000  # ... or than a page in this many memes is read through its matches, ...
 WALK_DEEP = 20  # ... but a page deep in (an offset, an export's batch) walks 20 memes a meme
@@ -151,28 +151,29 @@ Branches = Callable[[str | None], list[list[Fragment]]]  # given the word to loo
 async def _filtered_page(
     cur: aiopg.Cursor,
     branches: Branches,
-    words: tuple[str, ...],
+    rarest: tuple[str | None, bool],
     order: filters.Order,
     after: After | None,
     page: tuple[int, int],
     sort_key: Fragment | None = None,
 ) -> tuple[list[Row], bool]:
-    """A page of the memes in `branches` (disjoint), walking first (see WALK_PER_ROW); and
-    whether the walk filled it (the filter is then a common one)."""
-    anyone = join(" OR ", [filters.all_of(branch) for branch in branches(None)])
-    rows = await fetch_all(cur, _walk([compose("({a})", a=anyone)], order, after, page, sort_key))
-    if len(rows) < page[0]:
-        indexed = branches(await filters.rarest(cur, words))
-        return await fetch_all(cur, _gathered(indexed, order, after, page, sort_key)), False
-    return rows, True
-
-
-def _tier(listing: Listing, ids: dict[str, int], place: int, indexed: str | None) -> list:
-    return [filters.tiers(listing, ids, indexed)[place][1]]  # Branches of one tier
+    """A page of the memes in `branches` (disjoint), and whether a walk filled it."""
+    indexed, few = rarest
+    if not few:
+        anyone = join(" OR ", [filters.all_of(branch) for branch in branches(None)])
+        walk = _walk([compose("({a})", a=anyone)], order, after, page, sort_key)
+        if len(rows := await fetch_all(cur, walk)) >= page[0]:
+            return rows, True
+    return await fetch_all(cur, _gathered(branches(indexed), order, after, page, sort_key)), False
 
 
 async def _relevant_page(
-    cur: aiopg.Cursor, listing: Listing, ids: dict[str, int], after: After | None, page: tuple
+    cur: aiopg.Cursor,
+    listing: Listing,
+    ids: dict[str, int],
+    rarest: tuple[str | None, bool],
+    after: After | None,
+    page: tuple,
 ) -> tuple[list[Row], bool]:
     """The tiers one after the other, each as a filtered page, until the page is full."""
     limit, offset = page
@@ -190,9 +191,9 @@ async def _relevant_page(
             break
         tier_page = (min(limit + offset, BIGINT_MAX) - len(rows), 0)
         sort_key = fragment("json_build_array(%s, m.created_at)", tier)
-        branches = partial(_tier, listing, ids, place)
+        branches = partial(filters.tier, listing, ids, place)
         found, walked = await _filtered_page(
-            cur, branches, listing.search, filters.NEWEST, tier_after, tier_page, sort_key
+            cur, branches, rarest, filters.NEWEST, tier_after, tier_page, sort_key
         )
         rows += found
         if len(rows) >= limit + offset:
@@ -228,16 +229,17 @@ async def page_of_memes(
     async with cursor(db) as cur:
         ids = await tag_ids(cur, [*listing.tags_all, *listing.tags_any])
         if listing.filtered:
+            found = await filters.rarest(cur, listing.search) if listing.search else (None, False)
             if listing.sort == RELEVANCE:
-                rows, walked = await _relevant_page(cur, listing, ids, after, (limit, offset))
+                rows, walked = await _relevant_page(
+                    cur, listing, ids, found, after, (limit, offset)
+                )
             else:
                 branches = partial(filters.branches, listing, ids)
-                order = filters.ORDERS[listing.sort]
-                page = (limit, offset)
-                rows, walked = await _filtered_page(
-                    cur, branches, listing.search, order, after, page
-                )
-            return rows, (await filters.count(cur, listing, ids, walked) if count else None)
+                order, page = filters.ORDERS[listing.sort], (limit, offset)
+                rows, walked = await _filtered_page(cur, branches, found, order, after, page)
+            total = await filters.count(cur, listing, ids, walked, found[0]) if count else None
+            return rows, total
         if after is None:  # a first page (or an offset's): asked for again and again
             query = _first_page_query(listing, tuple(sorted(ids.items())), (limit, offset), count)
         else:
