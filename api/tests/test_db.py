@@ -175,12 +175,41 @@ def test_migration_0009_weighs_the_words_of_pictures_processed_before_it(tmp_pat
                 {"sha": "a" * 64, "text": "CATSHATE MONDAY", "terms": " ".join(terms)},
             )
         conn.close()
-        assert apply_migrations(url) == ["0009.picture-words-weighted"]
+        assert apply_migrations(url)[0] == "0009.picture-words-weighted"
         found = query(
             url,
             "SELECT q, search @@ to_tsquery('simple', q) FROM picture_features, unnest(%s) q",
             (["mon:*A", "catsh:*A", "day:*", "on:*A", "ate:*A", "day:*A"],),
         )
         assert [q for q, match in found if match] == ["mon:*A", "catsh:*A", "day:*"]
+    finally:
+        server.cleanup()
+
+
+def test_migration_0012_counts_the_tags_already_there(tmp_path):
+    import pgserver
+    from yoyo import get_backend, read_migrations
+
+    server = pgserver.get_server(tmp_path / "postgres", cleanup_mode="stop")
+    url = server.get_uri()
+    try:
+        backend = get_backend(url)
+        with backend.lock():
+            older = read_migrations(str(MIGRATIONS)).filter(lambda m: m.id < "0012")
+            backend.apply_migrations(backend.to_apply(older))
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO blobs (sha256, content_type, size, width, height)"
+                " VALUES (%(sha)s, 'image/jpeg', 1, 1, 1);"
+                " INSERT INTO memes (title, image_sha256) VALUES ('a', %(sha)s), ('b', %(sha)s);"
+                " INSERT INTO tags (name) VALUES ('cats'), ('dogs');"
+                " INSERT INTO meme_tags SELECT m.id, t.id FROM memes m, tags t"
+                " WHERE m.title = 'a' OR t.name = 'cats'",
+                {"sha": "a" * 64},
+            )
+        conn.close()
+        assert "0012.tag-counts" in apply_migrations(url)
+        counted = "SELECT t.name, c.memes FROM tag_counts c JOIN tags t ON t.id = c.tag_id"
+        assert sorted(query(url, counted + " ORDER BY t.name")) == [("cats", 2), ("dogs", 1)]
     finally:
         server.cleanup()
