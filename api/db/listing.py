@@ -1,15 +1,16 @@
 """The listing query builder: a page of memes for a `Listing`, from its start or after a meme.
 
-Every filter is a `Fragment` with its own values; the query is composed from them, the sort
-order and the page, so a listing reads as the SQL it becomes.
+The conditions of its filters (api.db.filters) are composed with the sort order and the page,
+so a listing reads as the SQL it becomes.
 """
 
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache, partial
 
+import aiopg
 from psycopg2 import sql as pg
 
+from api.db import filters
 from api.db.memes import MEME_JSON, MEME_ROW
 from api.db.sql import (
     EMPTY,
@@ -25,149 +26,32 @@ from api.db.sql import (
     where,
 )
 from api.db.tags import tag_ids
-from api.imaging.features import MIN_SUFFIX
 from api.values.listing import LISTINGS_REMEMBERED, RELEVANCE, After, Listing
 
-# Filtered totals are counted up to here; past it, counting costs more than the page.
-COUNT_CAP = 100
 BIGINT_MAX = 2**63 - 1
 SELECT = """
 SELECT m.id, {meme_json}, {sort_key} AS sort_key
-  FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256 {meme_row}
+  FROM {memes} m JOIN blobs b ON b.sha256 = m.image_sha256 {meme_row}
 {where}
  ORDER BY {column} {direction}, m.id {direction}"""
 
 
-@dataclass(frozen=True)
-class Order:
-    column: pg.Composable
-    descending: bool
-    cast: pg.Composable  # of the cursor's sort key
-
-    def after(self, key: Any, meme_id: int) -> Fragment:
-        """The memes past (`key`, `meme_id`) in this order: a keyset condition."""
-        return compose(
-            "({column}, m.id) {compare} ({key}::{cast}, {id})",
-            column=self.column,
-            compare=pg.SQL("<" if self.descending else ">"),
-            key=fragment("%s", key),
-            cast=self.cast,
-            id=fragment("%s", meme_id),
-        )
-
-
-NEWEST = Order(pg.SQL("m.created_at"), True, pg.SQL("timestamptz"))
-ORDERS = {
-    "-created_at": NEWEST,
-    "created_at": Order(pg.SQL("m.created_at"), False, pg.SQL("timestamptz")),
-    "-title": Order(pg.SQL("m.title"), True, pg.SQL("text")),
-    "title": Order(pg.SQL("m.title"), False, pg.SQL("text")),
-}
-
-
-def _matches(words: tuple[str, ...], weight: str = "") -> Fragment:
-    """Every word as a prefix; `weight` "A" keeps to the title (see the search column)."""
-    query = " & ".join(f"{word}:*{weight}" for word in words)
-    return fragment("m.search @@ to_tsquery('simple', %s)", query)
-
-
-def _in_picture(words: tuple[str, ...]) -> Fragment:
-    """Every word in the text read in the picture (picture_features.search holds its lines'
-    suffixes too, so a word is found inside a run of words the OCR did not space). A word
-    shorter than MIN_SUFFIX looks only among the words read (weight A): `on` is inside the
-    letters of most lines (`MONDAY`)."""
-    query = " & ".join(f"{word}:*{'' if len(word) >= MIN_SUFFIX else 'A'}" for word in words)
-    matched = "SELECT f.sha256 FROM picture_features f WHERE f.search @@ to_tsquery"
-    return fragment(f"m.image_sha256 IN ({matched}('simple', %s))", query)
-
-
-def _search(words: tuple[str, ...]) -> Fragment:
-    """Every word in the meme's words, or every word in its picture's."""
-    return compose("({words} OR {picture})", words=_matches(words), picture=_in_picture(words))
-
-
-def _has_processing(state: str) -> Fragment:
-    if state == "pending":
-        return fragment(
-            "NOT EXISTS (SELECT FROM picture_jobs j WHERE j.sha256 = m.image_sha256"
-            " AND j.state IN ('done', 'failed'))"
-        )
-    return fragment(
-        "EXISTS (SELECT FROM picture_jobs j WHERE j.sha256 = m.image_sha256 AND j.state = %s)",
-        state,
-    )
-
-
-def _has_tag(tag_id: Fragment) -> Fragment:
-    return compose(
-        "EXISTS (SELECT FROM meme_tags mt WHERE mt.meme_id = m.id AND mt.tag_id {tag_id})",
-        tag_id=tag_id,
-    )
-
-
-def _filters(listing: Listing, ids: dict[str, int]) -> list[Fragment]:
-    """The conditions of every filter but the search words."""
-    filters = [
-        _has_tag(fragment("= %s", ids.get(tag, 0)))  # a tag nobody uses: no id 0, no match
-        for tag in listing.tags_all
-    ]
-    if listing.tags_any:
-        any_ids = [ids[tag] for tag in listing.tags_any if tag in ids]
-        filters.append(_has_tag(fragment("= ANY (%s::integer[])", any_ids)))
-    if listing.sha256:
-        filters.append(fragment("m.image_sha256 = %s", listing.sha256))
-    if listing.processing:
-        filters.append(_has_processing(listing.processing))
-    return filters
-
-
-def _conditions(listing: Listing, ids: dict[str, int]) -> list[Fragment]:
-    search = [_search(listing.search)] if listing.search else []
-    return search + _filters(listing, ids)
-
-
-def _select(conditions: list[Fragment], order: Order, sort_key: Fragment | None = None) -> Fragment:
+def _select(
+    conditions: list[Fragment],
+    order: filters.Order,
+    sort_key: Fragment | None = None,
+    memes: Fragment | None = None,
+) -> Fragment:
     return compose(
         SELECT,
         meme_json=MEME_JSON,
         meme_row=MEME_ROW,
         sort_key=sort_key or order.column,
+        memes=memes or pg.SQL("memes"),
         where=where(conditions),
         column=order.column,
-        direction=pg.SQL("DESC" if order.descending else "ASC"),
+        direction=filters.direction(order),
     )
-
-
-def _relevance(
-    listing: Listing, ids: dict[str, int], after: After | None, limit: Fragment
-) -> Fragment:
-    """Three tiers: memes with every word in the title, then the other matches of the meme's
-    words, then memes matched only by the words in their picture, each newest first. All are
-    index walks that stop at the page's end, where ranking every match with ts_rank would
-    read them all (250 ms for a common word)."""
-    in_title, in_words = _matches(listing.search, "A"), _matches(listing.search)
-    # Every word in the title implies every word somewhere: the first tier tests only that,
-    # so that the planner does not take the two tests for independent and misjudge the count.
-    tiers = {
-        1: [*_filters(listing, ids), in_title],
-        0: [*_filters(listing, ids), in_words, compose("NOT {t}", t=in_title)],
-        -1: [*_filters(listing, ids), _in_picture(listing.search), compose("NOT {w}", w=in_words)],
-    }
-    branches = []
-    for tier, conditions in tiers.items():
-        if after is not None:
-            after_tier, after_created_at = after.key
-            if tier > after_tier:
-                continue
-            if tier == after_tier:
-                conditions.append(NEWEST.after(after_created_at, after.id))
-        sort_key = fragment("json_build_array(%s, m.created_at)", tier)
-        branch = _select(conditions, NEWEST, sort_key)
-        branches.append(compose("({branch}{limit})", branch=branch, limit=limit))
-    # No ORDER BY over the union: the executor's Append reads its branches in order (the
-    # api's connections run no parallel plans), so the second tier is read only when the first
-    # runs out, while a Sort here would read both tiers whole.
-    return compose("SELECT * FROM ({branches}) AS matches", branches=join(" UNION ALL ", branches))
 
 
 def listing_query(
@@ -176,27 +60,151 @@ def listing_query(
     after: After | None = None,
     page: tuple[int, int] | None = None,
 ) -> Fragment:
-    """The listing's SELECT; `page` (limit, offset) keeps to one page."""
-    if page is None:
-        limit, branch_limit = EMPTY, EMPTY
-    else:
-        limit = fragment(" LIMIT %s OFFSET %s", *page)
-        # Added here, not in SQL: the sum of a large offset and the limit overflows a bigint.
-        branch_limit = fragment(" LIMIT %s", min(sum(page), BIGINT_MAX))
-    if listing.sort == RELEVANCE:
-        query = _relevance(listing, ids, after, branch_limit)
-    else:
-        order = ORDERS[listing.sort]
-        conditions = _conditions(listing, ids)
+    """The SELECT of a listing in a sort order of its own (not by relevance) as one statement;
+    `page` (limit, offset) keeps to one page, its offset skipped in the index alone if no
+    filter. The planner picks its plan: right without filters, a gamble with (WALK_PER_ROW)."""
+    order = filters.ORDERS[listing.sort]
+    conditions = filters.conditions(listing, ids)
+    if after is not None:
+        conditions.append(order.after(after.key, after.id))
+    if page is not None and page[1] and not listing.filtered and after is None:
+        conditions.append(filters.from_offset(order, page[1]))
+        page = (page[0], 0)
+    limit = EMPTY if page is None else filters.page_limit(*page)
+    return compose("{query}{limit}", query=_select(conditions, order), limit=limit)
+
+
+# A filtered page is read one of two ways, and neither is right for every filter. Walking the
+# memes in the page's order and testing each stops at the page's end: cheap when the filter
+# matches many, but for a word that is in no meme it reads them all (5 s at 10 million). Reading
+# every match through the indexes (GIN for words, meme_tags for tags) and sorting them costs
+# what the matches number: cheap for a rare word, seconds for a common one. The planner cannot
+# tell which it faces (it estimates a word it has no statistics for, and takes two words for
+# independent, which "distracted boyfriend" is not), so a page first walks a bounded number of
+# memes, and reads the matches only when the walk did not fill the page (or, for a search,
+# when its rarest word is known to be in few memes): the matches are then few.
+WALK_PER_ROW = 250  # memes walked per meme the page needs: a filter rarer than 1 in 250 ...
+WALK_MAX = 20_000  # ... or than a page in this many memes is read through its matches, ...
+WALK_DEEP = 20  # ... but a page deep in (an offset, an export's batch) walks 20 memes a meme
+
+
+def _walk(
+    conditions: list[Fragment],
+    order: filters.Order,
+    after: After | None,
+    page: tuple[int, int],
+    sort_key: Fragment | None = None,
+) -> Fragment:
+    """The memes meeting `conditions` among the first memes in `order` after `after`."""
+    first = compose(
+        "(SELECT * FROM memes m {where} ORDER BY {column} {direction}, m.id {direction}"
+        " LIMIT {walked})",
+        where=where([] if after is None else [order.after(after.key, after.id)]),
+        column=order.column,
+        direction=filters.direction(order),
+        walked=fragment(
+            "%s", min(sum(page) * WALK_PER_ROW, max(WALK_MAX, sum(page) * WALK_DEEP), BIGINT_MAX)
+        ),
+    )
+    return compose(
+        "{query}{limit}",
+        query=_select(conditions, order, sort_key, memes=first),
+        limit=filters.page_limit(*page),
+    )
+
+
+def _gathered(
+    branches: list[list[Fragment]],
+    order: filters.Order,
+    after: After | None,
+    page: tuple[int, int],
+    sort_key: Fragment | None = None,
+) -> Fragment:
+    """Every meme meeting the conditions of one of `branches`, found through the indexes
+    (MATERIALIZED: planned to be read whole, never walked in order), then sorted."""
+    keyset = [] if after is None else [order.after(after.key, after.id)]
+    matches = join(
+        " UNION ALL ",
+        [
+            compose(
+                "SELECT m.id, {column} AS key FROM memes m {where}",
+                column=order.column,
+                where=where([*conditions, *keyset]),
+            )
+            for conditions in branches
+        ],
+    )
+    return compose(
+        "WITH matches AS MATERIALIZED ({matches}),"
+        " page AS (SELECT id FROM matches ORDER BY key {direction}, id {direction}{needed})"
+        " {query}{limit}",
+        matches=matches,
+        direction=filters.direction(order),
+        needed=fragment(" LIMIT %s", min(sum(page), BIGINT_MAX)),
+        query=_select([fragment("m.id IN (SELECT id FROM page)")], order, sort_key),
+        limit=filters.page_limit(*page),
+    )
+
+
+Branches = Callable[[str | None], list[list[Fragment]]]  # given the word to look up, if any
+
+
+async def _filtered_page(
+    cur: aiopg.Cursor,
+    branches: Branches,
+    rarest: tuple[str | None, bool],
+    order: filters.Order,
+    after: After | None,
+    page: tuple[int, int],
+    sort_key: Fragment | None = None,
+) -> tuple[list[Row], bool]:
+    """A page of the memes in `branches` (disjoint), and whether a walk filled it."""
+    indexed, few = rarest
+    if not few:
+        anyone = join(" OR ", [filters.all_of(branch) for branch in branches(None)])
+        walk = _walk([compose("({a})", a=anyone)], order, after, page, sort_key)
+        if len(rows := await fetch_all(cur, walk)) >= page[0]:
+            return rows, True
+    return await fetch_all(cur, _gathered(branches(indexed), order, after, page, sort_key)), False
+
+
+async def _relevant_page(
+    cur: aiopg.Cursor,
+    listing: Listing,
+    ids: dict[str, int],
+    rarest: tuple[str | None, bool],
+    after: After | None,
+    page: tuple,
+) -> tuple[list[Row], bool]:
+    """The tiers one after the other, each as a filtered page, until the page is full."""
+    limit, offset = page
+    rows: list[Row] = []
+    walked = True  # no tier read: the count walks first
+    for place, (tier, _) in enumerate(filters.tiers(listing, ids)):
+        tier_after = None
         if after is not None:
-            conditions.append(order.after(after.key, after.id))
-        query = _select(conditions, order)
-    return compose("{query}{limit}", query=query, limit=limit)
+            after_tier, after_created_at = after.key
+            if tier > after_tier:
+                continue
+            if tier == after_tier:
+                tier_after = After(after_created_at, after.id)
+        if tier == -1 and not await filters.any_picture(cur, listing.search):
+            break
+        tier_page = (min(limit + offset, BIGINT_MAX) - len(rows), 0)
+        sort_key = fragment("json_build_array(%s, m.created_at)", tier)
+        branches = partial(filters.tier, listing, ids, place)
+        found, walked = await _filtered_page(
+            cur, branches, rarest, filters.NEWEST, tier_after, tier_page, sort_key
+        )
+        rows += found
+        if len(rows) >= limit + offset:
+            break
+    return rows[offset : offset + limit], walked
 
 
 def _page_query(listing: Listing, ids: dict, after: After | None, page: tuple, count: bool):
     query = listing_query(listing, ids, after, page)
-    if count and not listing.filtered:
+    if count:  # only lists without filters come here
         # The counter, kept exact by triggers, rides along: one round trip for most pages.
         query = compose(
             "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
@@ -217,26 +225,27 @@ async def page_of_memes(
     db: Database, listing: Listing, limit: int, offset: int, after: After | None, count: bool
 ) -> tuple[list[Row], int | None]:
     """One page (pages are small: at most 100 rows and one to look ahead) and, if `count`,
-    the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+."""
+    the number of memes in the listing: exact, or None when a filter matches COUNT_CAP+
+    (api.db.filters)."""
     async with cursor(db) as cur:
         ids = await tag_ids(cur, [*listing.tags_all, *listing.tags_any])
+        if listing.filtered:
+            found = await filters.rarest(cur, listing.search) if listing.search else (None, False)
+            if listing.sort == RELEVANCE:
+                rows, walked = await _relevant_page(
+                    cur, listing, ids, found, after, (limit, offset)
+                )
+            else:
+                branches = partial(filters.branches, listing, ids)
+                order, page = filters.ORDERS[listing.sort], (limit, offset)
+                rows, walked = await _filtered_page(cur, branches, found, order, after, page)
+            total = await filters.count(cur, listing, ids, walked, found[0]) if count else None
+            return rows, total
         if after is None:  # a first page (or an offset's): asked for again and again
             query = _first_page_query(listing, tuple(sorted(ids.items())), (limit, offset), count)
         else:
             query = _page_query(listing, ids, after, (limit, offset), count)
         rows = await fetch_all(cur, query)
-        if not count:
-            return rows, None
-        if not listing.filtered:
-            if rows:
-                return rows, rows[0]["total"]
-            return rows, await fetch_value(cur, "SELECT memes FROM meme_count")
-        total = await fetch_value(
-            cur,
-            compose(
-                "SELECT count(*) FROM (SELECT FROM memes m {where} {cap}) AS matches",
-                where=where(_conditions(listing, ids)),
-                cap=fragment("LIMIT %s", COUNT_CAP),
-            ),
-        )
-        return rows, (total if total < COUNT_CAP else None)
+        if not count or rows:
+            return rows, (rows[0]["total"] if count else None)
+        return rows, await fetch_value(cur, "SELECT memes FROM meme_count")

@@ -5,15 +5,29 @@ import aiopg
 from api.db.sql import Database, Row, cursor, execute, fetch_all
 
 # Most used first; a page after the last (memes, name) seen: a keyset in mixed directions.
+# A tag's count is its folded count plus the changes not folded yet (migration 0012): a read
+# of one row per tag and change, never of meme_tags.
 TAG_COUNTS = """
-SELECT t.name, count(*) AS memes
-  FROM meme_tags mt
-  JOIN tags t ON t.id = mt.tag_id
- GROUP BY t.name
-HAVING %(after)s::text IS NULL
-    OR count(*) < %(memes)s OR (count(*) = %(memes)s AND t.name > %(after)s)
- ORDER BY memes DESC, t.name
+SELECT t.name, c.memes
+  FROM (SELECT tag_id, sum(memes)::bigint AS memes
+          FROM (SELECT tag_id, memes FROM tag_counts
+                UNION ALL
+                SELECT tag_id, memes FROM tag_count_changes) AS parts
+         GROUP BY tag_id) AS c
+  JOIN tags t ON t.id = c.tag_id
+ WHERE c.memes > 0
+   AND (%(after)s::text IS NULL
+        OR c.memes < %(memes)s OR (c.memes = %(memes)s AND t.name > %(after)s))
+ ORDER BY c.memes DESC, t.name
  LIMIT %(limit)s"""
+# The changes move into the counts in one statement: a reader sees them on either side, never
+# on both or neither. In tag order, so that two folds at once wait rather than deadlock.
+FOLD_TAG_COUNTS = """
+WITH moved AS (DELETE FROM tag_count_changes RETURNING tag_id, memes),
+     summed AS (SELECT tag_id, sum(memes)::bigint AS memes FROM moved GROUP BY tag_id)
+INSERT INTO tag_counts (tag_id, memes)
+SELECT tag_id, memes FROM summed ORDER BY tag_id
+    ON CONFLICT (tag_id) DO UPDATE SET memes = tag_counts.memes + excluded.memes"""
 
 
 async def set_tags(cur: aiopg.Cursor, meme_id: int, tags: list[str]) -> None:
@@ -51,3 +65,10 @@ async def tag_counts(db: Database, after: Row | None, limit: int) -> list[Row]:
     params = {"after": after["name"], "memes": after["memes"], "limit": limit}
     async with cursor(db) as cur:
         return await fetch_all(cur, TAG_COUNTS, params)
+
+
+async def fold_tag_counts(db: Database) -> None:
+    """Sum the changes of the tags' counts into the counts (housekeeping): they are read on
+    every GET /tags and grow with every write of tags."""
+    async with cursor(db) as cur:
+        await execute(cur, FOLD_TAG_COUNTS)

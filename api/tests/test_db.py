@@ -22,6 +22,7 @@ from api.services import open_services
 from tests.helpers import (
     api_settings_for,
     eventually,
+    execute,
     meme_form,
     migrated_before,
     owner,
@@ -211,3 +212,20 @@ async def test_a_hung_database_is_503_not_500(aiohttp_client, own_postgres, medi
             os.kill(pid, signal.SIGCONT)
     after = await client.get(f"/memes/{meme['id']}")
     assert after.status == 200, await after.text()
+
+
+def test_migration_0012_counts_the_tags_already_there(tmp_path):
+    with migrated_before(tmp_path / "postgres", "0012") as url:
+        execute(
+            url,
+            "INSERT INTO blobs (sha256, content_type, size, width, height)"
+            f" VALUES ('{"a" * 64}', 'image/jpeg', 1, 1, 1);"
+            f" INSERT INTO memes (title, image_sha256) VALUES ('a', '{"a" * 64}'),"
+            f" ('b', '{"a" * 64}');"
+            " INSERT INTO tags (name) VALUES ('cats'), ('dogs');"
+            " INSERT INTO meme_tags SELECT m.id, t.id FROM memes m, tags t"
+            " WHERE m.title = 'a' OR t.name = 'cats'",
+        )
+        assert "0012.tag-counts" in apply_migrations(url)
+        counted = "SELECT t.name, c.memes FROM tag_counts c JOIN tags t ON t.id = c.tag_id"
+        assert sorted(query(url, counted + " ORDER BY t.name")) == [("cats", 2), ("dogs", 1)]

@@ -4,6 +4,8 @@
 import aiohttp
 import pytest
 
+from api.db.tags import fold_tag_counts
+from api.services import open_services
 from tests.helpers import (
     create_meme,
     owner,
@@ -80,6 +82,26 @@ async def test_tags_with_counts_most_used_first(client, zoo):
             {"name": "work", "memes": 2},
         ]
     }
+
+
+async def test_tag_counts_follow_every_change_of_tags_and_the_folds(client, zoo, api_settings):
+    async def counts() -> dict[str, int]:
+        return {t["name"]: t["memes"] for t in (await (await client.get("/tags")).json())["items"]}
+
+    doge, fine = zoo["Doge"], zoo["This is fine"]
+    patched = await client.patch(
+        f"/memes/{doge['id']}", json={"tags": ["dogs", "wow"]}, headers=owner(doge)
+    )
+    assert patched.status == 200
+    assert (await client.delete(f"/memes/{fine['id']}", headers=owner(fine))).status == 204
+    expected = {"cats": 2, "classic": 2, "work": 2, "dogs": 1, "wow": 1}
+    assert await counts() == expected
+    async with open_services(api_settings) as services:
+        await fold_tag_counts(services.db)
+        await fold_tag_counts(services.db)  # nothing left to fold: nothing changes
+    assert await counts() == expected
+    assert await create_meme(client, "Woof", tags=["dogs"])
+    assert await counts() == expected | {"dogs": 2}
 
 
 # Filters and search
