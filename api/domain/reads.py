@@ -18,9 +18,11 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
 from api.db.replica import WRITER_SECONDS, write_position
+from api.errors import DatabaseUnavailable, QueryTimeout
 from api.services import Services
 
 REMEMBERED_SECONDS = WRITER_SECONDS  # how long a client's last write is remembered
+UNKNOWN = 2**63 - 1  # the position of a write whose position could not be asked
 # The position of the last write of the client whose request this task answers, if known.
 _written: ContextVar[int | None] = ContextVar("written", default=None)
 
@@ -38,7 +40,12 @@ async def wrote(services: Services, client: str) -> int | None:
     to hand it back; None without a replica."""
     if services.replica is None:
         return None
-    position = await write_position(services.db)
+    try:
+        position = await write_position(services.db)
+    except (DatabaseUnavailable, QueryTimeout):
+        # The write is done and its answer must say so: past any position the replica will
+        # reach, the client reads from the primary for as long as its write is remembered.
+        position = UNKNOWN
     services.replica.writers[client] = position
     return position
 

@@ -18,6 +18,8 @@ from api.db.replica import RETRY_SECONDS
 from api.web.own_writes import COOKIE
 from tests.helpers import api_settings_for, create_meme, eventually, execute
 
+pytestmark = pytest.mark.slow  # starts a replica (and its primary): two more postmasters
+
 
 @pytest.fixture
 async def writer(aiohttp_client, replicated, media_server, tmp_path):
