@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pgserver
+import psutil
 import psycopg2
 from pgserver._commands import POSTGRES_BIN_PATH
 
@@ -74,6 +75,11 @@ class Replication:
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.pgdata), "-w", "-m", "immediate", "stop")
         self.running = False
+
+    def processes(self) -> list[psutil.Process]:
+        """The replica's postmaster and every process it started."""
+        postmaster = psutil.Process(int((self.pgdata / "postmaster.pid").read_text().split()[0]))
+        return [postmaster, *postmaster.children(recursive=True)]
 
     def pause(self) -> None:
         """The replica keeps answering, but stops applying what the primary writes."""

@@ -57,13 +57,15 @@ class Replica:
         self, primary: Database, read: Callable[[Database], Awaitable[T]], written: int | None
     ) -> T:
         """`read` on the replica if it holds the client's last write (at `written`, if any);
-        else, or when the replica is down, out of connections or cancels the statement for a
-        conflict with the log it replays, on the primary."""
+        else, or when the replica is down, out of connections, does not answer at all or
+        cancels the statement for a conflict with the log it replays, on the primary."""
         if time.monotonic() >= self.down_until:
             try:
                 if written is None or await self.has_replayed(written):
                     return await read(self.db)
-            except DatabaseUnavailable:
+            except (DatabaseUnavailable, TimeoutError) as exc:
+                if isinstance(exc, TimeoutError):  # aiopg's own, past the statement timeout
+                    self.db.outage.failed("no answer within the statement timeout")
                 self.down_until = time.monotonic() + RETRY_SECONDS
             except errors.TransactionRollbackError as exc:  # a recovery conflict: this read alone
                 log.info("a read cancelled on the replica is read on the primary: %s", exc)

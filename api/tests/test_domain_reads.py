@@ -6,6 +6,7 @@ a replica that is down leaves reads to the primary, and is read again once it is
 
 import json
 import logging
+import signal
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ import aiohttp
 import pytest
 
 from api.app import create_app
+from api.db.connection import CLIENT_TIMEOUT_MARGIN_SECONDS
 from api.db.replica import RETRY_SECONDS
 from api.web.own_writes import COOKIE
 from tests.helpers import api_settings_for, create_meme, eventually, execute
@@ -122,3 +124,35 @@ async def test_a_replica_down_leaves_reads_to_the_primary_until_it_is_back(
     started = [r for r in caplog.records if "replica outage started" in r.getMessage()]
     ended = [r for r in caplog.records if "replica outage ended" in r.getMessage()]
     assert len(started) == 1 and len(ended) == 1, caplog.text
+
+
+async def test_a_replica_that_hangs_costs_one_slow_read_not_an_error(
+    aiohttp_client, replicated, media_server, tmp_path
+):
+    """Stopped (SIGSTOP), the replica takes connections and never answers: the read in flight
+    on it waits out the client's timeout (the statement timeout and 5 s), then the primary
+    answers it; the reads after it go to the primary at once."""
+    settings = api_settings_for(
+        replicated.primary_url,
+        str(media_server.make_url("")),
+        tmp_path,
+        database_replica_url=replicated.replica_url,
+        db_statement_timeout_seconds=1,
+    )
+    writer = await aiohttp_client(create_app(settings))
+    await create_meme(writer, "Hung")
+    replicated.caught_up()
+    async with client_at("127.0.0.2") as other:
+        assert await seen_by(other, writer, "/memes") == ["Hung"]  # a connection to the replica
+        hung = replicated.processes()
+        for process in hung:
+            process.send_signal(signal.SIGSTOP)
+        try:
+            bound = settings.db_statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS + 1
+            for most in (bound, 0.5, 0.5):
+                started = time.monotonic()
+                assert await seen_by(other, writer, "/memes") == ["Hung"]
+                assert time.monotonic() - started < most
+        finally:
+            for process in hung:
+                process.send_signal(signal.SIGCONT)
