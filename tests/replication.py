@@ -30,6 +30,18 @@ class Replication:
         self.base.chmod(0o755)
         self.server = pgserver.get_server(self.base / "primary", cleanup_mode="stop")
         self.primary_url = self.server.get_uri()
+        # As root, pgserver runs PostgreSQL as its own user: the replica runs as that one too.
+        self.user = self.server.system_user
+        self.pgdata = self.base / "replica"
+        self.replica_url = f"postgresql://postgres:@/postgres?host={self.pgdata}"
+        self.running = False
+        try:
+            self._replicate()
+        except BaseException:
+            self.close()  # nothing left running, nothing left in /tmp
+            raise
+
+    def _replicate(self) -> None:
         # A throwaway pair: no fsync (the replica copies these settings with the data).
         connection = psycopg2.connect(self.primary_url)
         connection.autocommit = True  # ALTER SYSTEM runs outside a transaction only
@@ -39,9 +51,6 @@ class Replication:
             cursor.execute("SELECT pg_reload_conf()")
         connection.close()
         apply_migrations(self.primary_url)
-        # As root, pgserver runs PostgreSQL as its own user: the replica runs as that one too.
-        self.user = self.server.system_user
-        self.pgdata = self.base / "replica"
         self.pgdata.mkdir(mode=0o700)
         if self.user:
             shutil.chown(self.pgdata, self.user, self.user)
@@ -52,8 +61,6 @@ class Replication:
         # data directory): the replica makes its own.
         for copied in (".s.PGSQL.5432.lock", "log"):
             (self.pgdata / copied).unlink(missing_ok=True)
-        self.replica_url = f"postgresql://postgres:@/postgres?host={self.pgdata}"
-        self.running = False
         self.start()
 
     def _run(self, program: str, *args: str) -> None:
