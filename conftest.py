@@ -32,6 +32,7 @@ from tests.helpers import (
     s3_media_settings,
     start_moto,
 )
+from tests.replication import Replication
 from tests.s3_proxy import FaultyS3
 
 
@@ -61,13 +62,17 @@ def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture
 def database_url(migrated_database_url: str) -> str:
     """The database, empty at the start of each test."""
-    with psycopg2.connect(migrated_database_url) as conn, conn.cursor() as cursor:
+    emptied(migrated_database_url)
+    return migrated_database_url
+
+
+def emptied(url: str) -> None:
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
         cursor.execute(
             "TRUNCATE memes, blobs, tags, meme_tags, thumbnails, object_deletions, object_uploads,"
             " rate_limits, idempotency_keys, picture_jobs, picture_features RESTART IDENTITY"
         )
     conn.close()
-    return migrated_database_url
 
 
 @pytest.fixture
@@ -88,6 +93,25 @@ def own_postgres(tmp_path):
 
     yield server.get_uri(), stop, start
     server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def replication() -> Iterator[Replication]:
+    """A primary and its streaming replica (tests/replication.py), started once per session."""
+    pair = Replication()
+    yield pair
+    pair.close()
+
+
+@pytest.fixture
+def replicated(replication: Replication) -> Replication:
+    """The primary and its replica, empty, the replica running, replaying and caught up."""
+    if not replication.running:
+        replication.start()
+    replication.resume()
+    emptied(replication.primary_url)
+    replication.caught_up()
+    return replication
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -19,6 +19,7 @@ from api.web import (
     meme,
     memes,
     openapi,
+    own_writes,
     pictures,
     security,
     similar,
@@ -75,6 +76,7 @@ def create_app(settings: ApiSettings) -> web.Application:
     app[EXPORT_SLOTS] = ExportSlots(settings.max_exports_per_client)
     app[READINESS] = Readiness()
     clients.setup_clients(app, settings.trusted_proxies)
+    app.middlewares.append(own_writes.own_writes)  # after the client's address is known
     setup_request_ids(app)
     setup_metrics(app)
     app.cleanup_ctx.extend([services, housekeeping])

@@ -12,6 +12,7 @@ from pathlib import Path
 from api import metrics
 from api.db import jobs
 from api.db.connection import apply_migrations, database_url, open_database
+from api.db.replica import Replica
 from api.db.sql import Database
 from api.imaging.workers import ImageWorkers
 from api.media_client import MediaClient, open_media_client
@@ -35,6 +36,7 @@ class Services:
     picture_cache: PictureCache
     background: Background = field(default_factory=Background)
     migrations_applied: list[str] = field(default_factory=list)
+    replica: Replica | None = None  # DATABASE_REPLICA_URL's: lists, search, tags, the export
 
 
 @asynccontextmanager
@@ -43,18 +45,30 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Open the database (applying pending migrations when `migrate`, by default when the
     settings say so), the media client, the image workers and a scratch directory (sweeping
-    those of processes that died); close them all at the end."""
+    those of processes that died), and the replica when one is set; close them all at the end."""
     async with database_url(settings) as url:
         migrate = settings.apply_migrations if migrate is None else migrate
         applied = await asyncio.to_thread(apply_migrations, url) if migrate else []
         scratch_parent = Path(tempfile.gettempdir()) / "memes-api"
         with scratch_dir(scratch_parent, "api") as scratch:
-            async with open_database(url, settings) as db, open_media_client(settings) as media:
+            async with (
+                open_database(url, settings) as db,
+                _open_replica(settings) as replica,
+                open_media_client(settings) as media,
+            ):
                 # Worker processes start on the first picture: commands that need none pay nothing.
                 workers = ImageWorkers(settings.image_workers)
                 cache = PictureCache(settings.picture_cache_bytes, settings.picture_row_seconds)
                 services = Services(
-                    settings, url, db, media, workers, scratch, cache, migrations_applied=applied
+                    settings,
+                    url,
+                    db,
+                    media,
+                    workers,
+                    scratch,
+                    cache,
+                    migrations_applied=applied,
+                    replica=replica,
                 )
                 try:
                     with watch(services):
@@ -62,6 +76,16 @@ async def open_services(
                 finally:
                     await services.background.close(SHUTDOWN_GRACE_SECONDS)
                     workers.shutdown()
+
+
+@asynccontextmanager
+async def _open_replica(settings: ApiSettings) -> AsyncIterator[Replica | None]:
+    if settings.database_replica_url is None:
+        yield None
+        return
+    url = settings.database_replica_url.get_secret_value()
+    async with open_database(url, settings, "replica") as db:
+        yield Replica(db)
 
 
 @contextmanager

@@ -54,6 +54,13 @@ class ApiSettings(UploadSettings, RunSettings):
         description="PostgreSQL URL; unset: a PostgreSQL of the api's own (pgserver) in"
         " `DATA_DIR/postgres`, started by the first process that needs it",
     )
+    database_replica_url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL URL of a streaming replica of `DATABASE_URL`; set: lists,"
+        " search, `/tags` and the export read from it, except for a client whose last write it"
+        " has not replayed yet, and the primary answers them while it is down; unset: every"
+        " read goes to the primary",
+    )
     data_dir: Path = Field(
         Path(".data"), description="where the api's own PostgreSQL keeps its data"
     )

@@ -65,7 +65,7 @@ def test_the_distributed_shape_scales_behind_one_load_balancer(tmp_path):
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
     nodes = {f"minio{n}" for n in range(1, 5)}
-    assert set(services) == {"postgres", "lb", "media", "api", "worker"} | nodes
+    assert set(services) == {"postgres", "postgres-replica", "lb", "media", "api", "worker"} | nodes
     assert [name for name, service in services.items() if service.get("ports")] == ["lb"]
     assert all("healthcheck" in service for service in services.values())
     for node in nodes:  # one cluster, erasure-coded over four drives
@@ -78,10 +78,35 @@ def test_the_distributed_shape_scales_behind_one_load_balancer(tmp_path):
     assert services["media"]["environment"]["S3_ENDPOINT_URL"] == "http://lb:9000"
     for name in ("api", "worker"):
         assert services[name]["environment"]["MEDIA_URL"] == "http://lb:8081"
+    assert "DATABASE_REPLICA_URL" not in services["worker"]["environment"]  # it reads no lists
     nginx = (ROOT / "deploy" / "nginx.conf").read_text()
     for upstream in ("server api:8080 resolve", "server media:8081 resolve"):
         assert upstream in nginx
     assert all(f"server {node}:9000" in nginx for node in nodes)
+
+
+def test_the_api_reads_lists_from_a_streaming_replica(tmp_path):
+    """A replica copied from the primary with `pg_basebackup -R` (it then follows the primary),
+    allowed to stream by the primary's pg_hba.conf; the api reads from it, the worker not."""
+    services = yaml.safe_load(compose_config(SECRETS, tmp_path, "docker-compose.yml").stdout)[
+        "services"
+    ]
+    replica = services["postgres-replica"]
+    assert replica["image"] == services["postgres"]["image"] == "postgres:16"
+    script = " ".join(replica["command"])
+    assert "pg_basebackup -h postgres -U memes -D" in script and "-R -X stream" in script
+    assert script.rstrip().endswith("exec postgres")
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert replica["environment"]["PGPASSWORD"] == SECRETS["POSTGRES_PASSWORD"]
+    assert replica["volumes"] == ["postgres-replica-data:/var/lib/postgresql/data:rw"]
+    script = ROOT / "deploy" / "postgres-replication.sh"
+    init = f"{script}:/docker-entrypoint-initdb.d/replication.sh:ro"
+    assert init in services["postgres"]["volumes"]
+    assert "host replication memes all scram-sha-256" in script.read_text()
+    assert services["api"]["environment"]["DATABASE_REPLICA_URL"] == (
+        "postgresql://memes:compose-test-password@postgres-replica:5432/memes"
+    )
+    assert "postgres-replica" not in services["api"].get("depends_on", {})  # not waited for
 
 
 def proxy_headers(nginx: str, port: int) -> dict[str, str]:

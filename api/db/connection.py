@@ -13,7 +13,9 @@ from psycopg2 import errors
 from yoyo import get_backend, read_migrations
 
 from api.db.sql import Database
+from api.db.sql import log as sql_log
 from api.settings import ApiSettings
+from common.outage import Outage
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parents[2] / "sql" / "migrations"
@@ -64,7 +66,12 @@ def _cancelled_statements_as_warnings() -> Iterator[None]:
 
 
 @asynccontextmanager
-async def open_database(url: str, settings: ApiSettings) -> AsyncIterator[Database]:
+async def open_database(
+    url: str, settings: ApiSettings, dependency: str = "database"
+) -> AsyncIterator[Database]:
+    """The pool of the primary (`dependency` "database"), or of the replica ("replica"): that one
+    opens no connection before the first read, so that a replica that is down at start-up keeps
+    nothing from starting (its reads go to the primary)."""
     timeout_ms = round(settings.db_statement_timeout_seconds * 1000)
     options = {
         "statement_timeout": timeout_ms,
@@ -75,13 +82,13 @@ async def open_database(url: str, settings: ApiSettings) -> AsyncIterator[Databa
     }
     async with aiopg.create_pool(
         url,
-        minsize=1,
+        minsize=1 if dependency == "database" else 0,
         maxsize=settings.db_pool_size,
         timeout=settings.db_statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS,
         options=" ".join(f"-c {name}={value}" for name, value in options.items()),
     ) as pool:
         with _cancelled_statements_as_warnings():
-            yield Database(pool, settings.db_acquire_timeout_seconds)
+            yield Database(pool, settings.db_acquire_timeout_seconds, Outage(dependency, sql_log))
 
 
 def apply_migrations(url: str) -> list[str]:

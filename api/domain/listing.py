@@ -1,13 +1,15 @@
 """Reading memes in bulk: a page of a listing (its rows, the cursor to the next page and the
 total), every meme of a listing, and the tags in use, the last two in batches of short
 queries. The list view and the export speak HTTP only: which rows a page holds, where it
-ends and what it counts are decided here."""
+ends and what it counts are decided here. Each query reads from the replica when one is set
+(api.domain.reads)."""
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from api.db import listing as db_listing
 from api.db import tags
+from api.domain.reads import on_replica
 from api.services import Services
 from api.values.listing import After, Listing, decode_cursor, encode_cursor
 from api.values.row import Row
@@ -27,8 +29,8 @@ async def page(
     `offset` more. One row more than asked tells whether another page follows."""
     key = services.settings.cursor_key()
     after = None if cursor is None else decode_cursor(cursor, listing, key)
-    rows, total = await db_listing.page_of_memes(
-        services.db, listing, limit + 1, offset, after, count=cursor is None
+    rows, total = await on_replica(
+        services, db_listing.page_of_memes, listing, limit + 1, offset, after, cursor is None
     )
     next_cursor = None
     if len(rows) > limit:
@@ -44,7 +46,9 @@ async def every_meme(services: Services, listing: Listing) -> AsyncGenerator[lis
     client that may read slowly or not at all."""
     size, after = services.settings.export_batch_size, None
     while True:
-        rows, _ = await db_listing.page_of_memes(services.db, listing, size, 0, after, False)
+        rows, _ = await on_replica(
+            services, db_listing.page_of_memes, listing, size, 0, after, False
+        )
         if rows:
             yield rows
         if len(rows) < size:
@@ -57,7 +61,7 @@ async def tags_in_use(services: Services) -> AsyncGenerator[list[Row]]:
     batch a query of its own after the last tag of the batch before."""
     size, after = services.settings.export_batch_size, None
     while True:
-        rows = await tags.tag_counts(services.db, after, size)
+        rows = await on_replica(services, tags.tag_counts, after, size)
         if rows:
             yield rows
         if len(rows) < size:

@@ -27,7 +27,8 @@ from common.limits import largest_blob
 
 
 async def get(services: Services, meme_id: int) -> Row:
-    """The meme with this id (its JSON under "json"), or NotFound."""
+    """The meme with this id (its JSON under "json"), or NotFound. From the primary, never the
+    replica: a meme is found the moment its create has answered (api.domain.reads)."""
     return await memes.get_meme(services.db, meme_id)
 
 
