@@ -9,13 +9,14 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from api.imaging.clean import ImageLimits
+from api.client_limit_settings import ClientLimitSettings
 from api.upload_settings import UploadSettings
 from common.run_settings import RunSettings
 
 MiB = 1024 * 1024
 
 
-class ApiSettings(UploadSettings, RunSettings):
+class ApiSettings(UploadSettings, ClientLimitSettings, RunSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     api_host: str = Field("127.0.0.1", description="address to listen on")
@@ -203,33 +204,6 @@ class ApiSettings(UploadSettings, RunSettings):
         gt=0,
         description="longest a connection may go without sending a whole request head, at its"
         " start or between requests, before it is closed",
-    )
-    rate_limit_reads: int = Field(
-        1200,
-        ge=0,
-        description="reads (GET and HEAD of memes, tags, pictures) a client may make per"
-        " window, in all api processes together; 0: no limit",
-    )
-    rate_limit_writes: int = Field(
-        60,
-        ge=0,
-        description="writes (create, change, delete) a client may make per window; 0: no limit",
-    )
-    rate_limit_window_seconds: float = Field(
-        60, gt=0, description="the window of both rate limits; a quota refills evenly over it"
-    )
-    rate_limit_flush_seconds: float = Field(
-        0.5,
-        gt=0,
-        description="how often each api process adds the reads it counted to the shared rate"
-        " limits, in one statement, and learns what the other processes counted; a client may"
-        " get beyond its quota what each other process serves it in this time",
-    )
-    trusted_proxies: str = Field(
-        "",
-        description="comma-separated addresses or networks of reverse proxies whose"
-        " `X-Forwarded-For` names the client (e.g. `10.0.0.0/8`); unset: the socket's peer"
-        " is the client",
     )
     cursor_secret: SecretStr | None = Field(
         None,

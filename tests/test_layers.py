@@ -16,7 +16,10 @@ LAYERS = {
     "api": [
         ("errors.py values/ metrics.py", ("api.errors", "api.values", "api.metrics")),
         ("imaging/", ("api.imaging",)),
-        ("settings.py upload_settings.py", ("api.settings", "api.upload_settings")),
+        (
+            "settings.py upload_settings.py client_limit_settings.py",
+            ("api.settings", "api.upload_settings", "api.client_limit_settings"),
+        ),
         (
             "db/ media_client.py picture_cache.py",
             ("api.db", "api.media_guard", "api.media_client", "api.picture_cache"),
@@ -80,9 +83,7 @@ def internal_imports() -> dict[str, set[str]]:
     """Each module and the modules of the packages it imports (`from a import b`, where b is a
     module, counts as importing `a.b`)."""
     known = modules()
-    return {
-        name: {n for n in names if n in known and n != name} for name, names in known.items()
-    }
+    return {name: {n for n in names if n in known and n != name} for name, names in known.items()}
 
 
 def within(name: str, prefix: str) -> bool:

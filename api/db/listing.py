@@ -1,8 +1,6 @@
 """The listing query builder: a page of memes for a `Listing`, from its start or after a meme.
-
 The conditions of its filters (api.db.filters) are composed with the sort order and the page,
-so a listing reads as the SQL it becomes.
-"""
+so a listing reads as the SQL it becomes."""
 
 from collections.abc import Callable
 from functools import lru_cache, partial
