@@ -70,7 +70,8 @@ def emptied(url: str) -> None:
     with psycopg2.connect(url) as conn, conn.cursor() as cursor:
         cursor.execute(
             "TRUNCATE memes, blobs, tags, meme_tags, thumbnails, object_deletions, object_uploads,"
-            " rate_limits, idempotency_keys, picture_jobs, picture_features RESTART IDENTITY"
+            " rate_limits, idempotency_keys, picture_jobs, picture_features, templates,"
+            " template_count_changes RESTART IDENTITY"
         )
     conn.close()
 

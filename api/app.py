@@ -24,6 +24,7 @@ from api.web import (
     security,
     similar,
     streams,
+    templates,
 )
 from api.web.exports import ExportSlots
 from api.web.state import EXPORT_SLOTS, READINESS, SERVICES, SETTINGS, UPLOAD_SLOTS
@@ -89,6 +90,8 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/memes/{id}/image", pictures.MemeImageView)
     app.router.add_view("/memes/{id}/similar", similar.SimilarMemesView)
     app.router.add_view("/images/{sha256}", pictures.PictureView)
+    app.router.add_view("/templates", templates.TemplateCollectionView)
+    app.router.add_view("/templates/{id}", templates.TemplateView)
     openapi.setup_docs(app)
     gallery.setup_gallery(app)
     security.setup_security_headers(app)

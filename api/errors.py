@@ -164,3 +164,11 @@ class IdempotencyKeyReused(Problem):
 
     status = 422
     code = "idempotency-key-reused"
+
+
+class InvalidTemplateId(Problem):
+    """The template id in the path is not a positive integer (`/templates/abc`,
+    `/templates/0`)."""
+
+    status = 400
+    code = "invalid-template-id"

@@ -8,15 +8,16 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from api.imaging.clean import ImageLimits
 from api.client_limit_settings import ClientLimitSettings
+from api.imaging.clean import ImageLimits
+from api.template_settings import TemplateSettings
 from api.upload_settings import UploadSettings
 from common.run_settings import RunSettings
 
 MiB = 1024 * 1024
 
 
-class ApiSettings(UploadSettings, ClientLimitSettings, RunSettings):
+class ApiSettings(UploadSettings, ClientLimitSettings, TemplateSettings, RunSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     api_host: str = Field("127.0.0.1", description="address to listen on")
@@ -167,13 +168,6 @@ class ApiSettings(UploadSettings, ClientLimitSettings, RunSettings):
     )
     job_poll_seconds: float = Field(
         0.5, gt=0, description="how often an idle worker looks for a job"
-    )
-    similar_distance: int = Field(
-        10,
-        ge=0,
-        le=15,
-        description="`/memes/{id}/similar`: largest Hamming distance (of 64 bits) between two"
-        " pictures' perceptual hashes for them to be similar",
     )
     export_batch_size: int = Field(
         1000,

@@ -17,8 +17,13 @@ LAYERS = {
         ("errors.py values/ metrics.py", ("api.errors", "api.values", "api.metrics")),
         ("imaging/", ("api.imaging",)),
         (
-            "settings.py upload_settings.py client_limit_settings.py",
-            ("api.settings", "api.upload_settings", "api.client_limit_settings"),
+            "settings.py upload_settings.py client_limit_settings.py template_settings.py",
+            (
+                "api.settings",
+                "api.upload_settings",
+                "api.client_limit_settings",
+                "api.template_settings",
+            ),
         ),
         (
             "db/ media_client.py picture_cache.py",

@@ -11,6 +11,7 @@ import aiopg
 from psycopg2 import sql as pg
 
 from api.db.sql import Fragment, compose, fetch_all, fetch_value, fragment, join, where
+from api.db.templates import TEMPLATE_PICTURES
 from api.imaging.features import MIN_SUFFIX
 from api.values.listing import Listing
 
@@ -134,14 +135,10 @@ def _search(words: tuple[str, ...]) -> Fragment:
 
 def _has_processing(state: str) -> Fragment:
     if state == "pending":
-        return fragment(
-            "NOT EXISTS (SELECT FROM picture_jobs j WHERE j.sha256 = m.image_sha256"
-            " AND j.state IN ('done', 'failed'))"
-        )
-    return fragment(
-        "EXISTS (SELECT FROM picture_jobs j WHERE j.sha256 = m.image_sha256 AND j.state = %s)",
-        state,
-    )
+        return fragment("NOT EXISTS (SELECT FROM picture_jobs j WHERE j.sha256 = m.image_sha256"
+                        " AND j.state IN ('done', 'failed'))")  # fmt: skip
+    return fragment("EXISTS (SELECT FROM picture_jobs j WHERE j.sha256 = m.image_sha256"
+                    " AND j.state = %s)", state)  # fmt: skip
 
 
 def _has_tag(tag_id: Fragment) -> Fragment:
@@ -164,6 +161,8 @@ def filters(listing: Listing, ids: dict[str, int]) -> list[Fragment]:
         met.append(fragment("m.image_sha256 = %s", listing.sha256))
     if listing.processing:
         met.append(_has_processing(listing.processing))
+    if listing.template:  # its pictures' memes (the pictures of a template: an index read)
+        met.append(fragment(f"m.image_sha256 IN ({TEMPLATE_PICTURES})", listing.template))
     return met
 
 

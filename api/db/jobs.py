@@ -8,13 +8,15 @@ another worker changes nothing.
 
 A meme reads none of these tables: triggers (migration 0011) copy what it shows (the state as
 pending, done or failed, the error, the text and the placeholder) to the picture's row in
-blobs, in the transaction that writes here, whoever writes (these functions, fixtures).
+blobs, in the transaction that writes here, whoever writes (these functions, fixtures). A job
+done gives its picture a template too (api.db.templates), in the same transaction.
 """
 
 from dataclasses import dataclass
 
 from api.db.blobs import picture_kept
 from api.db.sql import Database, Row, cursor, execute, fetch_all, fetch_one, transaction
+from api.db.templates import assign_template, lock_picture
 from api.imaging.features import Features
 
 STATES = ("queued", "running", "done", "failed")
@@ -58,13 +60,14 @@ UPDATE picture_jobs
 """
 # The words weigh A, the suffixes D (the default): a short search word looks for A only.
 INSERT_FEATURES = """
-INSERT INTO picture_features (sha256, text, search, phash, placeholder)
+INSERT INTO picture_features (sha256, text, search, phash, placeholder, template_hash)
 VALUES (%(sha256)s, %(text)s,
         setweight(to_tsvector('simple', %(words)s), 'A') || to_tsvector('simple', %(suffixes)s),
-        %(phash)s, %(placeholder)s)
+        %(phash)s, %(placeholder)s, %(template_hash)s)
     ON CONFLICT (sha256) DO UPDATE
    SET text = excluded.text, search = excluded.search, phash = excluded.phash,
-       placeholder = excluded.placeholder, processed_at = now()
+       placeholder = excluded.placeholder, template_hash = excluded.template_hash,
+       processed_at = now()
 """
 
 
@@ -114,10 +117,12 @@ async def hand_back(db: Database, job: Job) -> None:
         await execute(cur, HAND_BACK, _running(job))
 
 
-async def done(db: Database, job: Job, features: Features) -> bool:
-    """Store what the job found and mark it done, together; False if the picture is gone (its
-    job went with it) or the job is no longer this worker's."""
+async def done(db: Database, job: Job, features: Features, template_distance: int) -> bool:
+    """Store what the job found, give the picture its template (the nearest within
+    `template_distance`, or a new one) and mark the job done, together; False if the picture
+    is gone (its job went with it) or the job is no longer this worker's."""
     async with transaction(db) as cur:
+        await lock_picture(cur, job.sha256)  # first: a delete of the picture holds its rows
         if not await picture_kept(cur, job.sha256):
             return False
         await execute(cur, DONE, _running(job))
@@ -130,8 +135,10 @@ async def done(db: Database, job: Job, features: Features) -> bool:
             "suffixes": features.suffixes,
             "phash": features.phash,
             "placeholder": features.placeholder,
+            "template_hash": features.template_hash,
         }
         await execute(cur, INSERT_FEATURES, params)
+        await assign_template(cur, job.sha256, features.template_hash, template_distance)
         return True
 
 

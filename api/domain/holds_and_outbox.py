@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiopg
 
-from api.db import blobs, holds_and_outbox, idempotency, tags
+from api.db import blobs, holds_and_outbox, idempotency, tags, templates
 from api.db.sql import transaction, undone_alone_if_stuck
 from api.errors import MediaUnavailable
 from api.services import Services
@@ -149,8 +149,9 @@ async def carry_out_due(services: Services, now: bool = False, batch: int = 100)
 
 async def tidy(services: Services) -> None:
     """The server's periodic round: deletions that are due, holds of dead uploads, idempotency
-    keys past their 24 hours, the tags' counts folded."""
+    keys past their 24 hours, the tags' and the templates' counts folded."""
     await carry_out_due(services)
     await holds_and_outbox.forget_expired_uploads(services.db)
     await idempotency.forget_old(services.db)
     await tags.fold_tag_counts(services.db)
+    await templates.fold_template_counts(services.db)

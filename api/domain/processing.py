@@ -1,7 +1,9 @@
 """Processing pictures after their upload was answered: `python -m api worker`.
 
 A job per picture (not per meme: memes sharing a picture share its job) makes both thumbnails
-ahead, reads the words on the picture, hashes it and paints its placeholder. The job is queued
+ahead, reads the words on the picture, hashes it, hashes it again with its words masked out
+and gives it the template that hash is nearest to (api.db.templates), and paints its
+placeholder. The job is queued
 in the transaction that stores the picture's row (a trigger), and claimed from the queue by
 any worker of any machine (api.db.jobs). A try that raises, or outlasts JOB_TIMEOUT_SECONDS,
 is tried again later with a growing wait, then marked `failed` with its reason (a try past its
@@ -46,7 +48,7 @@ async def process(services: Services, job: jobs.Job) -> bool:
             features = await services.image_workers.run(analyse, original)
     except NotFound:
         return False  # deleted with its memes: its job row went with it
-    return await jobs.done(services.db, job, features)
+    return await jobs.done(services.db, job, features, services.settings.template_distance)
 
 
 async def _keep_lease(services: Services, job: jobs.Job) -> None:

@@ -1,5 +1,6 @@
 """What a picture's job finds in it (run in the image workers): the words written on it (OCR),
-a 64-bit perceptual hash, and a BlurHash placeholder.
+a 64-bit perceptual hash, the template signature (api.imaging.templates: the picture with its
+words masked out, hashed), and a BlurHash placeholder.
 
 The OCR model is rapidocr-onnxruntime's PP-OCRv4, inside its wheel: nothing is downloaded.
 It is loaded once per worker process, on the first picture, so the api's own workers (which
@@ -14,6 +15,8 @@ from functools import cache
 from pathlib import Path
 
 from PIL import Image
+
+from api.imaging.templates import Box, template_hash
 
 PLACEHOLDER_COMPONENTS = (4, 3)  # BlurHash's x and y components: a 28-character string
 PLACEHOLDER_SOURCE = 64  # the picture is shrunk to this first: the hash is a blur anyway
@@ -37,6 +40,7 @@ class Features:
     suffixes: str  # ... and the suffixes of its lines' letters
     phash: int  # signed, as PostgreSQL's bigint holds it
     placeholder: str
+    template_hash: int  # signed too
 
 
 @cache
@@ -57,18 +61,22 @@ def _spaced(letters: list[str], boxes: list) -> str:
     return out
 
 
-def read_text(image: Image.Image) -> str:
+def read_text(image: Image.Image) -> tuple[str, list[Box]]:
+    """The words read, a line each; and the box of every line found, read with confidence or
+    not (the template signature masks them all: noise taken for letters is in every variant)."""
     import numpy
 
     rgb = numpy.asarray(image.convert("RGB"))[:, :, ::-1]  # the model wants BGR, as OpenCV
     lines, _ = _engine()(rgb, return_word_box=True)
-    found = []
-    for _, text, score, boxes, letters, _ in lines or []:
+    found, line_boxes = [], []
+    for corners, text, score, boxes, letters, _ in lines or []:
+        xs, ys = [point[0] for point in corners], [point[1] for point in corners]
+        line_boxes.append((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1))
         if score < MIN_SCORE:
             continue
         single = len(letters) == len(boxes) and all(len(letter) == 1 for letter in letters)
         found.append(_spaced(letters, boxes) if single and boxes else text)
-    return "\n".join(found)
+    return "\n".join(found), line_boxes
 
 
 def search_terms(text: str) -> tuple[str, str]:
@@ -109,5 +117,16 @@ def analyse(source: Path) -> Features:
     with Image.open(source) as image:
         image.seek(0)
         frame = image.convert("RGB")
-    text = read_text(frame)
-    return Features(text, *search_terms(text), perceptual_hash(frame), placeholder(frame))
+    text, boxes = read_text(frame)
+    return Features(
+        text, *search_terms(text), perceptual_hash(frame), placeholder(frame),
+        template_hash(frame, boxes),
+    )  # fmt: skip
+
+
+def template_of(source: Path) -> int:
+    """The template signature alone (the backfill of pictures processed before it existed)."""
+    with Image.open(source) as image:
+        image.seek(0)
+        frame = image.convert("RGB")
+    return template_hash(frame, read_text(frame)[1])

@@ -30,7 +30,7 @@ SELECT row_to_json(meme)::text FROM (SELECT
     b.content_type, b.size, b.width, b.height, b.sha256,
     CASE WHEN j.state IN ('done', 'failed') THEN j.state ELSE 'pending' END AS processing,
     CASE WHEN j.state = 'failed' THEN j.last_error END AS processing_error,
-    f.text, f.placeholder
+    f.text, f.placeholder, b.template_id
   FROM memes m
   JOIN blobs b ON b.sha256 = m.image_sha256
   LEFT JOIN picture_jobs j ON j.sha256 = b.sha256
@@ -39,8 +39,9 @@ SELECT row_to_json(meme)::text FROM (SELECT
 """
 FOUND = Features(
     text="CATS HATE\nMONDAY", words="cats hate monday", suffixes="", phash=42,
-    placeholder="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+    placeholder="LEHV6nWB2yk8pyo0adR*.7kCMdnj", template_hash=-7,
 )  # fmt: skip
+DISTANCE = 10  # TEMPLATE_DISTANCE
 
 
 async def shown(client, database_url, meme: dict) -> dict:
@@ -68,7 +69,7 @@ async def test_a_meme_shows_what_processing_found_at_every_step_at_once(client, 
     job = await claim(services)
     assert (await shown(client, database_url, first))["processing"] == "pending"  # running
 
-    assert await jobs.done(services.db, job, FOUND)
+    assert await jobs.done(services.db, job, FOUND, DISTANCE)
     meme = await shown(client, database_url, first)
     assert (meme["processing"], meme["text"], meme["placeholder"]) == (
         "done", FOUND.text, FOUND.placeholder,
@@ -106,7 +107,7 @@ async def test_a_meme_shows_what_processing_found_at_every_step_at_once(client, 
     # Tried again and done.
     assert await jobs.retry_failed(services.db) == 1
     assert (await shown(client, database_url, first))["processing"] == "pending"
-    assert await jobs.done(services.db, await claim(services), FOUND)
+    assert await jobs.done(services.db, await claim(services), FOUND, DISTANCE)
     meme = await shown(client, database_url, first)
     assert (meme["processing"], meme["processing_error"], meme["text"]) == (
         "done", None, FOUND.text,
@@ -162,13 +163,14 @@ def test_migration_0011_fills_the_pictures_rows_from_the_jobs_before_it(tmp_path
                 ("d" * 64,),
             )
         conn.close()
-        joined = [query(url, JOINED, (meme_id,))[0][0] for meme_id in range(1, 5)]
+        before_0013 = JOINED.replace(", b.template_id", "")
+        joined = [query(url, before_0013, (meme_id,))[0][0] for meme_id in range(1, 5)]
 
         assert "0011.processing-on-blobs" in apply_migrations(url)
         for meme_id, before in enumerate(joined, start=1):
             with psycopg2.connect(url) as conn, conn.cursor() as cur:
                 cur.execute(MEME_BY_ID, {"id": meme_id})
-                assert cur.fetchone()[-1] == before
+                assert cur.fetchone()[-1] == before[:-1] + ',"template_id":null}'  # 0013's
             conn.close()
         shown = query(url, "SELECT processing, processing_error, text FROM blobs ORDER BY sha256")
         assert shown == [

@@ -34,11 +34,17 @@ class Listing:
     sha256: str | None
     sort: str
     processing: str | None = None  # pending, done or failed
+    template: int | None = None  # a template's id
 
     @property
     def filtered(self) -> bool:
         return bool(
-            self.search or self.tags_all or self.tags_any or self.sha256 or self.processing
+            self.search
+            or self.tags_all
+            or self.tags_any
+            or self.sha256
+            or self.processing
+            or self.template
         )
 
     def fingerprint(self) -> str:
@@ -76,6 +82,7 @@ def listing(
     sha256: str | None,
     sort: Sort | None,
     processing: Processing | None = None,
+    template: int | None = None,
 ) -> Listing:
     search = search_words(q) if q is not None else ()
     all_of = sorted(set(tags_all) | ({tag} if tag else set()))
@@ -86,7 +93,13 @@ def listing(
         sha256=sha256,
         sort=sort or (RELEVANCE if search else DEFAULT_SORT),
         processing=processing,
+        template=template,
     )
+
+
+# What a page of templates is, for its cursors: a listing of its own, which no page of memes'
+# cursor fits (api.domain.templates).
+TEMPLATES = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="most-used")
 
 
 @dataclass(frozen=True)

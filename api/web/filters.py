@@ -51,6 +51,15 @@ class MemeFilters(Group):
         Processing | None,
         Field(description="Only memes whose picture's processing is pending, done or failed"),
     ] = None
+    template: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=2**63 - 1,
+            description="Only memes whose picture has this template (`/templates`)",
+            examples=[7],
+        ),
+    ] = None
     sort: Annotated[
         Sort | None,
         Field(description="Default: -created_at, or relevance when q is given"),
@@ -58,5 +67,12 @@ class MemeFilters(Group):
 
     def listing(self) -> Listing:
         return listing(
-            self.q, self.tag, self.tags_all, self.tags_any, self.sha256, self.sort, self.processing
+            self.q,
+            self.tag,
+            self.tags_all,
+            self.tags_any,
+            self.sha256,
+            self.sort,
+            self.processing,
+            self.template,
         )

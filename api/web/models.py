@@ -52,6 +52,12 @@ class Meme(BaseModel):
         " before the thumbnail arrives; null until processed",
         examples=["LWC+IBkC7*bXy,fjbqj@AQa{:_n,"],
     )
+    template_id: int | None = Field(
+        None,
+        description="The picture's template (`/templates/{id}`): pictures alike once their"
+        " words are masked out share one; null until processed, and when processing failed",
+        examples=[7],
+    )
 
 
 class CreatedMeme(Meme):
@@ -81,6 +87,11 @@ class SimilarMeme(Meme):
         " same picture or a close copy",
         examples=[3],
     )
+    relation: Literal["same-picture", "repost", "same-template"] = Field(
+        description="The strongest way the two memes are alike: the same picture (sha256), a"
+        " repost (hashes within `REPOST_DISTANCE`), or the same template with another caption",
+        examples=["repost"],
+    )
 
 
 class SimilarMemes(BaseModel):
@@ -88,8 +99,36 @@ class SimilarMemes(BaseModel):
         description="The meme's own processing: until `done` it has no hash, and no similar"
         " memes"
     )
-    distance: int = Field(description="The largest distance looked for", examples=[10])
-    items: list[SimilarMeme] = Field(description="Nearest first, then by id")
+    distance: int = Field(
+        description="The largest distance of a repost (`REPOST_DISTANCE`)", examples=[6]
+    )
+    template_distance: int = Field(
+        description="The largest distance between template hashes (`TEMPLATE_DISTANCE`)",
+        examples=[10],
+    )
+    items: list[SimilarMeme] = Field(
+        description="Strongest relation first, then nearest, then by id"
+    )
+
+
+class Template(BaseModel):
+    id: int = Field(examples=[7])
+    memes: int = Field(description="How many memes use the template", examples=[42])
+    example: int | None = Field(
+        description="The example meme's id: the first meme of the template's example picture"
+        " (its first picture, or the oldest left once that one is gone)",
+        examples=[1],
+    )
+    example_url: str | None = Field(
+        description="The example meme's thumbnail", examples=["/memes/1/image?size=thumb"]
+    )
+
+
+class TemplatePage(BaseModel):
+    items: list[Template] = Field(description="Most used first, then by id")
+    next: str | None = Field(
+        description="Pass as `cursor` for the next page (also in the Link header); null on the last"
+    )
 
 
 class TagCount(BaseModel):

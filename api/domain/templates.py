@@ -1,0 +1,77 @@
+"""Templates: a page of them, most used first, with signed cursors as the memes' pages have;
+one template; and the backfill of the pictures processed before templates existed."""
+
+import logging
+from collections.abc import Callable
+
+from api.db import templates
+from api.domain.reads import on_replica
+from api.domain.thumbnails import downloaded
+from api.errors import NotFound, Problem
+from api.imaging.features import template_of
+from api.services import Services
+from api.values.listing import TEMPLATES, decode_cursor, encode_cursor
+from api.values.row import Row
+
+log = logging.getLogger(__name__)
+BACKFILL_BATCH = 100  # pictures looked up at a time; each is then done on its own
+
+
+async def page(services: Services, limit: int, cursor: str | None) -> tuple[list[Row], str | None]:
+    """`limit` templates after `cursor` (the `next` of the page before), and the next cursor."""
+    key = services.settings.cursor_key()
+    after = None
+    if cursor is not None:
+        position = decode_cursor(cursor, TEMPLATES, key)
+        after = (position.key, position.id)
+    rows = await on_replica(services, templates.template_page, after, limit + 1)
+    next_cursor = None
+    if len(rows) > limit:
+        del rows[limit:]
+        next_cursor = encode_cursor(TEMPLATES, rows[-1]["sort_key"], rows[-1]["id"], key)
+    return [_shown(row) for row in rows], next_cursor
+
+
+async def one(services: Services, template_id: int) -> Row:
+    row = await on_replica(services, templates.get_template, template_id)
+    if row is None:
+        raise NotFound(f"No template has id {template_id}")
+    return _shown(row)
+
+
+def _shown(row: Row) -> Row:
+    return {name: row[name] for name in ("id", "memes", "example", "example_url")}
+
+
+async def backfill(
+    services: Services, progress: Callable[[int, int], None], limit: int | None = None
+) -> int:
+    """Give a template to every picture processed before templates (at most `limit`): its
+    template hash from its bytes, then its template, one picture per transaction. A run that
+    stops (killed, an outage) leaves done what it did, and the next run goes on from there.
+    Calls `progress(done, total)` after each picture; returns how many it did."""
+    total = await templates.count_without_template_hash(services.db)
+    if limit is not None:
+        total = min(total, limit)
+    done, after = 0, ""
+    while done < total:
+        batch = await templates.without_template_hash(services.db, after, BACKFILL_BATCH)
+        if not batch:
+            break
+        for sha256 in batch[: total - done]:
+            after = sha256
+            try:
+                async with downloaded(services, sha256) as original:
+                    signature = await services.image_workers.run(template_of, original)
+            except NotFound:
+                continue  # deleted meanwhile
+            except Problem:
+                raise  # media or the database is down: the next run goes on from here
+            except Exception as exc:  # a picture that does not decode stops nothing else
+                log.warning("no template hash for %s: %s", sha256, exc)
+                continue
+            distance = services.settings.template_distance
+            if await templates.backfilled(services.db, sha256, signature, distance) is not None:
+                done += 1
+                progress(done, total)
+    return done
