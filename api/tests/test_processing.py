@@ -9,6 +9,7 @@ from PIL import Image
 from api.web.state import SERVICES
 from tests.helpers import eventually, query, working
 from tests.meme_pictures import meme_picture
+from tests.pictures import noise_png
 
 # The OCR model loads in each image worker process the test starts: seconds of CPU.
 pytestmark = pytest.mark.slow
@@ -100,18 +101,42 @@ async def test_a_resized_recompressed_copy_finds_the_original_first(
     first = await post(client, "Boromir", original)
     same = await post(client, "Boromir again", original)  # the very same picture
     copy = await post(client, "Boromir, reposted", recompressed(original, 0.7, 55))
-    other = await post(client, "Something else", meme_picture("nothing here", "", 0.85, 2))
+    # Unrelated in every way (the template hash is a stub until it is measured: a gradient
+    # with a shape, as every meme_picture has, can come within TEMPLATE_DISTANCE of another).
+    other = await post(client, "Something else", noise_png(3))
     for meme in (first, same, copy, other):
         assert (await processed(client, meme))["processing"] == "done"
     # Four memes, three pictures: a job per picture, each done at its first try.
     assert query(database_url, "SELECT count(*), max(attempts) FROM picture_jobs") == [(3, 1)]
 
     near = await (await client.get(f"/memes/{copy['id']}/similar")).json()
-    assert near["processing"] == "done" and near["distance"] == 10
-    listed = [item["id"] for item in near["items"]]
-    assert listed == [first["id"], same["id"]], near  # the original first, by id
+    assert near["processing"] == "done" and near["distance"] == 6
+    listed = [(item["id"], item["relation"]) for item in near["items"]]
+    assert listed == [(first["id"], "repost"), (same["id"], "repost")], near  # by id
     assert near["items"][0]["distance"] <= 4
     twins = await (await client.get(f"/memes/{first['id']}/similar")).json()
-    assert [(item["id"], item["distance"]) for item in twins["items"]][0] == (same["id"], 0)
+    assert [(item["id"], item["distance"], item["relation"]) for item in twins["items"]] == [
+        (same["id"], 0, "same-picture"), (copy["id"], near["items"][0]["distance"], "repost"),
+    ]  # fmt: skip
     assert other["id"] not in [item["id"] for item in twins["items"]]
     assert (await client.get("/memes/999/similar")).status == 404
+
+
+async def test_two_captions_of_one_picture_share_a_template_and_another_picture_does_not(
+    client, worker, database_url
+):
+    top = await post(client, "Top", meme_picture("one does not simply", "write sql by hand", 0.6, 1))
+    other = await post(client, "Other caption", meme_picture("cats hate", "monday", 0.6, 1))
+    unrelated = await post(client, "Unrelated", meme_picture("this is fine", "", 0.1, 2))
+    top, other, unrelated = [await processed(client, m) for m in (top, other, unrelated)]
+    assert top["template_id"] is not None
+    assert other["template_id"] == top["template_id"]
+    assert unrelated["template_id"] not in (None, top["template_id"])
+    related = await (await client.get(f"/memes/{top['id']}/similar")).json()
+    assert [(item["id"], item["relation"]) for item in related["items"]] == [
+        (other["id"], "same-template"),
+    ]  # fmt: skip
+    assert await ids(client, f"/memes?template={top['template_id']}") == [other["id"], top["id"]]
+    template = await (await client.get(f"/templates/{top['template_id']}")).json()
+    assert template["memes"] == 2  # the first of the two done (jobs run side by side)
+    assert template["example"] in (top["id"], other["id"])
