@@ -11,7 +11,7 @@ import click
 from memes_cli import changes
 from memes_cli.client import DEFAULT_URL, EXIT_CODES, Api, api_at
 from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_json, print_meme
-from memes_cli.render import err, memes_table, out, tags_table
+from memes_cli.render import err, memes_table, out, tags_table, templates_table
 from memes_cli.transfer import counter, download, download_to_stdout
 
 SORTS = ("-created_at", "created_at", "title", "-title")
@@ -55,6 +55,7 @@ def filter_options(command: Callable) -> Callable:
         click.option("--tag", help="Only memes with this tag."),
         click.option("--tags-all", multiple=True, help="Only memes with all these (repeat)."),
         click.option("--tags-any", multiple=True, help="Only memes with any of these (repeat)."),
+        click.option("--template", type=MEME_ID, help="Only memes of this template."),
         click.option("--sort", type=click.Choice(SORTS), help="Default: newest, or relevance."),
     ]
     for option in reversed(options):
@@ -62,14 +63,16 @@ def filter_options(command: Callable) -> Callable:
     return command
 
 
-def filters(q, tag, tags_all, tags_any, sort) -> dict:
-    chosen = {"q": q, "tag": tag, "tags_all": list(tags_all), "tags_any": list(tags_any)}
+def filters(q, tag, tags_all, tags_any, template, sort) -> dict:
+    chosen = {"q": q, "tag": tag, "tags_all": list(tags_all), "tags_any": list(tags_any),
+              "template": template}  # fmt: skip
     return {name: value for name, value in (chosen | {"sort": sort}).items() if value}
 
 
 LS_EXAMPLES = examples(
     "memes ls",
     "memes ls -q distrac --tag classic --limit 5",
+    "memes ls --template 3",
     "memes ls --tags-any dogs --tags-any cats --all --ndjson",
 )
 GET_EXAMPLES = examples(
@@ -121,6 +124,25 @@ def tags(api: Api, as_json: bool) -> None:
     """The tags in use, most used first, with how many memes have each."""
     items = api.json("GET", "/tags")["items"]
     print_json(items) if as_json else out.print(tags_table(items))
+
+
+@cli.command(epilog=examples("memes templates", "memes templates --all --json"))
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True,
+              help="Templates per page.")  # fmt: skip
+@click.option("--all", "every_page", is_flag=True, help="Follow the `next` cursors to the end.")
+@as_json()
+@pass_api
+def templates(api: Api, limit: int, every_page: bool, as_json: bool) -> None:
+    """The templates, most used first: how many memes use each, and its example meme (list a
+    template's memes with `memes ls --template ID`)."""
+    params, items = {"limit": limit}, []
+    while True:
+        page = api.json("GET", "/templates", params=params)
+        items += page["items"]
+        if not (every_page and page["next"]):
+            break
+        params["cursor"] = page["next"]
+    print_json(items) if as_json else out.print(templates_table(items))
 
 
 @cli.command(epilog=GET_EXAMPLES)

@@ -41,6 +41,7 @@ def meme_details(meme: dict) -> Table:
         "picture": picture(meme),
         "sha256": meme["sha256"],
         "image": meme["image_url"],
+        "template": str(meme.get("template_id") or "none yet"),
         "created": meme["created_at"],
         "updated": meme["updated_at"],
     }
@@ -54,4 +55,19 @@ def tags_table(tags: Iterable[dict]) -> Table:
     table.columns[1].justify = "right"
     for tag in tags:
         table.add_row(tag["name"], str(tag["memes"]))
+    return table
+
+
+def templates_table(templates: Iterable[dict]) -> Table:
+    table = Table("template", "memes", "example", "thumbnail", box=None, header_style="bold")
+    for column in table.columns[:3]:
+        column.justify = "right"
+    for template in templates:
+        example = template["example"]
+        table.add_row(
+            str(template["id"]),
+            str(template["memes"]),
+            "" if example is None else str(example),
+            template["example_url"] or "",
+        )
     return table
