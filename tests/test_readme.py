@@ -67,6 +67,9 @@ ENDPOINTS = {
     "HEAD /memes": ("curl -I 'localhost:8080/memes", "http HEAD :8080/memes "),
     "GET /memes/{id}/similar": ("localhost:8080/memes/1/similar", ":8080/memes/1/similar"),
     "GET /memes?processing": ("/memes?processing=pending", "processing==done"),
+    "GET /memes/{id}/similar?relation": ("", "relation==repost"),
+    "GET /templates": ("localhost:8080/templates?limit=", ":8080/templates limit=="),
+    "GET /memes?template": ("/memes?template=1", "template==1"),
 }
 
 

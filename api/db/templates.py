@@ -41,8 +41,9 @@ TEMPLATE_PAGE = f"""{TEMPLATE}
         OR (t.memes = %(memes)s AND t.id > %(id)s))
  ORDER BY t.memes DESC, t.id
  LIMIT %(limit)s"""
-# The changes move into the counts in one statement, under a lock: two folds at once would
-# update the same templates in orders of their own.
+# The changes move into the counts in one statement: a reader sees them on either side, never
+# on both or neither. A second fold at once waits on the first's deleted changes before it
+# updates any template (its sums need all its changes first): they never deadlock.
 FOLD_TEMPLATE_COUNTS = """
 WITH moved AS (DELETE FROM template_count_changes RETURNING template_id, memes),
      summed AS (SELECT template_id, sum(memes)::bigint AS memes FROM moved GROUP BY template_id)
@@ -115,16 +116,13 @@ async def template_page(db: Database, after: tuple[int, int] | None, limit: int)
     """Up to `limit` templates, most used first, after (folded count, id) of the page before."""
     memes, last = after or (None, None)
     async with cursor(db) as cur:
-        return await fetch_all(
-            cur, TEMPLATE_PAGE, {"memes": memes, "id": last, "limit": limit}
-        )
+        return await fetch_all(cur, TEMPLATE_PAGE, {"memes": memes, "id": last, "limit": limit})
 
 
 async def fold_template_counts(db: Database) -> None:
     """Sum the changes of the templates' counts into the counts (housekeeping), which order
     GET /templates."""
-    async with cursor(db) as cur, cur.begin():
-        await execute(cur, "SELECT pg_advisory_xact_lock(hashtextextended('fold templates', 0))")
+    async with cursor(db) as cur:
         await execute(cur, FOLD_TEMPLATE_COUNTS)
 
 

@@ -12,10 +12,10 @@ import pytest
 
 from api.db.templates import fold_template_counts
 from api.domain.templates import backfill
+from api.tests.test_templates import finish
 from api.web.state import SERVICES
 from tests.helpers import MEDIA_TOKEN, execute, query
 from tests.meme_pictures import meme_picture
-from api.tests.test_templates import finish
 
 pytestmark = pytest.mark.slow  # the OCR model loads in the image workers
 
@@ -29,7 +29,9 @@ async def processed_before_templates(client, database_url) -> list[dict]:
                 meme_picture("this is fine", "", 0.1, 2)]  # fmt: skip
     memes = []
     for n, picture in enumerate(pictures):
-        response = await client.post("/memes", data={"title": f"m{n}", "image": io.BytesIO(picture)})
+        response = await client.post(
+            "/memes", data={"title": f"m{n}", "image": io.BytesIO(picture)}
+        )
         assert response.status == 201
         memes.append(await response.json())
         await finish(services, memes[-1]["sha256"], n, n)

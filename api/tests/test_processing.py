@@ -52,9 +52,7 @@ def recompressed(picture: bytes, scale: float, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(
-    client, database_url
-):
+async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(client, database_url):
     # The title and tag matches are older: newest first would list the picture's match first.
     blank = meme_picture("", "", 0.1)
     tagged = await post(client, "Blue", blank, tags="monday")
@@ -94,9 +92,7 @@ async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(
     assert await ids(client, "/memes?q=tuesday") == []
 
 
-async def test_a_resized_recompressed_copy_finds_the_original_first(
-    client, worker, database_url
-):
+async def test_a_resized_recompressed_copy_finds_the_original_first(client, worker, database_url):
     original = meme_picture("one does not simply", "reuse a meme", 0.3, shape=1)
     first = await post(client, "Boromir", original)
     same = await post(client, "Boromir again", original)  # the very same picture
@@ -125,7 +121,9 @@ async def test_a_resized_recompressed_copy_finds_the_original_first(
 async def test_two_captions_of_one_picture_share_a_template_and_another_picture_does_not(
     client, worker, database_url
 ):
-    top = await post(client, "Top", meme_picture("one does not simply", "write sql by hand", 0.6, 1))
+    top = await post(
+        client, "Top", meme_picture("one does not simply", "write sql by hand", 0.6, 1)
+    )
     other = await post(client, "Other caption", meme_picture("cats hate", "monday", 0.6, 1))
     unrelated = await post(client, "Unrelated", meme_picture("this is fine", "", 0.1, 2))
     top, other, unrelated = [await processed(client, m) for m in (top, other, unrelated)]

@@ -12,7 +12,7 @@ from api.db import jobs
 from api.db.templates import fold_template_counts
 from api.imaging.features import Features
 from api.web.state import SERVICES
-from tests.helpers import create_meme, execute, meme_form, owner, problem_of, query
+from tests.helpers import create_meme, meme_form, owner, problem_of, query
 from tests.pictures import picture
 
 DISTANCE = 10  # TEMPLATE_DISTANCE's default
@@ -240,42 +240,3 @@ async def test_memes_of_a_template_with_every_filter_and_sort(client):
     )
     for bad in ("0", "abc", "-3"):
         await problem_of(await client.get(f"/memes?template={bad}"), 422, "validation-failed")
-
-
-async def test_similar_lists_each_meme_under_its_strongest_relation(client, database_url):
-    services = client.server.app[SERVICES]
-    target = await meme(client, "Target", "red")
-    twin = await meme(client, "Twin", "red")  # the same picture
-    repost = await meme(client, "Repost", "blue")
-    captioned = await meme(client, "Captioned", "green")  # same template, other caption
-    alike = await meme(client, "Alike", "navy")  # template hash near, assigned elsewhere
-    unrelated = await meme(client, "Unrelated", "olive")
-    await finish(services, target["sha256"], 0, 0)
-    await finish(services, repost["sha256"], 0b11111, 0b11)  # 5 bits: a repost
-    await finish(services, captioned["sha256"], FAR, 0b1)  # 32 bits apart, same template
-    await finish(services, unrelated["sha256"], ~0, ~0)
-    # Near the target's template hash yet in another template (made before it, say).
-    await finish(services, alike["sha256"], FAR >> 1, -(1 << 48))  # 16 bits: far
-    execute(database_url, "UPDATE picture_features SET template_hash = 127"  # 7 bits from 0
-            f" WHERE sha256 = '{alike['sha256']}'")  # fmt: skip
-    assert (await shown(client, alike["id"]))["template_id"] != 1
-
-    async def related(query_string: str = "") -> list[tuple[int, str, int]]:
-        response = await client.get(f"/memes/{target['id']}/similar{query_string}")
-        assert response.status == 200, await response.text()
-        body = await response.json()
-        assert (body["distance"], body["template_distance"]) == (6, 10)
-        return [(item["id"], item["relation"], item["distance"]) for item in body["items"]]
-
-    assert await related() == [
-        (twin["id"], "same-picture", 0),
-        (repost["id"], "repost", 5),
-        (alike["id"], "same-template", 31),
-        (captioned["id"], "same-template", 32),
-    ]
-    assert await related("?relation=repost") == [(repost["id"], "repost", 5)]
-    assert [i for i, _, _ in await related("?relation=same-template&limit=1")] == [alike["id"]]
-    await problem_of(
-        await client.get(f"/memes/{target['id']}/similar?relation=cousin"), 422,
-        "validation-failed",
-    )  # fmt: skip

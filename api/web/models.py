@@ -96,8 +96,7 @@ class SimilarMeme(Meme):
 
 class SimilarMemes(BaseModel):
     processing: Literal["pending", "done", "failed"] = Field(
-        description="The meme's own processing: until `done` it has no hash, and no similar"
-        " memes"
+        description="The meme's own processing: until `done` it has no hash, and no similar memes"
     )
     distance: int = Field(
         description="The largest distance of a repost (`REPOST_DISTANCE`)", examples=[6]

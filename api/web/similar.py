@@ -59,8 +59,6 @@ class SimilarMemesView(BaseView):
             "template_distance": settings.template_distance,
             "items": items,
         }
-        return web.Response(
-            body=json_bytes(body), content_type="application/json", charset="utf-8"
-        )
+        return web.Response(body=json_bytes(body), content_type="application/json", charset="utf-8")
 
     head = get  # the same headers, no body
