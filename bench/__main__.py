@@ -1,4 +1,5 @@
 """python -m bench list | serving | pictures | breaker | trickle | processing | stalled | chaos
+| templates
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -13,7 +14,9 @@ import asyncio
 import re
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import aiohttp
 import psutil
@@ -22,7 +25,7 @@ import psycopg2
 from api.db.connection import database_url
 from api.settings import ApiSettings
 from api.values.listing import encode_cursor, listing
-from bench import breaker, chaos, pictures, processing, serving, stalled, trickle
+from bench import breaker, chaos, pictures, processing, serving, stalled, templates, trickle
 from bench.load import Load, median, wrk
 
 REFERENCE_PORT = 8090
@@ -108,7 +111,14 @@ def main() -> None:
     broken.add_argument("--seed", type=int, help="of the faults and the clients (random: printed)")
     broken.add_argument("--store", choices=("s3", "disk"), default="s3", help="media's store")
     broken.add_argument("--memes", type=int, default=20_000, help="memes generated first")
+    kinds = commands.add_parser("templates", help="repost and same-template: hashes, thresholds")
+    kinds.add_argument("--seed", type=int, default=20, help="of the generated, labelled set")
+    kinds.add_argument("--templates", type=int, default=44, help="templates in the set")
+    kinds.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir(), "bench-templates"))
     args = parser.parse_args()
+    if args.command == "templates":
+        templates.main(args.seed, args.templates, args.cache)
+        return
     if args.command == "stalled":
         stalled.main(args.memes, args.reads)
         return

@@ -57,13 +57,19 @@ def _spaced(letters: list[str], boxes: list) -> str:
     return out
 
 
-def read_text(image: Image.Image) -> str:
+def ocr_lines(image: Image.Image) -> list:
+    """The lines OCR finds: (box, text, score, letter boxes, letters, ...) each; their boxes
+    also make the template signature (api.imaging.templates), so OCR runs once for both."""
     import numpy
 
     rgb = numpy.asarray(image.convert("RGB"))[:, :, ::-1]  # the model wants BGR, as OpenCV
     lines, _ = _engine()(rgb, return_word_box=True)
+    return lines or []
+
+
+def read_text(image: Image.Image, lines: list | None = None) -> str:
     found = []
-    for _, text, score, boxes, letters, _ in lines or []:
+    for _, text, score, boxes, letters, _ in ocr_lines(image) if lines is None else lines:
         if score < MIN_SCORE:
             continue
         single = len(letters) == len(boxes) and all(len(letter) == 1 for letter in letters)
