@@ -21,8 +21,8 @@ FILLS = ("none", "flat", "blur", "inpaint")
 WORD = re.compile(r"\w+")
 # Chosen by `python -m bench templates` (docs/benchmarks.md, "Templates and reposts"):
 FILL, HASH = "inpaint", "pdq"
-SAME_TEMPLATE_DISTANCE = 90  # of PDQ's 256 bits, between two template signatures
-REPOST_WORDS = 0.75  # same_words of two pictures of one template that make a repost
+SAME_TEMPLATE_DISTANCE = 91  # of PDQ's 256 bits, between two template signatures
+REPOST_WORDS = 0.6  # same_words of two pictures of one template that make a repost
 
 
 @dataclass(frozen=True)
