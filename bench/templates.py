@@ -126,10 +126,13 @@ def main(seed: int, template_count: int, cache: Path) -> None:
     chosen = {}
     for key, (predict, thresholds) in rules.items():
         chosen[key] = best(predict, thresholds, labels, key[0])
-    template_rule = max(
+    best_rule = max(
         (k for k in rules if k[0] == "same-template"),
         key=lambda k: quality(rules[k][0](chosen[k]), labels, k[0]),
     )
+    print(f"best same-template rule measured: {best_rule[1]} {chosen[best_rule]}")
+    # What the worker ships (api/imaging/templates.py): its repost rule is built on it.
+    template_rule = ("same-template", f"{templates.HASH} {templates.FILL}")
     template_d, template_t = d[tuple(reversed(template_rule[1].split()))], chosen[template_rule]
     repost_rule = ("repost", f"{template_rule[1]} <= {template_t} and words >=")
     rules[repost_rule] = (lambda s: (template_d <= template_t) & (words >= s),
@@ -142,7 +145,7 @@ def main(seed: int, template_count: int, cache: Path) -> None:
         if key in ((k, "pdq none") for k in ("repost", "same-template")):
             p, r, fpr = scores(today, labels, key[0])
             print(f"{key[0]:14} {f'today: phash none {TODAY}':40} {p:9.3f} {r:6.3f} {fpr:13.2%}")
-    print("chosen:")
+    print(f"shipped (api/imaging/templates.py: {templates.HASH}, {templates.FILL}):")
     for key in (repost_rule, template_rule):
         predict, thresholds = rules[key]
         print(f"  {key[0]}: {key[1]} {chosen[key]}")

@@ -6,6 +6,7 @@ with the words gone, what is left is the template. A picture without words hashe
 (docs/benchmarks.md): which fill, which hash, which distances.
 """
 
+import importlib.util
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ MARGIN = 0.2  # of the line's height, on every side
 FILLS = ("none", "flat", "blur", "inpaint")
 WORD = re.compile(r"\w+")
 # Chosen by `python -m bench templates` (docs/benchmarks.md, "Templates and reposts"):
-FILL, HASH = "inpaint", "pdq"
-SAME_TEMPLATE_DISTANCE = 91  # of PDQ's 256 bits, between two template signatures
+# PDQ measured a little better (docs/decisions.md) but needs 256 bits, which multi-index
+# hashing cannot search at its distance, and a compiler to install; pHash meets the targets.
+FILL, HASH = "inpaint", "phash"
+SAME_TEMPLATE_DISTANCE = 17  # of pHash's 64 bits, between two template signatures
 REPOST_WORDS = 0.6  # same_words of two pictures of one template that make a repost
 
 
@@ -85,7 +88,8 @@ def filled(image: Image.Image, boxes: Sequence[Box], fill: str = "inpaint") -> I
 
 
 def pdq(image: Image.Image) -> Signature:
-    """PDQ (Meta's hash for near-duplicates): 256 bits and a quality."""
+    """PDQ (Meta's hash for near-duplicates): 256 bits and a quality. Measured, not shipped:
+    `pip install pdqhash` (a source build) for `python -m bench templates` to compare it."""
     import pdqhash
 
     bits, quality = pdqhash.compute(numpy.ascontiguousarray(numpy.asarray(image.convert("RGB"))))
@@ -100,7 +104,9 @@ def phash(image: Image.Image) -> Signature:
     return Signature(numpy.packbits(bits).tobytes(), 100)
 
 
-HASHES = {"phash": phash, "pdq": pdq}
+HASHES = {"phash": phash}
+if importlib.util.find_spec("pdqhash"):
+    HASHES["pdq"] = pdq
 
 
 def template_signature(
@@ -133,6 +139,12 @@ def same_words(a: str, b: str) -> float:
 def signature(image: Image.Image, lines: Sequence) -> Signature:
     """The template signature of a picture, given the lines OCR read on it."""
     return template_signature(image, text_boxes(lines), FILL, HASH)
+
+
+def template_hash(image: Image.Image, lines: Sequence) -> int:
+    """The template signature as PostgreSQL's bigint holds it (signed), as phash is kept."""
+    unsigned = int.from_bytes(signature(image, lines).bits)
+    return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
 
 
 def relation(a: Signature, a_text: str, b: Signature, b_text: str) -> str | None:
