@@ -122,7 +122,9 @@ def main(seed: int, template_count: int, cache: Path) -> None:
         for name in templates.HASHES:
             for fill in fills:
                 rules[relation, f"{name} {fill}"] = (
-                    lambda t, m=d[fill, name]: m <= t, range(bits[fill, name] // 2))
+                    lambda t, m=d[fill, name]: m <= t,
+                    range(bits[fill, name] // 2),
+                )
     chosen = {}
     for key, (predict, thresholds) in rules.items():
         chosen[key] = best(predict, thresholds, labels, key[0])
