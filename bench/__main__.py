@@ -1,5 +1,5 @@
 """python -m bench list | serving | loops | ratelimits | pictures | breaker | trickle | processing
-| chaos
+| stalled | chaos | templates
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -10,6 +10,7 @@ started here (runs alternate), then a full export with the api process's peak RS
 """
 
 import argparse
+import tempfile
 from pathlib import Path
 
 from bench import (
@@ -22,6 +23,7 @@ from bench import (
     ratelimits,
     serving,
     stalled,
+    templates,
     trickle,
 )
 from bench.loop import POLICIES
@@ -90,7 +92,14 @@ def main() -> None:
     broken.add_argument("--seed", type=int, help="of the faults and the clients (random: printed)")
     broken.add_argument("--store", choices=("s3", "disk"), default="s3", help="media's store")
     broken.add_argument("--memes", type=int, default=20_000, help="memes generated first")
+    kinds = commands.add_parser("templates", help="repost and same-template: hashes, thresholds")
+    kinds.add_argument("--seed", type=int, default=20, help="of the generated, labelled set")
+    kinds.add_argument("--templates", type=int, default=44, help="templates in the set")
+    kinds.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir(), "bench-templates"))
     args = parser.parse_args()
+    if args.command == "templates":
+        templates.main(args.seed, args.templates, args.cache)
+        return
     if args.command == "stalled":
         stalled.main(args.memes, args.reads)
         return

@@ -1,6 +1,6 @@
 """What a picture's job finds in it (run in the image workers): the words written on it (OCR),
 a 64-bit perceptual hash, the template signature (api.imaging.templates: the picture with its
-words masked out, hashed), and a BlurHash placeholder.
+words filled in from around them, hashed), and a BlurHash placeholder.
 
 The OCR model is rapidocr-onnxruntime's PP-OCRv4, inside its wheel: nothing is downloaded.
 It is loaded once per worker process, on the first picture, so the api's own workers (which
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from api.imaging.templates import Box, template_hash
+from api.imaging import templates
 
 PLACEHOLDER_COMPONENTS = (4, 3)  # BlurHash's x and y components: a 28-character string
 PLACEHOLDER_SOURCE = 64  # the picture is shrunk to this first: the hash is a blur anyway
@@ -61,22 +61,24 @@ def _spaced(letters: list[str], boxes: list) -> str:
     return out
 
 
-def read_text(image: Image.Image) -> tuple[str, list[Box]]:
-    """The words read, a line each; and the box of every line found, read with confidence or
-    not (the template signature masks them all: noise taken for letters is in every variant)."""
+def ocr_lines(image: Image.Image) -> list:
+    """The lines OCR finds: (box, text, score, letter boxes, letters, ...) each; their boxes
+    also make the template signature (api.imaging.templates), so OCR runs once for both."""
     import numpy
 
     rgb = numpy.asarray(image.convert("RGB"))[:, :, ::-1]  # the model wants BGR, as OpenCV
     lines, _ = _engine()(rgb, return_word_box=True)
-    found, line_boxes = [], []
-    for corners, text, score, boxes, letters, _ in lines or []:
-        xs, ys = [point[0] for point in corners], [point[1] for point in corners]
-        line_boxes.append((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1))
+    return lines or []
+
+
+def read_text(image: Image.Image, lines: list | None = None) -> str:
+    found = []
+    for _, text, score, boxes, letters, _ in ocr_lines(image) if lines is None else lines:
         if score < MIN_SCORE:
             continue
         single = len(letters) == len(boxes) and all(len(letter) == 1 for letter in letters)
         found.append(_spaced(letters, boxes) if single and boxes else text)
-    return "\n".join(found), line_boxes
+    return "\n".join(found)
 
 
 def search_terms(text: str) -> tuple[str, str]:
@@ -117,10 +119,11 @@ def analyse(source: Path) -> Features:
     with Image.open(source) as image:
         image.seek(0)
         frame = image.convert("RGB")
-    text, boxes = read_text(frame)
+    lines = ocr_lines(frame)
+    text = read_text(frame, lines)
     return Features(
         text, *search_terms(text), perceptual_hash(frame), placeholder(frame),
-        template_hash(frame, boxes),
+        templates.template_hash(frame, lines),
     )  # fmt: skip
 
 
@@ -129,4 +132,4 @@ def template_of(source: Path) -> int:
     with Image.open(source) as image:
         image.seek(0)
         frame = image.convert("RGB")
-    return template_hash(frame, read_text(frame)[1])
+    return templates.template_hash(frame, ocr_lines(frame))
