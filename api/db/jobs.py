@@ -117,10 +117,13 @@ async def hand_back(db: Database, job: Job) -> None:
         await execute(cur, HAND_BACK, _running(job))
 
 
-async def done(db: Database, job: Job, features: Features, template_distance: int) -> bool:
+async def done(
+    db: Database, job: Job, features: Features, template_distance: int, repost_words: float
+) -> bool:
     """Store what the job found, give the picture its template (the nearest within
-    `template_distance`, or a new one) and mark the job done, together; False if the picture
-    is gone (its job went with it) or the job is no longer this worker's."""
+    `template_distance`, or a new one) and what it is a repost of, and mark the job done,
+    together; False if the picture is gone (its job went with it) or the job is no longer
+    this worker's."""
     async with transaction(db) as cur:
         await lock_picture(cur, job.sha256)  # first: a delete of the picture holds its rows
         if not await picture_kept(cur, job.sha256):
@@ -138,7 +141,10 @@ async def done(db: Database, job: Job, features: Features, template_distance: in
             "template_hash": features.template_hash,
         }
         await execute(cur, INSERT_FEATURES, params)
-        await assign_template(cur, job.sha256, features.template_hash, template_distance)
+        await assign_template(
+            cur, job.sha256, features.template_hash, features.text, template_distance,
+            repost_words,
+        )  # fmt: skip
         return True
 
 

@@ -201,4 +201,3 @@ async def undone_alone_if_stuck[T](cur: aiopg.Cursor, part: Callable[[], Awaitab
         return None
     await execute(cur, "RELEASE SAVEPOINT part")
     return done
-

@@ -2,23 +2,32 @@
 most used first, and the counts of their memes.
 
 A picture joins the nearest template whose signature is within `TEMPLATE_DISTANCE` bits of
-its template hash, found by multi-index hashing on the signature's four 16-bit chunks (as
-api.db.similar finds near pictures), or makes a new template with itself as the example.
+its template hash (a scan of the templates' signatures: one row a template, read by the
+picture's job alone), or makes a new template with itself as the example. Within its
+template, a picture whose words are those of a picture before it (`REPOST_WORDS`) is a repost
+of it: it takes the same `repost_of`, else its own sha256.
 Two pictures of a new template finished at once must not make two: a new template is made
 under one advisory lock, after looking again once it is held (the other's template is then
 seen). A picture's template is set under its own advisory lock, which the memes' triggers
 take shared (migration 0013): the memes added or deleted meanwhile are counted once.
 """
 
-from api.db.similar import CHUNKS, chunks, near_values
 from api.db.sql import Database, Row, cursor, execute, fetch_all, fetch_one, fetch_value
+from api.imaging.templates import same_words
 
-NEAR = """(sg0 = ANY(%(c0)s) OR sg1 = ANY(%(c1)s) OR sg2 = ANY(%(c2)s) OR sg3 = ANY(%(c3)s))"""
-NEAREST = f"""
+NEAREST = """
 SELECT id FROM templates
- WHERE {NEAR} AND bit_count((signature # %(signature)s)::bit(64)) <= %(distance)s
+ WHERE bit_count((signature # %(signature)s)::bit(64)) <= %(distance)s
  ORDER BY bit_count((signature # %(signature)s)::bit(64)), id
  LIMIT 1"""
+# The first picture of each caption of the template (the newest captions first: a repost is
+# most often of a recent meme), and its words. Bounded: a template of more captions than this
+# compares a new picture with its newest ones only.
+CAPTIONS = """
+SELECT sha256, coalesce(text, '') AS text FROM blobs
+ WHERE template_id = %(id)s AND repost_of = sha256 AND sha256 <> %(sha256)s
+ ORDER BY created_at DESC
+ LIMIT 2000"""
 TEMPLATE_PICTURES = "SELECT t.sha256 FROM blobs t WHERE t.template_id = %s"
 NEW_TEMPLATE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('new template', 0))"
 # A template as the API shows it. Its count is the folded one plus the changes not folded yet
@@ -52,12 +61,6 @@ UPDATE templates t SET memes = t.memes + s.memes
  WHERE t.id = s.template_id AND s.memes <> 0"""
 
 
-def near(hash_: int, distance: int) -> Row:
-    """The chunk values within distance // 4 bits of each of the hash's chunks."""
-    values = chunks(hash_)
-    return {f"c{n}": near_values(values[n], distance // CHUNKS) for n in range(CHUNKS)}
-
-
 async def lock_picture(cur, sha256: str) -> None:
     """Until the transaction ends: the memes of the picture are not added or deleted while
     its template is set. Taken before any row of the picture (a delete takes those)."""
@@ -67,14 +70,24 @@ async def lock_picture(cur, sha256: str) -> None:
 
 
 async def _nearest(cur, signature: int, distance: int) -> int | None:
-    params = {"signature": signature, "distance": distance, **near(signature, distance)}
-    return await fetch_value(cur, NEAREST, params)
+    return await fetch_value(cur, NEAREST, {"signature": signature, "distance": distance})
 
 
-async def assign_template(cur, sha256: str, signature: int, distance: int) -> int:
+async def _repost_of(cur, template: int, sha256: str, text: str, repost_words: float) -> str:
+    """The first picture of the template with these words, or the picture itself."""
+    captions = await fetch_all(cur, CAPTIONS, {"id": template, "sha256": sha256})
+    scored = [(same_words(text, row["text"]), row["sha256"]) for row in captions]
+    best = max(scored, default=(0.0, sha256))
+    return best[1] if best[0] >= repost_words else sha256
+
+
+async def assign_template(
+    cur, sha256: str, signature: int, text: str, distance: int, repost_words: float
+) -> int:
     """Give the picture its template, in the caller's transaction, under `lock_picture`: the
-    nearest within `distance`, or a new one with the picture as its example. A picture that
-    has a template keeps it. Returns the picture's template."""
+    nearest within `distance`, or a new one with the picture as its example; and the picture
+    it is a repost of (`repost_words`). A picture that has a template keeps it. Returns the
+    picture's template."""
     params = {"sha256": sha256, "signature": signature}
     if kept := await fetch_value(
         cur, "SELECT template_id FROM blobs WHERE sha256 = %(sha256)s", params
@@ -99,10 +112,12 @@ async def assign_template(cur, sha256: str, signature: int, distance: int) -> in
             " WHERE id = %(id)s AND example_sha256 IS NULL",
             {**params, "id": template},
         )
+    repost_of = await _repost_of(cur, template, sha256, text, repost_words)
     await execute(
         cur,
-        "UPDATE blobs SET template_id = %(id)s WHERE sha256 = %(sha256)s",
-        {**params, "id": template},
+        "UPDATE blobs SET template_id = %(id)s, repost_of = %(repost_of)s"
+        " WHERE sha256 = %(sha256)s",
+        {**params, "id": template, "repost_of": repost_of},
     )
     return template
 
@@ -146,7 +161,9 @@ async def count_without_template_hash(db: Database) -> int:
         )
 
 
-async def backfilled(db: Database, sha256: str, signature: int, distance: int) -> int | None:
+async def backfilled(
+    db: Database, sha256: str, signature: int, distance: int, repost_words: float
+) -> int | None:
     """Store the template hash of a picture processed before templates and give it its
     template, together; None if it is gone, or has its hash already (a job or another
     backfill was first)."""
@@ -160,4 +177,9 @@ async def backfilled(db: Database, sha256: str, signature: int, distance: int) -
         )
         if cur.rowcount == 0:
             return None
-        return await assign_template(cur, sha256, signature, distance)
+        text = await fetch_value(
+            cur,
+            "SELECT coalesce(text, '') FROM blobs WHERE sha256 = %(sha256)s",
+            {"sha256": sha256},
+        )
+        return await assign_template(cur, sha256, signature, text, distance, repost_words)

@@ -48,7 +48,10 @@ async def process(services: Services, job: jobs.Job) -> bool:
             features = await services.image_workers.run(analyse, original)
     except NotFound:
         return False  # deleted with its memes: its job row went with it
-    return await jobs.done(services.db, job, features, services.settings.template_distance)
+    settings = services.settings
+    return await jobs.done(
+        services.db, job, features, settings.template_distance, settings.repost_words
+    )
 
 
 async def _keep_lease(services: Services, job: jobs.Job) -> None:

@@ -70,8 +70,10 @@ async def backfill(
             except Exception as exc:  # a picture that does not decode stops nothing else
                 log.warning("no template hash for %s: %s", sha256, exc)
                 continue
-            distance = services.settings.template_distance
-            if await templates.backfilled(services.db, sha256, signature, distance) is not None:
+            settings = services.settings
+            if await templates.backfilled(
+                services.db, sha256, signature, settings.template_distance, settings.repost_words
+            ):
                 done += 1
                 progress(done, total)
     return done

@@ -16,6 +16,7 @@ from api.tests.test_templates import finish
 from api.web.state import SERVICES
 from tests.helpers import MEDIA_TOKEN, execute, query
 from tests.meme_pictures import meme_picture
+from tests.pictures import noise_png
 
 pytestmark = pytest.mark.slow  # the OCR model loads in the image workers
 
@@ -24,9 +25,10 @@ async def processed_before_templates(client, database_url) -> list[dict]:
     """Two captions of one picture and an unrelated picture, processed as before 0013: no
     template hash, no template."""
     services = client.server.app[SERVICES]
+    # The unrelated one is no meme_picture: their gradients (pHash's low frequencies) make one
+    # template.
     pictures = [meme_picture("one does not simply", "write sql by hand", 0.6, 1),
-                meme_picture("cats hate", "monday", 0.6, 1),
-                meme_picture("this is fine", "", 0.1, 2)]  # fmt: skip
+                meme_picture("cats hate", "monday", 0.6, 1), noise_png(3)]  # fmt: skip
     memes = []
     for n, picture in enumerate(pictures):
         response = await client.post(

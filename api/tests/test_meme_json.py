@@ -16,6 +16,7 @@ from api.db.connection import MIGRATIONS, apply_migrations
 from api.db.listing import listing_query
 from api.db.memes import MEME_BY_ID
 from api.imaging.features import Features
+from api.imaging.templates import REPOST_WORDS, SAME_TEMPLATE_DISTANCE
 from api.values.listing import listing
 from api.web.state import SERVICES
 from tests.helpers import create_meme, meme_form, migrated_before, owner, query
@@ -41,7 +42,7 @@ FOUND = Features(
     text="CATS HATE\nMONDAY", words="cats hate monday", suffixes="", phash=42,
     placeholder="LEHV6nWB2yk8pyo0adR*.7kCMdnj", template_hash=-7,
 )  # fmt: skip
-DISTANCE = 10  # TEMPLATE_DISTANCE
+DISTANCE, WORDS = SAME_TEMPLATE_DISTANCE, REPOST_WORDS  # the settings' defaults
 
 
 async def shown(client, database_url, meme: dict) -> dict:
@@ -69,7 +70,7 @@ async def test_a_meme_shows_what_processing_found_at_every_step_at_once(client, 
     job = await claim(services)
     assert (await shown(client, database_url, first))["processing"] == "pending"  # running
 
-    assert await jobs.done(services.db, job, FOUND, DISTANCE)
+    assert await jobs.done(services.db, job, FOUND, DISTANCE, WORDS)
     meme = await shown(client, database_url, first)
     assert (meme["processing"], meme["text"], meme["placeholder"]) == (
         "done", FOUND.text, FOUND.placeholder,
@@ -107,7 +108,7 @@ async def test_a_meme_shows_what_processing_found_at_every_step_at_once(client, 
     # Tried again and done.
     assert await jobs.retry_failed(services.db) == 1
     assert (await shown(client, database_url, first))["processing"] == "pending"
-    assert await jobs.done(services.db, await claim(services), FOUND, DISTANCE)
+    assert await jobs.done(services.db, await claim(services), FOUND, DISTANCE, WORDS)
     meme = await shown(client, database_url, first)
     assert (meme["processing"], meme["processing_error"], meme["text"]) == (
         "done", None, FOUND.text,

@@ -11,19 +11,20 @@ import pytest
 from api.db import jobs
 from api.db.templates import fold_template_counts
 from api.imaging.features import Features
+from api.imaging.templates import REPOST_WORDS, SAME_TEMPLATE_DISTANCE
 from api.web.state import SERVICES
 from tests.helpers import create_meme, meme_form, owner, problem_of, query
 from tests.pictures import picture
 
-DISTANCE = 10  # TEMPLATE_DISTANCE's default
+DISTANCE, WORDS = SAME_TEMPLATE_DISTANCE, REPOST_WORDS  # the settings' defaults
 FAR = 0x5555_5555_5555_5555  # 32 bits from 0, from 1 and from 3 alike
 
 
-def found(phash: int, template_hash: int) -> Features:
-    return Features("", "", "", phash, "LEHV6nWB2yk8pyo0adR*.7kCMdnj", template_hash)
+def found(phash: int, template_hash: int, text: str = "") -> Features:
+    return Features(text, "", "", phash, "LEHV6nWB2yk8pyo0adR*.7kCMdnj", template_hash)
 
 
-async def finish(services, sha256: str, phash: int, template_hash: int) -> None:
+async def finish(services, sha256: str, phash: int, template_hash: int, text: str = "") -> None:
     """Claim the picture's job (every other job due is handed back) and mark it done."""
     claimed = []
     while (job := await jobs.claim(services.db, "test", 60)) and job.sha256 != sha256:
@@ -31,7 +32,7 @@ async def finish(services, sha256: str, phash: int, template_hash: int) -> None:
     assert job is not None, f"no job due for {sha256}"
     for other in claimed:
         await jobs.hand_back(services.db, other)
-    assert await jobs.done(services.db, job, found(phash, template_hash), DISTANCE)
+    assert await jobs.done(services.db, job, found(phash, template_hash, text), DISTANCE, WORDS)
 
 
 async def meme(client, title: str, color: str) -> dict:
@@ -85,8 +86,8 @@ async def test_two_pictures_of_a_new_template_finished_at_once_make_one_template
     cur = holder.cursor()
     cur.execute("SELECT pg_advisory_xact_lock(hashtextextended('new template', 0))")
     both = [
-        asyncio.create_task(jobs.done(services.db, first, found(1, 0b1011), DISTANCE)),
-        asyncio.create_task(jobs.done(services.db, second, found(2, 0b1001), DISTANCE)),
+        asyncio.create_task(jobs.done(services.db, first, found(1, 0b1011), DISTANCE, WORDS)),
+        asyncio.create_task(jobs.done(services.db, second, found(2, 0b1001), DISTANCE, WORDS)),
     ]
     await asyncio.sleep(0.5)  # both looked and found nothing; both wait for the lock
     assert not any(task.done() for task in both)
@@ -106,7 +107,7 @@ async def test_a_meme_added_while_its_picture_gets_its_template_is_counted_once(
     adding = psycopg2.connect(database_url)
     cur = adding.cursor()
     cur.execute("INSERT INTO memes (title, image_sha256) VALUES ('Second', %s)", (first["sha256"],))
-    finishing = asyncio.create_task(jobs.done(services.db, job, found(1, 5), DISTANCE))
+    finishing = asyncio.create_task(jobs.done(services.db, job, found(1, 5), DISTANCE, WORDS))
     await asyncio.sleep(0.3)  # it waits for the meme being added
     assert not finishing.done()
     adding.commit()

@@ -89,7 +89,8 @@ class SimilarMeme(Meme):
     )
     relation: Literal["same-picture", "repost", "same-template"] = Field(
         description="The strongest way the two memes are alike: the same picture (sha256), a"
-        " repost (hashes within `REPOST_DISTANCE`), or the same template with another caption",
+        " repost (the same template with the same words), or the same template with another"
+        " caption",
         examples=["repost"],
     )
 
@@ -97,13 +98,6 @@ class SimilarMeme(Meme):
 class SimilarMemes(BaseModel):
     processing: Literal["pending", "done", "failed"] = Field(
         description="The meme's own processing: until `done` it has no hash, and no similar memes"
-    )
-    distance: int = Field(
-        description="The largest distance of a repost (`REPOST_DISTANCE`)", examples=[6]
-    )
-    template_distance: int = Field(
-        description="The largest distance between template hashes (`TEMPLATE_DISTANCE`)",
-        examples=[10],
     )
     items: list[SimilarMeme] = Field(
         description="Strongest relation first, then nearest, then by id"

@@ -7,9 +7,7 @@ from typing import Any
 
 from api.web.clients import LIMITED_PATHS, READS, WRITES
 
-PROBLEM = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
-}
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
 STRING = {"schema": {"type": "string"}}
 RATE_LIMITED = {
     "description": "Over the client's rate limit, or too many of its uploads or exports in"

@@ -28,15 +28,14 @@ class SimilarMemesView(BaseView):
         (`same-picture`, then `repost`, then `same-template`), then nearest, then by id.
 
         - `same-picture`: the very same picture (its sha256), `distance` 0;
-        - `repost`: a picture whose 64-bit perceptual hash (pHash) differs in at most
-          `REPOST_DISTANCE` bits (6 by default): the same meme resized, recompressed or
-          lightly edited, its caption included;
-        - `same-template`: the same template with another caption: the same `template_id`,
-          or template hashes (the pictures with their words masked out) within
-          `TEMPLATE_DISTANCE` bits (10 by default).
+        - `repost`: the same meme again, resized, recompressed or watermarked: the same
+          template, and the same words read on it (`REPOST_WORDS`);
+        - `same-template`: the same `template_id`, with another caption.
 
+        A picture's template and what it is a repost of are found once, when it is processed.
         A meme is listed once, under the strongest relation it has; `relation=repost` keeps
-        those listed as reposts. `distance` is always between the whole pictures' hashes.
+        those listed as reposts. `distance` is between the whole pictures' 64-bit perceptual
+        hashes (pHash).
         The meme itself is not listed. Until the meme's picture is processed (`processing` is
         not `done`), the list is empty.
 
@@ -52,13 +51,7 @@ class SimilarMemesView(BaseView):
             {**json.loads(row["json"]), "distance": row["distance"], "relation": row["relation"]}
             for row in rows
         ]
-        settings = self.services.settings
-        body = {
-            "processing": processing,
-            "distance": settings.repost_distance,
-            "template_distance": settings.template_distance,
-            "items": items,
-        }
+        body = {"processing": processing, "items": items}
         return web.Response(body=json_bytes(body), content_type="application/json", charset="utf-8")
 
     head = get  # the same headers, no body

@@ -1,3 +1,12 @@
+ALTER TABLE picture_features
+    ADD COLUMN ph0 integer GENERATED ALWAYS AS ((phash >> 48) & 65535) STORED,
+    ADD COLUMN ph1 integer GENERATED ALWAYS AS ((phash >> 32) & 65535) STORED,
+    ADD COLUMN ph2 integer GENERATED ALWAYS AS ((phash >> 16) & 65535) STORED,
+    ADD COLUMN ph3 integer GENERATED ALWAYS AS (phash & 65535) STORED;
+CREATE INDEX picture_features_ph0 ON picture_features (ph0);
+CREATE INDEX picture_features_ph1 ON picture_features (ph1);
+CREATE INDEX picture_features_ph2 ON picture_features (ph2);
+CREATE INDEX picture_features_ph3 ON picture_features (ph3);
 DROP TRIGGER template_example_gone ON blobs;
 DROP FUNCTION template_example_gone();
 DROP TRIGGER picture_template_set ON blobs;
@@ -13,7 +22,6 @@ DROP FUNCTION template_counts_inserted();
 DROP FUNCTION template_count_changed(text[], integer);
 DROP FUNCTION picture_template_key(text);
 DROP TABLE template_count_changes;
-ALTER TABLE picture_features DROP COLUMN th0, DROP COLUMN th1, DROP COLUMN th2, DROP COLUMN th3,
-                             DROP COLUMN template_hash;
-ALTER TABLE blobs DROP COLUMN template_id;
+ALTER TABLE picture_features DROP COLUMN template_hash;
+ALTER TABLE blobs DROP COLUMN template_id, DROP COLUMN repost_of;
 DROP TABLE templates;

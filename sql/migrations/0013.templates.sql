@@ -6,13 +6,10 @@
 
 CREATE TABLE templates (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    -- The template hash of its first picture; pictures within TEMPLATE_DISTANCE bits of it
-    -- join the template. Multi-index hashing, as picture_features' phash (api.db.similar).
+    -- The template hash of its first picture; a picture within TEMPLATE_DISTANCE bits of it
+    -- joins the template. Read by a scan, by the picture's job only (one row per template:
+    -- far fewer than pictures); 17 bits of 64 are too many for multi-index hashing's probes.
     signature  bigint NOT NULL,
-    sg0        integer GENERATED ALWAYS AS ((signature >> 48) & 65535) STORED,
-    sg1        integer GENERATED ALWAYS AS ((signature >> 32) & 65535) STORED,
-    sg2        integer GENERATED ALWAYS AS ((signature >> 16) & 65535) STORED,
-    sg3        integer GENERATED ALWAYS AS (signature & 65535) STORED,
     -- The example: a picture of the template (its first, then, when that picture's last meme
     -- goes, the oldest left: a trigger below). A picture, not a meme: a meme is deleted, edited
     -- or given another picture, while the template's look is its pictures'. No foreign key:
@@ -24,29 +21,20 @@ CREATE TABLE templates (
     memes      bigint NOT NULL DEFAULT 0,
     created_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX templates_sg0 ON templates (sg0);
-CREATE INDEX templates_sg1 ON templates (sg1);
-CREATE INDEX templates_sg2 ON templates (sg2);
-CREATE INDEX templates_sg3 ON templates (sg3);
 -- GET /templates, most used first: read in this index's order, never grouped.
 CREATE INDEX templates_most_used ON templates (memes DESC, id) WHERE example_sha256 IS NOT NULL;
 
 -- On the picture's row, where a meme's JSON reads it (migration 0011): NULL until its job is
 -- done (for good: never while pending or failed).
-ALTER TABLE blobs ADD COLUMN template_id bigint REFERENCES templates (id);
+ALTER TABLE blobs ADD COLUMN template_id bigint REFERENCES templates (id),
+    -- The first picture of the template with the same words (api.imaging.templates.same_words),
+    -- itself if none was before it: the pictures of one repost_of are reposts of each other.
+    ADD COLUMN repost_of text;
 CREATE INDEX blobs_template_id ON blobs (template_id) WHERE template_id IS NOT NULL;
+CREATE INDEX blobs_repost_of ON blobs (repost_of) WHERE repost_of IS NOT NULL;
 
 -- The picture's template hash, found by its job; NULL for pictures processed before.
-ALTER TABLE picture_features
-    ADD COLUMN template_hash bigint,
-    ADD COLUMN th0 integer GENERATED ALWAYS AS ((template_hash >> 48) & 65535) STORED,
-    ADD COLUMN th1 integer GENERATED ALWAYS AS ((template_hash >> 32) & 65535) STORED,
-    ADD COLUMN th2 integer GENERATED ALWAYS AS ((template_hash >> 16) & 65535) STORED,
-    ADD COLUMN th3 integer GENERATED ALWAYS AS (template_hash & 65535) STORED;
-CREATE INDEX picture_features_th0 ON picture_features (th0);
-CREATE INDEX picture_features_th1 ON picture_features (th1);
-CREATE INDEX picture_features_th2 ON picture_features (th2);
-CREATE INDEX picture_features_th3 ON picture_features (th3);
+ALTER TABLE picture_features ADD COLUMN template_hash bigint;
 -- What the backfill has left to do: empty once it is done.
 CREATE INDEX picture_features_no_template ON picture_features (sha256)
     WHERE template_hash IS NULL;
@@ -150,3 +138,7 @@ END $$;
 CREATE TRIGGER template_example_gone AFTER DELETE ON blobs
     FOR EACH ROW WHEN (OLD.template_id IS NOT NULL)
     EXECUTE FUNCTION template_example_gone();
+
+-- /memes/{id}/similar no longer probes the perceptual hash's chunks (0008): a picture's
+-- reposts and template are found once, by its job, and read through the indexes above.
+ALTER TABLE picture_features DROP COLUMN ph0, DROP COLUMN ph1, DROP COLUMN ph2, DROP COLUMN ph3;
