@@ -5,6 +5,8 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT = 10  # seconds for anything a page does
 
@@ -23,3 +25,24 @@ def chromium(profile: Path) -> webdriver.Chrome:
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     driver.set_page_load_timeout(WAIT)
     return driver
+
+
+def wait(driver, condition, message: str):
+    return WebDriverWait(driver, WAIT).until(lambda d: condition(d), message)
+
+
+def cards(driver) -> list:
+    return driver.find_elements(By.CSS_SELECTOR, "#grid .card")
+
+
+def card_titles(driver) -> list[str]:
+    return [card.find_element(By.CSS_SELECTOR, ".title").text for card in cards(driver)]
+
+
+def thumbnails_in_view_loaded(driver) -> bool:
+    return driver.execute_script("""
+        const frames = [...document.querySelectorAll('#grid .frame')];
+        const inView = frames.filter((f) => f.getBoundingClientRect().top < innerHeight);
+        return inView.length > 0 && inView.every((f) => f.classList.contains('loaded')
+            && f.querySelector('img').naturalWidth > 0);
+    """)
