@@ -1,0 +1,230 @@
+"""Templates in the gallery, in headless Chromium (as test_gallery): the Templates page (`/t`),
+most used first, each linking to the grid of its memes; a meme's page names its template ("N
+memes with this template") and marks its similar memes (`Repost`, `Same picture`); a picture
+whose processing failed and a template that is gone say so. The pictures are processed for
+real (a worker on the api's services, OCR and all) before the browser opens; the screenshots
+it takes are docs/gallery-templates.png and docs/gallery-meme.png."""
+
+import asyncio
+import re
+from pathlib import Path
+
+import aiohttp
+import pytest
+from selenium.webdriver.common.by import By
+
+from api.app import create_app as create_api_app
+from api.db import jobs
+from api.db.templates import fold_template_counts
+from api.web.state import SERVICES
+from tests.browser import card_titles, chromium, wait
+from tests.helpers import api_settings_for, eventually, query, working
+from tests.meme_pictures import meme_picture, recompressed
+from tests.pictures import noise_png
+
+pytestmark = pytest.mark.slow
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+PHONE = (390, 844)
+
+
+BOROMIR = meme_picture("one does not simply", "write sql by hand", 0.6, 1)
+# Oldest first. Boromir's template: his picture, a copy of it, a repost, another caption.
+MEMES = [
+    ("Boromir", BOROMIR),
+    ("Cats hate monday", meme_picture("cats hate", "monday", 0.6, 1)),
+    ("This is fine", meme_picture("this is fine", "", 0.1, 2)),
+    ("Static", noise_png(3)),
+    ("Boromir again", BOROMIR),
+    ("Boromir, reposted", recompressed(BOROMIR, 0.7, 55)),
+]
+
+
+async def post(http: aiohttp.ClientSession, title: str, picture: bytes) -> dict:
+    form = aiohttp.FormData({"title": title})
+    form.add_field("image", picture, filename="meme.jpg", content_type="image/jpeg")
+    async with http.post("/memes", data=form) as response:
+        assert response.status == 201, await response.text()
+        return await response.json()
+
+
+@pytest.fixture
+async def gallery(aiohttp_server, media_server, database_url, tmp_path) -> tuple[str, dict]:
+    """The api with MEMES processed (and a meme whose processing failed): its url, the memes'
+    ids by title."""
+    settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
+    app = create_api_app(settings)
+    api = await aiohttp_server(app)
+    services = app[SERVICES]
+    url = str(api.make_url("")).rstrip("/")
+    async with aiohttp.ClientSession(url) as http:
+        broken = await post(http, "Broken", meme_picture("cannot", "be read", 0.9, 0))
+        job = await jobs.claim(services.db, "test", 60)  # the only job due: Broken's
+        assert await jobs.failed(services.db, job, "cannot read it", 1, 0) == "failed"
+        memes = {"Broken": broken["id"]}
+        for title, picture in MEMES:
+            memes[title] = (await post(http, title, picture))["id"]
+
+        async def all_processed() -> bool:
+            async with http.get("/memes?processing=pending") as response:
+                return (await response.json())["items"] == []
+
+        async with working(services):
+            assert await eventually(all_processed, 60)
+    await fold_template_counts(services.db)  # most used first (the housekeeping does it too)
+    return url, memes
+
+
+def template_of(database_url: str, meme_id: int) -> int:
+    [(template,)] = query(
+        database_url,
+        "SELECT b.template_id FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
+        " WHERE m.id = %s",
+        (meme_id,),
+    )
+    return template
+
+
+def titles_of_template(database_url: str, template: int) -> list[str]:
+    """Its memes, newest first (the grid's order), from the database."""
+    rows = query(
+        database_url,
+        "SELECT m.title FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
+        " WHERE b.template_id = %s ORDER BY m.created_at DESC, m.id DESC",
+        (template,),
+    )
+    return [title for (title,) in rows]
+
+
+def template_cards(driver) -> list[tuple[str, str]]:
+    """(count, link) of each card on the Templates page."""
+    return [
+        (card.find_element(By.CSS_SELECTOR, ".count").text,
+         card.find_element(By.CSS_SELECTOR, "a").get_attribute("href"))
+        for card in driver.find_elements(By.CSS_SELECTOR, "#templates .card")
+    ]  # fmt: skip
+
+
+def pictures_loaded(driver, selector: str) -> bool:
+    return driver.execute_script(
+        "const images = [...document.querySelectorAll(arguments[0])];"
+        "return images.length > 0 && images.every((i) => i.complete && i.naturalWidth > 0);",
+        selector,
+    )
+
+
+def screenshot(driver, path: Path, size: tuple[int, int]) -> None:
+    """The page at the top in a viewport of `size` (a phone's when narrow), then as before."""
+    width, height = size
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
+    })  # fmt: skip
+    try:
+        driver.execute_script("window.scrollTo(0, 0)")
+        assert driver.execute_script("return [innerWidth, innerHeight]") == [width, height]
+        assert driver.execute_script("return document.documentElement.scrollWidth <= innerWidth")
+        driver.save_screenshot(str(path))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def browse(base: str, memes: dict, profile: Path, shots: Path, database_url: str) -> None:
+    boromir = template_of(database_url, memes["Boromir"])
+    members = titles_of_template(database_url, boromir)
+    # The premise: the copy, the repost and the other caption all share Boromir's template.
+    assert sorted(members) == sorted(
+        ["Boromir", "Cats hate monday", "Boromir again", "Boromir, reposted"]
+    )
+    driver = chromium(profile)
+    try:
+        # The Templates page, from the bar: most used first, each with its count.
+        driver.get(base + "/")
+        driver.find_element(By.LINK_TEXT, "Templates").click()
+        wait(driver, lambda d: d.current_url == base + "/t", "the Templates page")
+        wait(driver, lambda d: len(template_cards(d)) == 3, "the three templates")
+        cards = template_cards(driver)
+        assert cards[0] == ("4 memes", f"{base}/?template={boromir}")
+        assert [count for count, _ in cards[1:]] == ["1 meme", "1 meme"]
+        wait(driver, lambda d: pictures_loaded(d, "#templates img"), "the examples")
+        screenshot(driver, DOCS / "gallery-templates.png", (1280, 900))
+        screenshot(driver, shots / "templates-phone.png", PHONE)
+
+        # A template's card: the grid of exactly its memes, the filter shown and clearable.
+        driver.find_element(By.CSS_SELECTOR, "#templates .card a").click()
+        wait(driver, lambda d: d.current_url == f"{base}/?template={boromir}", "its memes")
+        wait(driver, lambda d: card_titles(d) == members, "exactly the template's memes")
+        assert driver.find_element(By.ID, "status").text == f"4 memes match template {boromir}"
+        chip = driver.find_element(By.CSS_SELECTOR, "#tags .tag.template")
+        assert chip.get_attribute("aria-current") == "true"
+        chip.click()
+        wait(driver, lambda d: d.current_url == base + "/", "the filter cleared")
+        wait(driver, lambda d: len(card_titles(d)) == 7, "every meme")
+
+        # The repost's page: its template, the original marked, its similar memes badged.
+        driver.get(f"{base}/m/{memes['Boromir, reposted']}")
+        line = "4 memes with this template"
+        wait(driver, lambda d: d.find_element(By.ID, "template").text == line, "the template")
+        repost_of = driver.find_element(By.ID, "repost-of")
+        wait(driver, lambda d: repost_of.is_displayed(), "marked as a repost")
+        assert repost_of.text == "Repost of Boromir"
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#similar .card")) == 3,
+             "the similar memes")  # fmt: skip
+        badges = {
+            card.find_element(By.CSS_SELECTOR, ".title").text: card.find_element(
+                By.CSS_SELECTOR, ".badge").text
+            for card in driver.find_elements(By.CSS_SELECTOR, "#similar .card")
+            if card.find_elements(By.CSS_SELECTOR, ".badge")
+        }  # fmt: skip
+        assert badges == {"Boromir": "Repost", "Boromir again": "Repost"}
+        shown = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#similar .title")]
+        assert shown == ["Boromir", "Boromir again", "Cats hate monday"]
+        wait(driver, lambda d: pictures_loaded(d, "#similar img, #picture"), "the pictures")
+        screenshot(driver, DOCS / "gallery-meme.png", (1280, 900))
+        screenshot(driver, shots / "meme-phone.png", PHONE)
+
+        # The original's page: its twin is the same picture, and it is no repost itself.
+        driver.get(f"{base}/m/{memes['Boromir']}")
+        wait(driver, lambda d: d.find_element(By.ID, "template").text == line, "the template")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#similar .badge"), "badges")
+        badges = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#similar .badge")]
+        assert badges == ["Same picture", "Repost"]
+        assert not driver.find_element(By.ID, "repost-of").is_displayed()
+        driver.find_element(By.LINK_TEXT, line).click()
+        wait(driver, lambda d: d.current_url == f"{base}/?template={boromir}", "its memes")
+        wait(driver, lambda d: card_titles(d) == members, "the template's memes")
+
+        # A picture whose processing failed: no template, and why; no similar strip.
+        driver.get(f"{base}/m/{memes['Broken']}")
+        wait(driver, lambda d: d.find_element(By.ID, "template").text, "the template line")
+        assert driver.find_element(By.ID, "template").text == (
+            "None: the picture could not be processed (cannot read it)"
+        )
+        assert not driver.find_element(By.ID, "similar").is_displayed()
+
+        # A template gone meanwhile (no picture left to show): said, not linked.
+        fine = template_of(database_url, memes["This is fine"])
+        assert query(database_url, "UPDATE templates SET example_sha256 = NULL WHERE id = %s"
+                     " RETURNING id", (fine,)) == [(fine,)]  # fmt: skip
+        driver.get(f"{base}/m/{memes['This is fine']}")
+        wait(driver, lambda d: d.find_element(By.ID, "template").text, "the template line")
+        assert driver.find_element(By.ID, "template").text == "Gone (it is no longer listed)"
+        assert not driver.find_elements(By.CSS_SELECTOR, "#template a")
+        driver.get(base + "/t")
+        wait(driver, lambda d: len(template_cards(d)) == 2, "the gone template not listed")
+
+        unexpected = [
+            entry["message"]
+            for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE"
+            and not re.search(rf"/templates/{fine} - .* 404", entry["message"])
+        ]
+        assert unexpected == []  # no script error, nothing refused by the CSP
+    finally:
+        driver.quit()
+
+
+async def test_templates_in_the_gallery(gallery, tmp_path, database_url):
+    base, memes = gallery
+    await asyncio.wait_for(
+        asyncio.to_thread(browse, base, memes, tmp_path / "profile", tmp_path, database_url), 90
+    )
