@@ -1,9 +1,10 @@
 """Templates in the gallery, in headless Chromium (as test_gallery): the Templates page (`/t`),
 most used first, each linking to the grid of its memes; a meme's page names its template ("N
 memes with this template") and marks its similar memes (`Repost`, `Same picture`); a picture
-whose processing failed and a template that is gone say so. The pictures are processed for
-real (a worker on the api's services, OCR and all) before the browser opens; the screenshots
-it takes are docs/gallery-templates.png and docs/gallery-meme.png."""
+whose processing failed and a template that is gone say so, and a meme's page opened before
+its picture is processed shows its template once it is. The pictures are processed for real
+(a worker on the api's services, OCR and all), before the browser opens but for that last
+one; the screenshots it takes are docs/gallery-templates.png and docs/gallery-meme.png."""
 
 import asyncio
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from api.app import create_app as create_api_app
 from api.db import jobs
@@ -49,9 +51,9 @@ async def post(http: aiohttp.ClientSession, title: str, picture: bytes) -> dict:
 
 
 @pytest.fixture
-async def gallery(aiohttp_server, media_server, database_url, tmp_path) -> tuple[str, dict]:
-    """The api with MEMES processed (and a meme whose processing failed): its url, the memes'
-    ids by title."""
+async def gallery(aiohttp_server, media_server, database_url, tmp_path):
+    """The api with MEMES processed, a meme whose processing failed and one just posted: its
+    url, the memes' ids by title, its services."""
     settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
     app = create_api_app(settings)
     api = await aiohttp_server(app)
@@ -71,8 +73,10 @@ async def gallery(aiohttp_server, media_server, database_url, tmp_path) -> tuple
 
         async with working(services):
             assert await eventually(all_processed, 60)
-    await fold_template_counts(services.db)  # most used first (the housekeeping does it too)
-    return url, memes
+        await fold_template_counts(services.db)  # most used first (the housekeeping does too)
+        picture = meme_picture("not processed", "yet", 0.35, 0)
+        memes["Just posted"] = (await post(http, "Just posted", picture))["id"]
+    return url, memes, services
 
 
 def template_of(database_url: str, meme_id: int) -> int:
@@ -128,14 +132,15 @@ def screenshot(driver, path: Path, size: tuple[int, int]) -> None:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def browse(base: str, memes: dict, profile: Path, shots: Path, database_url: str) -> None:
+def browse(base: str, memes: dict, process, shots: Path, database_url: str) -> None:
+    """The gallery in a browser; `process()` starts a worker (for the meme just posted)."""
     boromir = template_of(database_url, memes["Boromir"])
     members = titles_of_template(database_url, boromir)
     # The premise: the copy, the repost and the other caption all share Boromir's template.
     assert sorted(members) == sorted(
         ["Boromir", "Cats hate monday", "Boromir again", "Boromir, reposted"]
     )
-    driver = chromium(profile)
+    driver = chromium(shots / "profile")
     try:
         # The Templates page, from the bar: most used first, each with its count.
         driver.get(base + "/")
@@ -158,7 +163,7 @@ def browse(base: str, memes: dict, profile: Path, shots: Path, database_url: str
         assert chip.get_attribute("aria-current") == "true"
         chip.click()
         wait(driver, lambda d: d.current_url == base + "/", "the filter cleared")
-        wait(driver, lambda d: len(card_titles(d)) == 7, "every meme")
+        wait(driver, lambda d: len(card_titles(d)) == 8, "every meme")
 
         # The repost's page: its template, the original marked, its similar memes badged.
         driver.get(f"{base}/m/{memes['Boromir, reposted']}")
@@ -212,6 +217,16 @@ def browse(base: str, memes: dict, profile: Path, shots: Path, database_url: str
         driver.get(base + "/t")
         wait(driver, lambda d: len(template_cards(d)) == 2, "the gone template not listed")
 
+        # A meme just posted: its page says its template comes, and shows it once processed.
+        driver.get(f"{base}/m/{memes['Just posted']}")
+        coming = "Found once the picture is processed"
+        wait(driver, lambda d: d.find_element(By.ID, "template").text == coming, "it comes")
+        process()
+        WebDriverWait(driver, 40).until(
+            lambda d: re.fullmatch(r"\d+ memes? with this template",
+                                   d.find_element(By.ID, "template").text), "looked again",
+        )  # fmt: skip
+
         unexpected = [
             entry["message"]
             for entry in driver.get_log("browser")
@@ -224,7 +239,26 @@ def browse(base: str, memes: dict, profile: Path, shots: Path, database_url: str
 
 
 async def test_templates_in_the_gallery(gallery, tmp_path, database_url):
-    base, memes = gallery
-    await asyncio.wait_for(
-        asyncio.to_thread(browse, base, memes, tmp_path / "profile", tmp_path, database_url), 90
-    )
+    base, memes, services = gallery
+    loop = asyncio.get_running_loop()
+    asked, finished = asyncio.Event(), asyncio.Event()
+
+    async def worker_when_asked() -> None:
+        await asked.wait()
+        async with working(services):
+            await finished.wait()
+
+    def process() -> None:  # from the browser's thread
+        loop.call_soon_threadsafe(asked.set)
+
+    worker = asyncio.create_task(worker_when_asked())
+    try:
+        # Selenium blocks: it runs in a thread while the api answers on this loop.
+        await asyncio.wait_for(
+            asyncio.to_thread(browse, base, memes, process, tmp_path, database_url), 120
+        )
+    finally:
+        finished.set()
+        if not asked.is_set():
+            worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
