@@ -217,6 +217,25 @@ def browse(base: str, memes: dict, process, shots: Path, database_url: str) -> N
         driver.get(base + "/t")
         wait(driver, lambda d: len(template_cards(d)) == 2, "the gone template not listed")
 
+        # More templates than a page (24), made here with SQL (a worker would take minutes),
+        # all showing Boromir's picture: the page follows `next` as its end comes into view.
+        sha256 = query(database_url, "SELECT image_sha256 FROM memes WHERE id = %s",
+                       (memes["Boromir"],))[0][0]  # fmt: skip
+        made = query(
+            database_url,
+            "INSERT INTO templates (signature, example_sha256)"
+            " SELECT g, %s FROM generate_series(1, 25) g RETURNING id",
+            (sha256,),
+        )
+        driver.get(base + "/t")
+        wait(driver, lambda d: len(template_cards(d)) >= 24, "the first page")
+        driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        wait(driver, lambda d: len(template_cards(d)) == 27, "the next page, followed")
+        links = [link for _, link in template_cards(driver)]
+        assert len(set(links)) == 27 and links[0] == f"{base}/?template={boromir}"
+        assert {f"{base}/?template={template_id}" for (template_id,) in made} < set(links)
+        assert driver.find_element(By.ID, "status").text == "27 templates"
+
         # A meme just posted: its page says its template comes, and shows it once processed.
         driver.get(f"{base}/m/{memes['Just posted']}")
         coming = "Found once the picture is processed"
