@@ -46,3 +46,26 @@ def thumbnails_in_view_loaded(driver) -> bool:
         return inView.length > 0 && inView.every((f) => f.classList.contains('loaded')
             && f.querySelector('img').naturalWidth > 0);
     """)
+
+
+def pictures_loaded(driver, selector: str) -> bool:
+    return driver.execute_script(
+        "const images = [...document.querySelectorAll(arguments[0])];"
+        "return images.length > 0 && images.every((i) => i.complete && i.naturalWidth > 0);",
+        selector,
+    )
+
+
+def screenshot(driver, path: Path, size: tuple[int, int]) -> None:
+    """The page at the top in a viewport of `size` (a phone's when narrow), then as before."""
+    width, height = size
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
+    })  # fmt: skip
+    try:
+        driver.execute_script("window.scrollTo(0, 0)")
+        assert driver.execute_script("return [innerWidth, innerHeight]") == [width, height]
+        assert driver.execute_script("return document.documentElement.scrollWidth <= innerWidth")
+        driver.save_screenshot(str(path))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

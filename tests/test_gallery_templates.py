@@ -1,10 +1,8 @@
 """Templates in the gallery, in headless Chromium (as test_gallery): the Templates page (`/t`),
-most used first, each linking to the grid of its memes; a meme's page names its template ("N
-memes with this template") and marks its similar memes (`Repost`, `Same picture`); a picture
-whose processing failed and a template that is gone say so, and a meme's page opened before
-its picture is processed shows its template once it is. The pictures are processed for real
-(a worker on the api's services, OCR and all), before the browser opens but for that last
-one; the screenshots it takes are docs/gallery-templates.png and docs/gallery-meme.png."""
+each template linking to the grid of its memes; a meme's page: its template ("N memes with this
+template"), its similar memes badged (`Repost`, `Same picture`), a failed picture, a template
+gone, a picture processed while the page is open. A worker processes the pictures for real (OCR
+and all). Takes docs/gallery-templates.png and docs/gallery-meme.png."""
 
 import asyncio
 import re
@@ -19,7 +17,7 @@ from api.app import create_app as create_api_app
 from api.db import jobs
 from api.db.templates import fold_template_counts
 from api.web.state import SERVICES
-from tests.browser import card_titles, chromium, wait
+from tests.browser import card_titles, chromium, pictures_loaded, screenshot, wait
 from tests.helpers import api_settings_for, eventually, query, working
 from tests.meme_pictures import meme_picture, recompressed
 from tests.pictures import noise_png
@@ -28,8 +26,6 @@ pytestmark = pytest.mark.slow
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PHONE = (390, 844)
-
-
 BOROMIR = meme_picture("one does not simply", "write sql by hand", 0.6, 1)
 # Oldest first. Boromir's template: his picture, a copy of it, a repost, another caption.
 MEMES = [
@@ -79,25 +75,19 @@ async def gallery(aiohttp_server, media_server, database_url, tmp_path):
     return url, memes, services
 
 
+PICTURES_OF_MEMES = " FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
+
+
 def template_of(database_url: str, meme_id: int) -> int:
-    [(template,)] = query(
-        database_url,
-        "SELECT b.template_id FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
-        " WHERE m.id = %s",
-        (meme_id,),
-    )
-    return template
+    sql = "SELECT b.template_id" + PICTURES_OF_MEMES + " WHERE m.id = %s"
+    return query(database_url, sql, (meme_id,))[0][0]
 
 
 def titles_of_template(database_url: str, template: int) -> list[str]:
     """Its memes, newest first (the grid's order), from the database."""
-    rows = query(
-        database_url,
-        "SELECT m.title FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256"
-        " WHERE b.template_id = %s ORDER BY m.created_at DESC, m.id DESC",
-        (template,),
-    )
-    return [title for (title,) in rows]
+    sql = "SELECT m.title" + PICTURES_OF_MEMES + " WHERE b.template_id = %s"
+    sql += " ORDER BY m.created_at DESC, m.id DESC"
+    return [title for (title,) in query(database_url, sql, (template,))]
 
 
 def template_cards(driver) -> list[tuple[str, str]]:
@@ -107,29 +97,6 @@ def template_cards(driver) -> list[tuple[str, str]]:
          card.find_element(By.CSS_SELECTOR, "a").get_attribute("href"))
         for card in driver.find_elements(By.CSS_SELECTOR, "#templates .card")
     ]  # fmt: skip
-
-
-def pictures_loaded(driver, selector: str) -> bool:
-    return driver.execute_script(
-        "const images = [...document.querySelectorAll(arguments[0])];"
-        "return images.length > 0 && images.every((i) => i.complete && i.naturalWidth > 0);",
-        selector,
-    )
-
-
-def screenshot(driver, path: Path, size: tuple[int, int]) -> None:
-    """The page at the top in a viewport of `size` (a phone's when narrow), then as before."""
-    width, height = size
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
-    })  # fmt: skip
-    try:
-        driver.execute_script("window.scrollTo(0, 0)")
-        assert driver.execute_script("return [innerWidth, innerHeight]") == [width, height]
-        assert driver.execute_script("return document.documentElement.scrollWidth <= innerWidth")
-        driver.save_screenshot(str(path))
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def browse(base: str, memes: dict, process, shots: Path, database_url: str) -> None:
