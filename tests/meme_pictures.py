@@ -39,3 +39,12 @@ def _outlined(draw: ImageDraw.ImageDraw, text: str, center: tuple[int, int], roo
     draw.text(
         center, text, font=font, anchor="mm", fill="white", stroke_width=4, stroke_fill="black"
     )
+
+
+def recompressed(picture: bytes, scale: float, quality: int) -> bytes:
+    """The same meme again, as a repost is: resized and saved again as a JPEG."""
+    with Image.open(io.BytesIO(picture)) as image:
+        small = image.resize((int(image.width * scale), int(image.height * scale)))
+    buffer = io.BytesIO()
+    small.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()

@@ -11,11 +11,10 @@ import aiohttp
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 from api.app import create_app as create_api_app
 from api.web.gallery import CSP
-from tests.browser import WAIT, chromium
+from tests.browser import card_titles, cards, chromium, thumbnails_in_view_loaded, wait
 from tests.helpers import api_settings_for, query
 from tests.meme_pictures import meme_picture
 
@@ -56,27 +55,6 @@ async def gallery(aiohttp_server, media_server, database_url, tmp_path) -> str:
             async with http.post("/memes", data=form) as response:
                 assert response.status == 201, await response.text()
     return url
-
-
-def wait(driver, condition, message: str):
-    return WebDriverWait(driver, WAIT).until(lambda d: condition(d), message)
-
-
-def cards(driver) -> list:
-    return driver.find_elements(By.CSS_SELECTOR, "#grid .card")
-
-
-def card_titles(driver) -> list[str]:
-    return [card.find_element(By.CSS_SELECTOR, ".title").text for card in cards(driver)]
-
-
-def thumbnails_in_view_loaded(driver) -> bool:
-    return driver.execute_script("""
-        const frames = [...document.querySelectorAll('#grid .frame')];
-        const inView = frames.filter((f) => f.getBoundingClientRect().top < innerHeight);
-        return inView.length > 0 && inView.every((f) => f.classList.contains('loaded')
-            && f.querySelector('img').naturalWidth > 0);
-    """)
 
 
 def browse(base: str, profile: Path, upload: Path, database_url: str) -> None:
@@ -193,7 +171,7 @@ async def test_upload_find_open_delete_in_a_browser(gallery, tmp_path, database_
 
 
 async def test_gallery_pages_have_a_strict_csp_and_no_inline_code(client):
-    for path in ("/", "/upload", "/m/1", "/static/grid.js", "/static/gallery.css"):
+    for path in ("/", "/upload", "/m/1", "/t", "/static/templates.js", "/static/gallery.css"):
         response = await client.get(path)
         assert response.status == 200, path
         assert response.headers["Content-Security-Policy"] == CSP

@@ -4,11 +4,10 @@ process (its OCR in the image workers), against the real database and media serv
 import io
 
 import pytest
-from PIL import Image
 
 from api.web.state import SERVICES
 from tests.helpers import eventually, query, working
-from tests.meme_pictures import meme_picture
+from tests.meme_pictures import meme_picture, recompressed
 from tests.pictures import noise_png
 
 # The OCR model loads in each image worker process the test starts: seconds of CPU.
@@ -42,14 +41,6 @@ async def ids(client, url: str) -> list[int]:
     response = await client.get(url)
     assert response.status == 200, await response.text()
     return [meme["id"] for meme in (await response.json())["items"]]
-
-
-def recompressed(picture: bytes, scale: float, quality: int) -> bytes:
-    with Image.open(io.BytesIO(picture)) as image:
-        small = image.resize((int(image.width * scale), int(image.height * scale)))
-    buffer = io.BytesIO()
-    small.save(buffer, format="JPEG", quality=quality)
-    return buffer.getvalue()
 
 
 async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(client, database_url):

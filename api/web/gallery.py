@@ -38,6 +38,8 @@ PAGES = {
     "/": ("memes", "grid.js", "index.main.html"),
     "/upload": ("Upload a meme · memes", "upload.js", "upload.main.html"),
     r"/m/{id:\d+}": ("meme · memes", "meme.js", "meme.main.html"),
+    # Not /templates: that is the api's JSON list, which this page reads.
+    "/t": ("Templates · memes", "templates.js", "templates.main.html"),
 }
 # The assets are the files there now; nothing else under /static/ is served.
 ASSETS = {path.name: path for path in STATIC.iterdir() if path.suffix in {".css", ".js", ".svg"}}

@@ -167,3 +167,57 @@ export function pictureChooser(input, zone, preview, text) {
   });
   text.dataset.empty = text.textContent;
 }
+
+// A thumbnail in its frame: a shimmer until it loads, a plain tint if it cannot.
+export function thumbnail(src, alt) {
+  const picture = el("img", {
+    src, alt, loading: "lazy", decoding: "async", width: "160", height: "120",
+  });
+  const frame = el("span", { class: "frame" }, picture);
+  picture.addEventListener("load", () => frame.classList.add("loaded"));
+  picture.addEventListener("error", () => frame.classList.add("broken"));
+  return frame;
+}
+
+// A meme's card: its thumbnail and title, linking to its page; then `extras` (tags, a badge).
+export function memeCard(meme, ...extras) {
+  return el(
+    "li",
+    { class: "card", "data-id": meme.id },
+    el("a", { class: "open", href: `/m/${meme.id}` },
+       thumbnail(`/memes/${meme.id}/image?size=thumb`, meme.title),
+       el("span", { class: "title" }, meme.title)),
+    ...extras,
+  );
+}
+
+// A list read a page at a time, following the api's `next` cursor: `load(cursor)` shows a
+// page and returns the next cursor (null at the end, or when it failed and said so). The
+// next page comes with the `more` button, or when `end` (after the list) nears the window.
+export function pager(more, end, load) {
+  let next = null;
+  let loading = false;
+  let endInView = false;
+  async function loadPage() {
+    if (loading) return;
+    loading = true;
+    more.disabled = true;
+    try {
+      next = await load(next);
+    } finally {
+      loading = false;
+      more.disabled = false;
+      more.hidden = !next;
+    }
+    if (next && endInView) loadPage(); // a page that does not fill the window yet
+  }
+  more.addEventListener("click", loadPage);
+  new IntersectionObserver(
+    (entries) => {
+      endInView = entries.some((entry) => entry.isIntersecting);
+      if (endInView && next) loadPage();
+    },
+    { rootMargin: "800px 0px" },
+  ).observe(end);
+  loadPage();
+}

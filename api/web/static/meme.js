@@ -1,8 +1,15 @@
-// A meme's page: its picture and facts; edit and delete when this browser holds its token.
+// A meme's page: its picture and facts, its template and the memes like it; edit and delete
+// when this browser holds its token.
 import {
   api, clearErrors, el, forgetToken, humanSize, pictureChooser, sendForm, showProblem,
-  splitTags, tokenOf,
+  memeCard, splitTags, tokenOf,
 } from "/static/common.js";
+
+const SIMILAR = 8; // one or two rows of thumbnails
+// The relations that make a repost (the same meme posted again); `same-template` is another
+// caption, as the section's heading says.
+const BADGES = { "same-picture": "Same picture", repost: "Repost" };
+const PROCESSING_LOOKS = [1, 2, 3, 5, 8, 13, 21]; // seconds apart: about a minute in all
 
 const id = Number(location.pathname.split("/").pop());
 const token = tokenOf(id);
@@ -37,6 +44,79 @@ function show(meme) {
   document.getElementById("meme").hidden = false;
 }
 
+function memes(count) {
+  return `${count} ${count === 1 ? "meme" : "memes"}`;
+}
+
+async function showTemplate(meme) {
+  const line = document.getElementById("template");
+  if (meme.template_id === null) {
+    line.textContent = {
+      pending: "Found once the picture is processed",
+      failed: `None: the picture could not be processed (${meme.processing_error ?? "no reason given"})`,
+    }[meme.processing] ?? "Not found yet";
+    return;
+  }
+  try {
+    const template = await api(`/templates/${meme.template_id}`);
+    line.replaceChildren(
+      el("a", { href: `/?template=${template.id}` }, `${memes(template.memes)} with this template`),
+    );
+  } catch (problem) {
+    // Gone: every picture of it went (or moved) since this meme was read.
+    line.textContent = problem.status === 404
+      ? "Gone (it is no longer listed)"
+      : `Not known now: ${problem.message}`;
+  }
+}
+
+function similarCard(meme) {
+  const badge = BADGES[meme.relation];
+  return memeCard(meme, badge ? el("span", { class: `badge ${meme.relation}` }, badge) : null);
+}
+
+// The memes like this one, reposts badged; this one marked a repost when one of them is the
+// same meme posted before it.
+async function showSimilar() {
+  const section = document.getElementById("similar");
+  const repostOf = document.getElementById("repost-of");
+  let items = [];
+  try {
+    ({ items } = await api(`/memes/${id}/similar?limit=${SIMILAR}`));
+  } catch {
+    // Nothing to show: the rest of the page stands without it.
+  }
+  document.getElementById("similar-grid").replaceChildren(...items.map(similarCard));
+  section.hidden = !items.length;
+  const first = items.filter((meme) => BADGES[meme.relation] && meme.id < id)
+    .sort((a, b) => a.id - b.id)[0];
+  repostOf.hidden = !first;
+  if (first) {
+    repostOf.replaceChildren(el("span", { class: "badge repost" }, "Repost"), " of ",
+                             el("a", { href: `/m/${first.id}` }, first.title));
+  }
+}
+
+// Its template and similar memes, once its picture is processed (looked at again meanwhile).
+let looking = 0;
+async function showRelated(meme) {
+  const mine = ++looking;
+  if (meme.processing === "pending") showTemplate(meme); // says it comes
+  for (const seconds of PROCESSING_LOOKS) {
+    if (meme.processing !== "pending") break;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    if (mine !== looking) return; // a newer look (after a save) took over
+    try {
+      meme = await api(`/memes/${id}`);
+    } catch {
+      return;
+    }
+  }
+  if (mine !== looking) return;
+  showTemplate(meme);
+  showSimilar();
+}
+
 async function save(event) {
   event.preventDefault();
   clearErrors(form);
@@ -65,6 +145,7 @@ async function save(event) {
       });
     }
     show(meme);
+    showRelated(meme);
     input.value = "";
     input.dispatchEvent(new Event("change"));
     status.textContent = "Saved.";
@@ -95,7 +176,9 @@ async function remove() {
 
 async function start() {
   try {
-    show(await api(`/memes/${id}`));
+    const meme = await api(`/memes/${id}`);
+    show(meme);
+    showRelated(meme);
   } catch (problem) {
     status.textContent = problem.status === 404 ? "There is no such meme." : problem.message;
     return;
