@@ -1,7 +1,7 @@
 # make run: the whole system locally (PostgreSQL, media, api, a worker).
 # make check: the fast tier of the tests, under a minute: everything but the tests marked `slow`
 # (those that start processes, a browser or the fuzzer). Run it often while working.
-# make test: every test (what CI runs), about 3.5 minutes on 2 cores; PYTEST_ARGS passes options to pytest.
+# make test: every test (what CI runs), 5 to 6 minutes on 2 cores; PYTEST_ARGS passes options to pytest.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,8 +28,8 @@ run: $(BIN)/.installed
 	@$(BIN)/python -m common.supervise --last media media='$(BIN)/python -m media' \
 		api='$(BIN)/python -m api serve' worker='$(BIN)/python -m api worker'
 
-# Tests run in one worker process per core (pytest-xdist); the slow tier keeps to one of them
-# (conftest.py), so that tests starting processes never compete with each other. Their
+# Tests run in one worker process per core (pytest-xdist), handed out one at a time (under
+# pytest 9, xdist_group marks have no effect: docs/development.md). Their
 # temporary files go under a short directory made for the run: a socket path under a long
 # one (the image workers' fork server's) is over the kernel's 108 bytes.
 PYTEST := tmp=$$(mktemp -d /tmp/tests.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \

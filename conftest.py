@@ -167,14 +167,6 @@ def faulty_s3(s3_endpoint: str) -> Iterator[FaultyS3]:
 STORES = ("s3", "disk")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test`), the slow tier runs on one worker, one test at a time:
-    tests that start processes and time their answers never compete with each other."""
-    for item in items:
-        if item.get_closest_marker("slow"):
-            item.add_marker(pytest.mark.xdist_group("slow"))
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The store matrix, where the store matters: only for tests marked `both_stores`."""
     if "store" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):

@@ -1,11 +1,11 @@
-"""python -m common.supervise [--last NAME] NAME=COMMAND ...: `make run`'s processes, each
-restarted when it dies unasked, and stopped in order.
+"""python -m common.supervise [--last NAME] [--first-delay SECONDS] NAME=COMMAND ...:
+`make run`'s processes, each restarted when it dies unasked, and stopped in order.
 
-A process that exits by itself (a crash, an OOM kill, SIGKILL) is started again after 1 s, then
-2, 4, 8 ... (at most MAX_DELAY_SECONDS) while its deaths keep coming; only the GIVE_UP-th death
-within WINDOW_SECONDS stops everything, with a line saying which process and why, and a
-non-zero exit. A process that keeps dying at once (a port taken, a broken setting) thus stops
-the stack in about 15 s rather than retrying for ever.
+A process that exits by itself (a crash, an OOM kill, SIGKILL) is started again after 1 s
+(`--first-delay`; the tests shorten it), then 2, 4, 8 ... (at most MAX_DELAY_SECONDS) while its
+deaths keep coming; only the GIVE_UP-th death within WINDOW_SECONDS stops everything, with a
+line saying which process and why, and a non-zero exit. A process that keeps dying at once (a
+port taken, a broken setting) thus stops the stack in about 15 s rather than retrying for ever.
 
 SIGINT (Ctrl-C), SIGTERM or SIGHUP stop everything: the other processes get SIGTERM, and the
 `--last` ones (media: a picture still arriving at the api must find it there) only once the
@@ -44,6 +44,7 @@ class Program:
     command: list[str]
     last: bool  # stopped after the others, in a session of its own
     process: asyncio.subprocess.Process | None = None
+    first_delay: float = FIRST_DELAY_SECONDS
     deaths: deque[float] = field(default_factory=deque)
 
     async def start(self) -> None:
@@ -61,7 +62,7 @@ class Program:
             self.deaths.popleft()
         if len(self.deaths) >= GIVE_UP:
             return None
-        return min(FIRST_DELAY_SECONDS * 2 ** (len(self.deaths) - 1), MAX_DELAY_SECONDS)
+        return min(self.first_delay * 2 ** (len(self.deaths) - 1), MAX_DELAY_SECONDS)
 
 
 def described(status: int) -> str:
@@ -130,6 +131,10 @@ async def supervise(programs: list[Program]) -> int:
 def parse(argv: list[str]) -> list[Program]:
     parser = argparse.ArgumentParser(prog="python -m common.supervise", description=__doc__)
     parser.add_argument("--last", action="append", default=[], metavar="NAME")
+    parser.add_argument(
+        "--first-delay", type=float, default=FIRST_DELAY_SECONDS, metavar="SECONDS",
+        help="the wait before a dead process's first restart, doubled for each death after",
+    )  # fmt: skip
     parser.add_argument("programs", nargs="+", metavar="NAME=COMMAND")
     args = parser.parse_args(argv)
     programs = []
@@ -137,7 +142,9 @@ def parse(argv: list[str]) -> list[Program]:
         name, _, command = spec.partition("=")
         if not name or not command:
             parser.error(f"not NAME=COMMAND: {spec!r}")
-        programs.append(Program(name, shlex.split(command), name in args.last))
+        programs.append(
+            Program(name, shlex.split(command), name in args.last, first_delay=args.first_delay)
+        )
     if unknown := set(args.last) - {program.name for program in programs}:
         parser.error(f"--last names no program: {', '.join(sorted(unknown))}")
     return programs

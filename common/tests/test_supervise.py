@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from common.supervise import GIVE_UP, parse
 from tests.helpers import MEDIA_TOKEN
 from tests.processes import ROOT
 
@@ -130,20 +131,26 @@ def test_a_worker_killed_is_started_again_and_sigterm_stops_everything(
 
 def test_a_process_that_keeps_dying_stops_everything_with_a_line(supervisor, tmp_path):
     crashing = f"api={sys.executable} -c 'import sys; sys.exit(3)'"
-    stack = supervisor("--last", "media", service("media"), crashing)
+    # make run's waits are 1, 2, 4 and 8 s (the test below): a quarter of them here.
+    stack = supervisor("--last", "media", "--first-delay", "0.25", service("media"), crashing)
     started = time.monotonic()
     assert stack.wait(60) == 1
-    # Started again after 1, 2, 4 and 8 s: the fifth death stops everything.
-    assert 15 <= time.monotonic() - started < 30
+    # Started again after 0.25, 0.5, 1 and 2 s: the fifth death stops everything.
+    assert 3.75 <= time.monotonic() - started < 15
     lines = stack.stderr.read().splitlines()
     assert [line for line in lines if line.startswith("supervise: ")] == [
+        "supervise: api exited with status 3; starting it again in 0.25 s",
+        "supervise: api exited with status 3; starting it again in 0.5 s",
         "supervise: api exited with status 3; starting it again in 1 s",
         "supervise: api exited with status 3; starting it again in 2 s",
-        "supervise: api exited with status 3; starting it again in 4 s",
-        "supervise: api exited with status 3; starting it again in 8 s",
         "supervise: api exited with status 3, its 5th death within 60 s: stopping everything",
     ]
     assert (tmp_path / "stopped").read_text() == "media\n"
+
+
+def test_make_runs_waits_before_a_restart_are_1_2_4_8_s_then_it_gives_up():
+    (program,) = parse(["api=true"])
+    assert [program.died() for _ in range(GIVE_UP)] == [1, 2, 4, 8, None]
 
 
 def test_ctrl_c_stops_media_after_the_others(supervisor, tmp_path):
