@@ -13,9 +13,16 @@ def meme_picture(top: str, bottom: str, hue: float, shape: int = 0) -> bytes:
     width, height = SIZE
     image = Image.new("RGB", SIZE)
     draw = ImageDraw.Draw(image)
-    for y in range(height):  # a vertical gradient from the hue to a darker neighbour
-        r, g, b = colorsys.hsv_to_rgb((hue + 0.08 * y / height) % 1, 0.65, 0.95 - 0.45 * y / height)
-        draw.line([(0, y), (width, y)], fill=(int(r * 255), int(g * 255), int(b * 255)))
+    # A gradient from the hue to a darker neighbour: top to bottom, or (shape 2, 5, ...) left to
+    # right, so that pictures of other shapes are other templates, not only other colours.
+    across = shape % 3 == 2
+    steps = width if across else height
+    for step in range(steps):
+        r, g, b = colorsys.hsv_to_rgb(
+            (hue + 0.08 * step / steps) % 1, 0.65, 0.95 - 0.45 * step / steps
+        )
+        line = [(step, 0), (step, height)] if across else [(0, step), (width, step)]
+        draw.line(line, fill=(int(r * 255), int(g * 255), int(b * 255)))
     accent = tuple(int(c * 255) for c in colorsys.hsv_to_rgb((hue + 0.5) % 1, 0.55, 1.0))
     box = (width // 2 - 80, height // 2 - 70, width // 2 + 80, height // 2 + 70)
     [draw.ellipse, draw.rounded_rectangle, draw.regular_polygon][shape % 3](
