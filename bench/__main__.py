@@ -76,10 +76,16 @@ def main() -> None:
     limited.add_argument("--memes", type=int, default=20_000, help="memes generated")
     limited.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     limited.add_argument("--runs", type=int, default=3, help="wrk runs of each, the median kept")
-    work = commands.add_parser("processing", help="picture jobs, OCR, /similar (own services)")
+    work = commands.add_parser(
+        "processing", help="picture jobs, OCR, /similar, templates (own services)"
+    )
     work.add_argument("--pictures", type=int, default=40, help="pictures uploaded and processed")
     work.add_argument("--memes", type=int, default=1_000_000, help="memes /similar searches")
-    work.add_argument("--requests", type=int, default=200, help="/similar requests timed")
+    work.add_argument("--requests", type=int, default=200, help="requests timed of each kind")
+    work.add_argument("--templates", type=int, default=100_000, help="templates of the memes")
+    work.add_argument(
+        "--data-dir", type=Path, help="keep the services' data here; a second run reuses it"
+    )
     stall = commands.add_parser(
         "stalled", help="another client's reads beside exports nobody reads (own services)"
     )
@@ -125,7 +131,7 @@ def main() -> None:
         ratelimits.main(args.memes, args.duration, args.runs)
         return
     if args.command == "processing":
-        processing.main(args.pictures, args.memes, args.requests)
+        processing.main(args.pictures, args.memes, args.requests, args.templates, args.data_dir)
         return
     listing_load.main(args)
 

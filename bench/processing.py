@@ -6,12 +6,15 @@ outlined capitals) one after the other and prints: pictures processed per second
 worker, the time from each upload's 201 to its job being done (p50, p99), and the share of the
 drawn words that OCR found (as search finds them: in the line's letters, spaces aside; and as
 words, spaced right). Then adds `--memes` memes with random perceptual hashes in bulk (SQL) and
-times `/memes/{id}/similar` for random ones of them (p50, p99); then `--memes` more whose hashes
-are near the processed pictures' (clusters of reposts), and times it for those.
+times `/memes/{id}/similar` for random ones of them (p50, p99); then `--memes` more of
+`--templates` templates, clustered as memes are (bench.template_load), and times the reads of
+templates and the job's lookup of a picture's template. With `--data-dir`, all of it is kept
+there, and a second run with the same directory only times the reads again.
 """
 
 import asyncio
 import io
+import json
 import os
 import random
 import secrets
@@ -30,6 +33,7 @@ from PIL import Image, ImageDraw, ImageFont
 from api.app import create_app
 from api.db.connection import apply_migrations
 from api.settings import ApiSettings
+from bench import template_load
 from media.app import create_app as create_media_app
 from media.settings import MediaSettings
 
@@ -39,8 +43,10 @@ WORDS = (
     " intern wifi cloud regex linux python meeting budget pizza sleep review merge server"
 ).split()
 # The pictures' rows are written as processed, as the triggers that copy a job's end to them
-# would (migration 0011): row by row, those triggers doubled the time of this bulk load.
+# would (migration 0011): row by row, those triggers doubled the time of this bulk load. Their
+# templates' counts are nothing to change (0013), and would take a lock a picture to learn it.
 BULK = """
+ALTER TABLE memes DISABLE TRIGGER template_counts_insert;
 ALTER TABLE blobs DISABLE TRIGGER picture_job_insert;
 ALTER TABLE picture_jobs DISABLE TRIGGER picture_job_shown;
 ALTER TABLE picture_features DISABLE TRIGGER picture_features_shown;
@@ -54,23 +60,18 @@ SELECT encode(sha256((%(prefix)s || i)::bytea), 'hex'), 'done', now()
 INSERT INTO picture_features (sha256, search, phash, placeholder)
 SELECT encode(sha256((%(prefix)s || i)::bytea), 'hex'), ''::tsvector, {phash}, ''
   FROM generate_series(1, %(n)s) AS i;
-INSERT INTO memes (title, description, image_sha256)
-SELECT 'Bench meme ' || i, '', encode(sha256((%(prefix)s || i)::bytea), 'hex')
+-- A year old: the newest memes are those of templates (bench.template_load), as they would
+-- be in a collection where templates are at work.
+INSERT INTO memes (title, description, image_sha256, created_at, updated_at)
+SELECT 'Bench meme ' || i, '', encode(sha256((%(prefix)s || i)::bytea), 'hex'),
+       now() - interval '1 year', now() - interval '1 year'
   FROM generate_series(1, %(n)s) AS i;
 ALTER TABLE blobs ENABLE TRIGGER picture_job_insert;
 ALTER TABLE picture_jobs ENABLE TRIGGER picture_job_shown;
 ALTER TABLE picture_features ENABLE TRIGGER picture_features_shown;
+ALTER TABLE memes ENABLE TRIGGER template_counts_insert;
 """
-RANDOM_WORD = "('x' || substr(md5(%s || i), 1, 16))::bit(64)::bigint"
-HASHES = {
-    "random": RANDOM_WORD % "'phash'",
-    # Near the hash of one of the pictures processed above, each bit flipped with a chance of
-    # 1/8 (three random words ANDed), about 8 of 64: a few dozen clusters of reposts, as a
-    # collection full of copies of the same templates would be. Chunks then collide far more.
-    "clustered": "(%(seeds)s::bigint[])[1 + i %% cardinality(%(seeds)s::bigint[])] # ("
-    + " & ".join(RANDOM_WORD % f"'{salt}'" for salt in "abc")
-    + ")",
-}
+RANDOM_HASH = "('x' || substr(md5('phash' || i), 1, 16))::bit(64)::bigint"
 
 
 def meme_words(rng: random.Random) -> tuple[str, str]:
@@ -111,8 +112,7 @@ async def upload_and_wait(session, url: str, pictures: list[bytes]) -> dict[str,
 def finished(database: str) -> dict[str, float]:
     with psycopg2.connect(database) as conn, conn.cursor() as cur:
         cur.execute(
-            "SELECT sha256, extract(epoch FROM finished_at) FROM picture_jobs"
-            " WHERE state = 'done'"
+            "SELECT sha256, extract(epoch FROM finished_at) FROM picture_jobs WHERE state = 'done'"
         )
         rows = dict(cur.fetchall())
     conn.close()
@@ -157,15 +157,13 @@ def ocr_share(database: str, drawn_words: dict[str, tuple[str, str]]) -> None:
           f" {spaced / total:.1%} as spaced words ({total} words)")  # fmt: skip
 
 
-async def similar(url: str, database: str, memes: int, requests: int, hashes: str) -> None:
+def random_memes(database: str, memes: int) -> tuple[int, int]:
+    """Add `memes` memes with random hashes in bulk; the first and last of their ids."""
     began = time.monotonic()
     with psycopg2.connect(database) as conn, conn.cursor() as cur:
         cur.execute("SELECT coalesce(max(id), 0) FROM memes")
         (first,) = cur.fetchone()
-        cur.execute("SELECT array_agg(phash) FROM picture_features")
-        (seeds,) = cur.fetchone()
-        bulk = BULK.replace("{phash}", HASHES[hashes])
-        cur.execute(bulk, {"n": memes, "prefix": f"bench-{hashes}", "seeds": seeds})
+        cur.execute(BULK.replace("{phash}", RANDOM_HASH), {"n": memes, "prefix": "bench-random"})
         cur.execute("SELECT max(id) FROM memes")
         (top,) = cur.fetchone()
     conn.close()
@@ -173,27 +171,37 @@ async def similar(url: str, database: str, memes: int, requests: int, hashes: st
     conn.autocommit = True
     conn.cursor().execute("VACUUM ANALYZE blobs, memes, picture_jobs, picture_features")
     conn.close()
-    print(f"added {memes} memes with {hashes} hashes in {time.monotonic() - began:.0f} s")
+    print(f"added {memes} memes with random hashes in {time.monotonic() - began:.0f} s")
+    return first + 1, top
+
+
+async def similar(url: str, ids: tuple[int, int], requests: int) -> None:
     rng, times = random.Random(3), []
     async with aiohttp.ClientSession() as session:
-        for n in range(requests):
+        for n in range(requests + 10):
             start = time.perf_counter()
-            async with session.get(f"{url}/memes/{rng.randint(first + 1, top)}/similar") as r:
+            async with session.get(f"{url}/memes/{rng.randint(*ids)}/similar") as r:
                 assert r.status == 200, await r.text()
                 await r.read()
             if n >= 10:  # the first warm the caches
                 times.append((time.perf_counter() - start) * 1000)
-    print(f"/similar at {top} memes, {hashes} hashes: p50 {statistics.median(times):.1f} ms,"
+    print(f"/similar, memes of random hashes: p50 {statistics.median(times):.1f} ms,"
           f" p99 {percentile(times, 0.99):.1f} ms ({len(times)} requests)")  # fmt: skip
 
 
-async def run(pictures: int, memes: int, requests: int) -> None:
+async def run(
+    pictures: int, memes: int, requests: int, templates: int, data_dir: Path | None
+) -> None:
     import pgserver
 
-    root = Path(tempfile.mkdtemp(prefix="bench-processing-"))
+    root = data_dir or Path(tempfile.mkdtemp(prefix="bench-processing-"))
+    root.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(root / "postgres", cleanup_mode="stop")
     database = server.get_uri()
-    apply_migrations(database)
+    loaded_file = root / "bench-processing.json"
+    loaded = json.loads(loaded_file.read_text()) if loaded_file.exists() else None
+    if loaded is None:
+        apply_migrations(database)
     token = secrets.token_urlsafe(24)
     media = MediaSettings(_env_file=None, media_token=token, media_storage_dir=root / "media")
     settings = ApiSettings(
@@ -213,11 +221,17 @@ async def run(pictures: int, memes: int, requests: int) -> None:
                               stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{API_PORT}"
     try:
-        drawn_words = await processing(url, database, pictures)
-        ocr_share(database, drawn_words)
+        if loaded is None:
+            drawn_words = await processing(url, database, pictures)
+            ocr_share(database, drawn_words)
+            worker.terminate()
+            loaded = {"random": random_memes(database, memes)}
+            loaded.update(template_load.load(database, memes, templates))
+            loaded_file.write_text(json.dumps(loaded))
         worker.terminate()
-        for hashes in HASHES:
-            await similar(url, database, memes, requests, hashes)
+        await similar(url, loaded["random"], requests)
+        await template_load.reads(url, database, loaded, requests, settings.cursor_key())
+        await template_load.assignment(database, loaded, requests)
     finally:
         worker.terminate()
         worker.wait()
@@ -226,5 +240,5 @@ async def run(pictures: int, memes: int, requests: int) -> None:
         server.cleanup()
 
 
-def main(pictures: int, memes: int, requests: int) -> None:
-    asyncio.run(run(pictures, memes, requests))
+def main(pictures: int, memes: int, requests: int, templates: int, data_dir: Path | None) -> None:
+    asyncio.run(run(pictures, memes, requests, templates, data_dir))

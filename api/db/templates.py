@@ -86,8 +86,9 @@ async def assign_template(
 ) -> int:
     """Give the picture its template, in the caller's transaction, under `lock_picture`: the
     nearest within `distance`, or a new one with the picture as its example; and the picture
-    it is a repost of (`repost_words`). A picture that has a template keeps it. Returns the
-    picture's template."""
+    it is a repost of (`repost_words`), with its perceptual hash beside them (/similar reads
+    the three together). A picture that has a template keeps it. Returns the picture's
+    template."""
     params = {"sha256": sha256, "signature": signature}
     if kept := await fetch_value(
         cur, "SELECT template_id FROM blobs WHERE sha256 = %(sha256)s", params
@@ -115,7 +116,8 @@ async def assign_template(
     repost_of = await _repost_of(cur, template, sha256, text, repost_words)
     await execute(
         cur,
-        "UPDATE blobs SET template_id = %(id)s, repost_of = %(repost_of)s"
+        "UPDATE blobs SET template_id = %(id)s, repost_of = %(repost_of)s, phash ="
+        " (SELECT phash FROM picture_features WHERE sha256 = %(sha256)s)"
         " WHERE sha256 = %(sha256)s",
         {**params, "id": template, "repost_of": repost_of},
     )

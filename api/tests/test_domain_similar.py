@@ -51,3 +51,25 @@ async def test_similar_lists_each_meme_under_its_strongest_relation(client, data
         await client.get(f"/memes/{target['id']}/similar?relation=cousin"), 422,
         "validation-failed",
     )  # fmt: skip
+
+
+async def test_pictures_as_near_as_each_other_come_in_sha256_order(client):
+    """A relation keeps its nearest pictures before it reads their memes (a template has tens
+    of thousands): those equally near come in the order of their sha256, whichever was
+    processed first, and a page cut among them keeps the first."""
+    services = client.server.app[SERVICES]
+    target = await meme(client, "Target", "red")
+    pictures = [await meme(client, title, color) for title, color in
+                (("A", "blue"), ("B", "green"), ("C", "navy"))]  # fmt: skip
+    await finish(services, target["sha256"], 0, 0, "ONE DOES NOT SIMPLY\nPOST A MEME")
+    captions = ("HOW IT STARTED", "WHEN THE CODE WORKS", "NOBODY EXPECTS")
+    for n, picture in enumerate(reversed(pictures)):
+        await finish(services, picture["sha256"], 0b11 << (2 * n), 0b1, captions[n])
+    pictures.sort(key=lambda picture: picture["sha256"])
+    for limit in (1, 2, 3):
+        response = await client.get(f"/memes/{target['id']}/similar?limit={limit}")
+        assert response.status == 200
+        assert [(item["id"], item["relation"], item["distance"])
+                for item in (await response.json())["items"]] == [
+            (picture["id"], "same-template", 2) for picture in pictures[:limit]
+        ]  # fmt: skip

@@ -23,5 +23,5 @@ DROP FUNCTION template_count_changed(text[], integer);
 DROP FUNCTION picture_template_key(text);
 DROP TABLE template_count_changes;
 ALTER TABLE picture_features DROP COLUMN template_hash;
-ALTER TABLE blobs DROP COLUMN template_id, DROP COLUMN repost_of;
+ALTER TABLE blobs DROP COLUMN template_id, DROP COLUMN repost_of, DROP COLUMN phash;
 DROP TABLE templates;
