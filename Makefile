@@ -1,7 +1,7 @@
 # make run: the whole system locally (PostgreSQL, media, api, a worker).
-# make check: the fast tier of the tests, under a minute: everything but the tests marked `slow`
+# make check: the fast tier of the tests, about a minute: everything but the tests marked `slow`
 # (those that start processes, a browser or the fuzzer). Run it often while working.
-# make test: every test (what CI runs), 5 to 6 minutes on 2 cores; PYTEST_ARGS passes options to pytest.
+# make test: every test (what CI runs), about 6 minutes on 2 cores; PYTEST_ARGS passes options to pytest.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin

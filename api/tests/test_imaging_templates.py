@@ -7,10 +7,13 @@ import random
 from functools import cache
 
 import numpy
+import pytest
 from PIL import Image
 
 from api.imaging import features, templates
 from bench.template_set import Template, caption, encoded, repost, template
+
+pytestmark = pytest.mark.slow  # the OCR model loads and reads each picture, seconds in all
 
 
 @cache
