@@ -6,6 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from common.problems import Problem
+
 log = logging.getLogger(__name__)
 
 
@@ -35,6 +37,11 @@ class Background:
     async def _logged(self, work: Awaitable[Any]) -> None:
         try:
             await work
+        except Problem as exc:
+            # A dependency out (503) was logged once where it was found out (the pool, the
+            # media client): each round of periodic work that meets it says nothing more.
+            level = logging.DEBUG if exc.status == 503 else logging.WARNING
+            log.log(level, "background work failed, to be tried again: %r", exc)
         except Exception as exc:
             # Each piece of background work is retried later (the outbox, the next round).
             log.warning("background work failed, to be tried again: %r", exc)
