@@ -80,6 +80,13 @@ async def serve(
         log.info("listening on %s:%s", listener.host, listener.port)
         try:
             await stop.wait()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                # Stopping already: a later signal changes nothing, up to the process's very
+                # end. Left to the loop, it would be the default's again once the loop closes,
+                # and a SIGTERM then (a worker's server passing a Ctrl-C on, late) kills the
+                # process at its exit: -15, a failed stop.
+                loop.remove_signal_handler(signum)
+                signal.signal(signum, signal.SIG_IGN)
             log.info("stopping: finishing %d request(s) in flight", InFlight.count)
             for site in list(runner.sites):
                 await site.stop()
