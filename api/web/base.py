@@ -63,6 +63,10 @@ def json_bytes(value: Any) -> bytes:
     return orjson.dumps(value)
 
 
+def json_response(value: Any) -> web.Response:
+    return web.Response(body=json_bytes(value), content_type="application/json", charset="utf-8")
+
+
 class BaseView(PydanticView):
     @property
     def services(self) -> Services:

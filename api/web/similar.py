@@ -5,12 +5,11 @@ openapi.json."""
 import json
 from typing import Annotated, Literal
 
-from aiohttp import web
 from aiohttp_pydantic.oas.typing import r200, r404, r422, r503
 from pydantic import Field
 
 from api.domain.similar import similar
-from api.web.base import BaseView, json_bytes
+from api.web.base import BaseView, json_response
 from api.web.memes import Limit, MemeId
 from api.web.models import ProblemDetail, SimilarMemes
 
@@ -52,6 +51,6 @@ class SimilarMemesView(BaseView):
             for row in rows
         ]
         body = {"processing": processing, "items": items}
-        return web.Response(body=json_bytes(body), content_type="application/json", charset="utf-8")
+        return json_response(body)
 
     head = get  # the same headers, no body

@@ -4,14 +4,13 @@ openapi.json."""
 
 from typing import Annotated
 
-from aiohttp import web
 from aiohttp_pydantic.injectors import CONTEXT
 from aiohttp_pydantic.oas.typing import r200, r400, r404, r422, r503
 from pydantic import Field, ValidationError
 
 from api.domain import templates
 from api.errors import InvalidTemplateId
-from api.web.base import BaseView, json_bytes, spec_notes, validation_problem
+from api.web.base import BaseView, json_response, spec_notes, validation_problem
 from api.web.memes import Cursor, Limit
 from api.web.models import ProblemDetail, Template, TemplatePage
 from common.problems import from_problem
@@ -19,10 +18,6 @@ from common.problems import from_problem
 TemplateId = Annotated[
     int, Field(ge=1, le=2**63 - 1, description="The template's id", examples=[1])
 ]
-
-
-def _json(body: object) -> web.Response:
-    return web.Response(body=json_bytes(body), content_type="application/json", charset="utf-8")
 
 
 class TemplateCollectionView(BaseView):
@@ -46,7 +41,7 @@ class TemplateCollectionView(BaseView):
             503: The database took too long to answer
         """
         items, next_cursor = await templates.page(self.services, limit, cursor)
-        response = _json({"items": items, "next": next_cursor})
+        response = json_response({"items": items, "next": next_cursor})
         if next_cursor:
             next_url = self.request.rel_url.update_query(cursor=next_cursor)
             response.headers["Link"] = f'<{next_url}>; rel="next"'
@@ -68,7 +63,7 @@ class TemplateView(BaseView):
             404: No template has this id
             503: The database took too long to answer
         """
-        return _json(await templates.one(self.services, id))
+        return json_response(await templates.one(self.services, id))
 
     head = get  # the same headers, no body
 
