@@ -18,6 +18,7 @@ from api.web import (
     health,
     meme,
     memes,
+    moderation,
     openapi,
     own_writes,
     pictures,
@@ -92,6 +93,7 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/images/{sha256}", pictures.PictureView)
     app.router.add_view("/templates", templates.TemplateCollectionView)
     app.router.add_view("/templates/{id}", templates.TemplateView)
+    app.router.add_view("/moderation/log", moderation.ModerationLogView)
     openapi.setup_docs(app)
     gallery.setup_gallery(app)
     security.setup_security_headers(app)

@@ -36,8 +36,8 @@ class MalformedMultipart(Problem):
 
 
 class Unauthorized(Problem):
-    """Changing a meme needs `Authorization: Bearer <edit_token>` (sent with
-    `WWW-Authenticate`)."""
+    """Changing a meme needs `Authorization: Bearer <edit_token>`, a moderator's route a
+    moderator's token (sent with `WWW-Authenticate`)."""
 
     status = 401
     code = "unauthorized"
@@ -47,7 +47,8 @@ class Unauthorized(Problem):
 
 
 class Forbidden(Problem):
-    """The token is neither the meme's edit token nor the moderator's `ADMIN_TOKEN`."""
+    """The token is neither the meme's edit token nor a moderator's (`MODERATOR_TOKENS`,
+    `ADMIN_TOKEN`), or a moderator's route or field (`visibility`) got another token."""
 
     status = 403
     code = "forbidden"

@@ -10,6 +10,7 @@ from pydantic_settings import SettingsConfigDict
 
 from api.client_limit_settings import ClientLimitSettings
 from api.imaging.clean import ImageLimits
+from api.moderation_settings import ModerationSettings
 from api.template_settings import TemplateSettings
 from api.upload_settings import UploadSettings
 from common.run_settings import RunSettings
@@ -17,7 +18,9 @@ from common.run_settings import RunSettings
 MiB = 1024 * 1024
 
 
-class ApiSettings(UploadSettings, ClientLimitSettings, TemplateSettings, RunSettings):
+class ApiSettings(
+    UploadSettings, ClientLimitSettings, TemplateSettings, ModerationSettings, RunSettings
+):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     api_host: str = Field("127.0.0.1", description="address to listen on")
@@ -180,12 +183,6 @@ class ApiSettings(UploadSettings, ClientLimitSettings, TemplateSettings, RunSett
     )
     max_exports_per_client: int = Field(
         2, ge=1, description="exports in progress at once from one client, per process"
-    )
-    admin_token: SecretStr | None = Field(
-        None,
-        min_length=16,
-        description="the moderator's token: changes or deletes any meme (`Authorization:"
-        " Bearer ...`); unset: nobody can change a meme but with its own edit token",
     )
     body_read_timeout_seconds: float = Field(
         10,

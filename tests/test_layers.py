@@ -17,12 +17,13 @@ LAYERS = {
         ("errors.py values/ metrics.py", ("api.errors", "api.values", "api.metrics")),
         ("imaging/", ("api.imaging",)),
         (
-            "settings.py upload_settings.py client_limit_settings.py template_settings.py",
+            "settings.py *_settings.py",
             (
                 "api.settings",
                 "api.upload_settings",
                 "api.client_limit_settings",
                 "api.template_settings",
+                "api.moderation_settings",
             ),
         ),
         (
@@ -55,7 +56,7 @@ KEPT_OUT = {
     "api.web": ("api.db",),
     "api.values": ("aiohttp", "aiopg"),
 }
-PATH = re.compile(r"[\w.]+(?:/|\.py)")
+PATH = re.compile(r"[\w.*]+(?:/|\.py)")
 # Only the command that documents both services from their code reads the media package.
 ACROSS = {"api.cli.docs": {"media"}}
 

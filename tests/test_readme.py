@@ -70,7 +70,11 @@ ENDPOINTS = {
     "GET /memes/{id}/similar?relation": ("", "relation==repost"),
     "GET /templates": ("localhost:8080/templates?limit=", ":8080/templates limit=="),
     "GET /memes?template": ("/memes?template=1", "template==1"),
+    "PATCH /memes/{id} visibility": ('"visibility": "hidden"', "visibility=public"),
+    "GET /moderation/log": ("localhost:8080/moderation/log", ":8080/moderation/log"),
 }
+# The moderator the examples act as (`$MODERATOR_TOKEN` in them).
+MODERATOR_TOKEN = "alices-example-token-0123"
 
 
 def test_every_example_of_every_page_is_run():
@@ -112,7 +116,12 @@ def test_every_endpoint_has_a_curl_and_an_httpie_example():
 async def test_the_examples_of_a_page_work_in_order(
     page, aiohttp_server, media_server, database_url, tmp_path
 ):
-    settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
+    settings = api_settings_for(
+        database_url,
+        str(media_server.make_url("")),
+        tmp_path,
+        moderator_tokens=f"alice:{MODERATOR_TOKEN}",
+    )
     api = await aiohttp_server(create_api_app(settings))
     workdir = tmp_path / "user"
     workdir.mkdir()
@@ -122,6 +131,7 @@ async def test_the_examples_of_a_page_work_in_order(
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "HTTPIE_CONFIG_DIR": str(tmp_path / "httpie"),
+        "MODERATOR_TOKEN": MODERATOR_TOKEN,
     }
     assert shutil.which("http", path=env["PATH"]) and shutil.which("curl")
 

@@ -22,7 +22,8 @@ MEME_ROW = pg.SQL("""
         m.created_at, m.updated_at,
         '/memes/' || m.id || '/image' AS image_url, '/images/' || b.sha256 AS content_url,
         b.content_type, b.size, b.width, b.height, b.sha256,
-        b.processing, b.processing_error, b.text, b.placeholder, b.template_id
+        b.processing, b.processing_error, b.text, b.placeholder, b.template_id,
+        m.visibility
     ) AS meme""")
 MEME_JSON = pg.SQL("row_to_json(meme)::text AS json")
 MEME_BY_ID = pg.SQL("""

@@ -7,7 +7,7 @@ means nothing changed), and deleted from storage after it, through the outbox of
 a media service that is down never keeps a meme from being deleted or changed.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -101,13 +101,21 @@ async def replace(services: Services, meme_id: int, text: MemeText, upload: Path
     return meme
 
 
-async def delete(services: Services, meme_id: int) -> None:
+async def delete(
+    services: Services,
+    meme_id: int,
+    also: Callable[[aiopg.Cursor, str], Awaitable[None]] | None = None,
+) -> None:
+    """Delete the meme; `also(cursor, sha256)` writes more in the same transaction (the
+    moderation log, a ban): all of it is done, or none."""
     async with transaction(services.db) as cur:
         # The picture's lock first, as a create of the same picture takes it: before the meme's
         # delete locks the count of memes (one row that every create and delete updates), or
         # the two would wait for each other.
         await holds_and_outbox.lock(cur, [await memes.picture_of(cur, meme_id)])
         sha256 = await memes.delete_meme(cur, meme_id)  # another, if a PUT just changed it
+        if also is not None:
+            await also(cur, sha256)
         released = await release_with_change(cur, sha256)
     pictures.forget(services, meme_id, sha256, released)
     delete_soon(services, released)

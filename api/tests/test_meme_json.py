@@ -31,7 +31,7 @@ SELECT row_to_json(meme)::text FROM (SELECT
     b.content_type, b.size, b.width, b.height, b.sha256,
     CASE WHEN j.state IN ('done', 'failed') THEN j.state ELSE 'pending' END AS processing,
     CASE WHEN j.state = 'failed' THEN j.last_error END AS processing_error,
-    f.text, f.placeholder, b.template_id
+    f.text, f.placeholder, b.template_id, m.visibility
   FROM memes m
   JOIN blobs b ON b.sha256 = m.image_sha256
   LEFT JOIN picture_jobs j ON j.sha256 = b.sha256
@@ -164,14 +164,15 @@ def test_migration_0011_fills_the_pictures_rows_from_the_jobs_before_it(tmp_path
                 ("d" * 64,),
             )
         conn.close()
-        before_0013 = JOINED.replace(", b.template_id", "")
+        before_0013 = JOINED.replace(", b.template_id, m.visibility", "")
         joined = [query(url, before_0013, (meme_id,))[0][0] for meme_id in range(1, 5)]
 
         assert "0011.processing-on-blobs" in apply_migrations(url)
         for meme_id, before in enumerate(joined, start=1):
             with psycopg2.connect(url) as conn, conn.cursor() as cur:
                 cur.execute(MEME_BY_ID, {"id": meme_id})
-                assert cur.fetchone()[-1] == before[:-1] + ',"template_id":null}'  # 0013's
+                later = ',"template_id":null,"visibility":"public"}'  # 0013's, 0014's
+                assert cur.fetchone()[-1] == before[:-1] + later
             conn.close()
         shown = query(url, "SELECT processing, processing_error, text FROM blobs ORDER BY sha256")
         assert shown == [

@@ -100,6 +100,9 @@ def listing(
 # What a page of templates is, for its cursors: a listing of its own, which no page of memes'
 # cursor fits (api.domain.templates).
 TEMPLATES = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="most-used")
+# The moderation log's pages, newest first (api.domain.moderation): a cursor is where a page
+# ended, whichever meme it was narrowed to.
+MODERATION_LOG = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="log")
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,15 @@ def json_response(value: Any) -> web.Response:
     return web.Response(body=json_bytes(value), content_type="application/json", charset="utf-8")
 
 
+def page_response(request: web.Request, items: list, next_cursor: str | None) -> web.Response:
+    """A page of `items`; the next page's URL also in a `Link: <...>; rel="next"` header."""
+    response = json_response({"items": items, "next": next_cursor})
+    if next_cursor:
+        next_url = request.rel_url.update_query(cursor=next_cursor)
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
 class BaseView(PydanticView):
     @property
     def services(self) -> Services:

@@ -21,9 +21,15 @@ from aiohttp_pydantic.oas.typing import (
     r503,
 )
 
-from api.domain import memes
+from api.domain import memes, moderation
 from api.domain.owners import authorize
-from api.errors import MalformedBody, MalformedJson, RequestTimeout, UnsupportedMediaType
+from api.errors import (
+    Forbidden,
+    MalformedBody,
+    MalformedJson,
+    RequestTimeout,
+    UnsupportedMediaType,
+)
 from api.values.meme_text import MemeText
 from api.web.base import BaseView, field_error, meme_response, meme_text, spec_notes
 from api.web.conditional import etag_matches, etag_of
@@ -33,6 +39,8 @@ from api.web.models import Meme, ProblemDetail
 from api.web.state import SETTINGS
 
 JSON_TYPES = ("application/json", "application/merge-patch+json")
+VISIBILITIES = ("public", "hidden")
+MAX_REASON = 500  # characters of a moderator's reason
 # RFC 7396: null removes a member; what a removed description or tag list is.
 REMOVED = {"description": "", "tags": []}
 # The status codes PUT and PATCH answer with, as each docstring (so openapi.json) lists them.
@@ -42,7 +50,7 @@ CHANGED = """\
             200: The updated meme
             400: The body is malformed JSON or multipart
             401: No token was sent
-            403: The token is not this meme's
+            403: The token is not this meme's, or not a moderator's for `visibility`
             404: No meme has this id (whatever the token: a meme that is gone is 404 to everyone)
             413: The picture is over the size cap, or would be once cleaned
             415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
@@ -95,6 +103,23 @@ def _merged(meme_json: str, patch: dict[str, Any]) -> MemeText:
     for name, value in patch.items():
         fields[name] = REMOVED.get(name) if value is None and name in REMOVED else value
     return meme_text(fields)
+
+
+async def _set_visibility(
+    services: Any, meme_id: int, moderator: str | None, fields: dict[str, Any]
+) -> dict:
+    """A moderator's `{"visibility": "hidden"|"public", "reason": ...}`: sent alone, so that
+    the answer is true of all of it (the words change in another transaction)."""
+    if moderator is None:
+        raise Forbidden("Only a moderator may hide or restore a meme")
+    visibility, reason = fields.pop("visibility"), fields.pop("reason", None)
+    if fields:
+        raise field_error(next(iter(fields)), "is changed alone, not with visibility")
+    if visibility not in VISIBILITIES:
+        raise field_error("visibility", "is public or hidden")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
+        raise field_error("reason", f"is a string of at most {MAX_REASON} characters")
+    return await moderation.set_visibility(services, meme_id, visibility, moderator, reason)
 
 
 def _changed_doc(handler: Callable) -> Callable:
@@ -156,17 +181,30 @@ class MemeView(BaseView):
         `multipart/form-data` with any of the form's fields: `image` alone replaces the picture
         and nothing else.
 
+        A moderator hides a meme with `{"visibility": "hidden"}` (and restores it with
+        `"public"`), sent alone or with a `reason` for the moderation log: a hidden meme is 404
+        to everyone else, and left out of every list, count and picture URL.
+
         {CHANGED}
         """
-        await authorize(self.services, id, self.request.headers.get("Authorization"))
+        moderator = await authorize(self.services, id, self.request.headers.get("Authorization"))
+        fields = None
+        if self.request.content_type in JSON_TYPES:
+            fields = await _json_object(self.request)
+            if "visibility" in fields:
+                return meme_response(await _set_visibility(self.services, id, moderator, fields))
         current = await memes.get(self.services, id)
-        return await self._change(id, lambda fields: _merged(current["json"], fields))
+        return await self._change(id, lambda given: _merged(current["json"], given), fields)
 
-    async def _change(self, id: int, text_of: Callable[[dict], MemeText]) -> web.Response:
-        """PUT and PATCH alike: the words from JSON or a form, and the form's picture."""
+    async def _change(
+        self, id: int, text_of: Callable[[dict], MemeText], fields: dict | None = None
+    ) -> web.Response:
+        """PUT and PATCH alike: the words from JSON (`fields`, if already read) or a form, and
+        the form's picture."""
         services, request = self.services, self.request
         if request.content_type in JSON_TYPES:
-            meme = await memes.replace(services, id, text_of(await _json_object(request)), None)
+            fields = fields if fields is not None else await _json_object(request)
+            meme = await memes.replace(services, id, text_of(fields), None)
         elif request.content_type == "multipart/form-data":
             async with meme_form(request) as form:
                 meme = await memes.replace(services, id, text_of(form.text), form.image)
@@ -199,6 +237,9 @@ class MemeView(BaseView):
             422: The id is not a positive integer
             503: The database is unavailable; nothing was deleted
         """
-        await authorize(self.services, id, self.request.headers.get("Authorization"))
-        await memes.delete(self.services, id)
+        moderator = await authorize(self.services, id, self.request.headers.get("Authorization"))
+        if moderator is None:
+            await memes.delete(self.services, id)
+        else:
+            await moderation.remove(self.services, id, moderator)
         return web.Response(status=204)

@@ -58,6 +58,10 @@ class Meme(BaseModel):
         " words are masked out share one; null until processed, and when processing failed",
         examples=[7],
     )
+    visibility: Literal["public", "hidden"] = Field(
+        description="`hidden`: a moderator hid the meme; it is then shown to moderators only",
+        examples=["public"],
+    )
 
 
 class CreatedMeme(Meme):

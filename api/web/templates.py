@@ -10,7 +10,7 @@ from pydantic import Field, ValidationError
 
 from api.domain import templates
 from api.errors import InvalidTemplateId
-from api.web.base import BaseView, json_response, spec_notes, validation_problem
+from api.web.base import BaseView, json_response, page_response, spec_notes, validation_problem
 from api.web.memes import Cursor, Limit
 from api.web.models import ProblemDetail, Template, TemplatePage
 from common.problems import from_problem
@@ -41,11 +41,7 @@ class TemplateCollectionView(BaseView):
             503: The database took too long to answer
         """
         items, next_cursor = await templates.page(self.services, limit, cursor)
-        response = json_response({"items": items, "next": next_cursor})
-        if next_cursor:
-            next_url = self.request.rel_url.update_query(cursor=next_cursor)
-            response.headers["Link"] = f'<{next_url}>; rel="next"'
-        return response
+        return page_response(self.request, items, next_cursor)
 
     head = get  # the same headers, no body
 

@@ -1,0 +1,34 @@
+"""The moderators' response bodies, as openapi.json shows them."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class LogEntry(BaseModel):
+    id: int = Field(examples=[12])
+    at: datetime
+    moderator: str = Field(
+        description="The name of the moderator's token (`MODERATOR_TOKENS`), `admin` for"
+        " `ADMIN_TOKEN`, or `auto` for what the server did itself",
+        examples=["alice"],
+    )
+    action: str = Field(
+        description="`hide`, `restore`, `remove`, `ban`, `unban`, `dismiss`, `mark-sensitive`"
+        " or `unmark-sensitive`",
+        examples=["hide"],
+    )
+    meme_id: int | None = Field(description="The meme acted on, if any", examples=[1])
+    reason: str | None = Field(description="Why, as the moderator said", examples=["spam"])
+    details: dict[str, Any] = Field(
+        description="What else the action touched (the picture, a ban's id, reports closed)",
+        examples=[{"reports": 3}],
+    )
+
+
+class LogPage(BaseModel):
+    items: list[LogEntry] = Field(description="Newest first")
+    next: str | None = Field(
+        description="Pass as `cursor` for the next page (also in the Link header); null on the last"
+    )
