@@ -105,10 +105,13 @@ async def test_an_owner_still_patches_the_words(client):
 
 async def test_a_moderators_delete_is_logged_and_an_owners_is_not(client, database_url):
     removed, deleted = await create_meme(client, "Removed"), await create_meme(client, "Gone")
-    assert (await client.delete(f"/memes/{removed['id']}", headers=bearer(BOB))).status == 204
+    url = f"/memes/{removed['id']}?reason=off-topic"
+    assert (await client.delete(url, headers=bearer(BOB))).status == 204
     assert (await client.delete(f"/memes/{deleted['id']}", headers=owner(deleted))).status == 204
-    rows = query(database_url, "SELECT moderator, action, meme_id, details FROM moderation_log")
-    assert rows == [("bob", "remove", removed["id"], {"sha256": removed["sha256"]})]
+    rows = query(
+        database_url, "SELECT moderator, action, meme_id, reason, details FROM moderation_log"
+    )
+    assert rows == [("bob", "remove", removed["id"], "off-topic", {"sha256": removed["sha256"]})]
 
 
 async def test_the_log_is_for_moderators_and_pages_newest_first(client):

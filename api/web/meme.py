@@ -4,7 +4,7 @@ Docstrings become the descriptions in openapi.json."""
 import asyncio
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
 from aiohttp_pydantic.oas.typing import (
@@ -20,6 +20,7 @@ from aiohttp_pydantic.oas.typing import (
     r422,
     r503,
 )
+from pydantic import Field
 
 from api.domain import memes, moderation
 from api.domain.owners import authorize
@@ -41,6 +42,10 @@ from api.web.state import SETTINGS
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 VISIBILITIES = ("public", "hidden")
 MAX_REASON = 500  # characters of a moderator's reason
+Reason = Annotated[
+    str | None,
+    Field(max_length=MAX_REASON, description="A moderator's reason, for the moderation log"),
+]
 # RFC 7396: null removes a member; what a removed description or tag list is.
 REMOVED = {"description": "", "tags": []}
 # The status codes PUT and PATCH answer with, as each docstring (so openapi.json) lists them.
@@ -214,7 +219,7 @@ class MemeView(BaseView):
 
     @spec_notes(secured=True)
     async def delete(
-        self, id: MemeId, /
+        self, id: MemeId, /, reason: Reason = None
     ) -> (
         r204
         | r401[ProblemDetail]
@@ -225,8 +230,8 @@ class MemeView(BaseView):
     ):
         """Delete a meme and, when no other meme uses it, its picture.
 
-        Needs the meme's `edit_token` (or the moderator's token): `Authorization: Bearer
-        <token>`.
+        Needs the meme's `edit_token` (or a moderator's token): `Authorization: Bearer
+        <token>`. A moderator's delete is in the moderation log, with the `reason` given.
 
         Tags: memes
         Status Codes:
@@ -241,5 +246,5 @@ class MemeView(BaseView):
         if moderator is None:
             await memes.delete(self.services, id)
         else:
-            await moderation.remove(self.services, id, moderator)
+            await moderation.remove(self.services, id, moderator, reason)
         return web.Response(status=204)
