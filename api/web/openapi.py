@@ -100,6 +100,9 @@ def _meme_body(reads: str) -> dict[str, Any]:
 def _apply_notes(operation: dict[str, Any], notes: SpecNotes) -> None:
     if notes.reads_meme:
         operation["requestBody"] = _meme_body(notes.reads_meme)
+    if notes.reads_json:
+        json_body = {"schema": notes.reads_json.model_json_schema()}
+        operation["requestBody"] = {"required": True, "content": {"application/json": json_body}}
     responses, headers = operation["responses"], dict(notes.headers)
     if notes.secured:
         operation["security"] = [{"editToken": []}]
