@@ -53,18 +53,28 @@ class ReportNote(BaseModel):
     at: datetime
 
 
+class ByReason(BaseModel):
+    """Open reports by reason, every reason named."""
+
+    spam: int = Field(examples=[2])
+    nsfw: int = Field(examples=[0])
+    illegal: int = Field(examples=[0])
+    harassment: int = Field(examples=[1])
+    other: int = Field(examples=[0])
+
+
 class ReportedMeme(BaseModel):
+    """A meme with open reports; `meme` is the meme as `/memes/{id}` shows it, hidden or
+    not."""
+
     meme_id: int = Field(examples=[1])
     reports: int = Field(description="Open reports", examples=[3])
     clients: int = Field(description="Distinct clients that reported it", examples=[3])
-    by_reason: dict[Reason, int] = Field(
-        description="Open reports by reason, every reason named",
-        examples=[{"spam": 2, "nsfw": 0, "illegal": 0, "harassment": 1, "other": 0}],
-    )
+    by_reason: ByReason
     notes: list[ReportNote] = Field(description="The newest notes (3 at most), newest first")
     first_reported: datetime
     last_reported: datetime
-    meme: Meme = Field(description="The meme as `/memes/{id}` shows it, hidden or not")
+    meme: Meme
 
 
 class ReportQueue(BaseModel):
