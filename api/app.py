@@ -22,6 +22,7 @@ from api.web import (
     openapi,
     own_writes,
     pictures,
+    reports,
     security,
     similar,
     streams,
@@ -94,6 +95,9 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/templates", templates.TemplateCollectionView)
     app.router.add_view("/templates/{id}", templates.TemplateView)
     app.router.add_view("/moderation/log", moderation.ModerationLogView)
+    app.router.add_view("/memes/{id}/reports", reports.MemeReportsView)
+    app.router.add_view("/reports", reports.ReportQueueView)
+    app.router.add_view("/reports/{meme_id}/close", reports.CloseReportsView)
     openapi.setup_docs(app)
     gallery.setup_gallery(app)
     security.setup_security_headers(app)

@@ -173,3 +173,19 @@ class InvalidTemplateId(Problem):
 
     status = 400
     code = "invalid-template-id"
+
+
+class AlreadyReported(Problem):
+    """This client (its address) already has an open report on this meme: one per client and
+    meme until a moderator closes it."""
+
+    status = 409
+    code = "already-reported"
+
+
+class NoOpenReports(Problem):
+    """`POST /reports/{meme_id}/close` for a meme that has no open report (none yet, or a
+    moderator closed them already)."""
+
+    status = 409
+    code = "no-open-reports"

@@ -32,6 +32,13 @@ class ModerationSettings(BaseSettings):
         " or more): each token does what `ADMIN_TOKEN` does, and the moderation log names"
         " who acted. Only the tokens' sha256 is kept once read",
     )
+    reports_to_hide: int | None = Field(
+        None,
+        ge=1,
+        description="hide a meme by itself once this many distinct clients have open reports"
+        " on it (logged as moderator `auto`); after a moderator dismisses them it takes this"
+        " many new ones; unset: reports never hide a meme, moderators do",
+    )
 
     @field_validator("moderator_tokens")
     @classmethod

@@ -72,6 +72,9 @@ ENDPOINTS = {
     "GET /memes?template": ("/memes?template=1", "template==1"),
     "PATCH /memes/{id} visibility": ('"visibility": "hidden"', "visibility=public"),
     "GET /moderation/log": ("localhost:8080/moderation/log", ":8080/moderation/log"),
+    "POST /memes/{id}/reports": ("localhost:8080/memes/1/reports", "POST :8080/memes/2/reports"),
+    "GET /reports": ("localhost:8080/reports", ":8080/reports "),
+    "POST /reports/{meme_id}/close": ("localhost:8080/reports/1/close", ":8080/reports/2/close"),
 }
 # The moderator the examples act as (`$MODERATOR_TOKEN` in them).
 MODERATOR_TOKEN = "alices-example-token-0123"
@@ -158,6 +161,8 @@ def api_guide_did(workdir: Path, outputs: list[str], new_png: bytes, database_ur
     assert any("HTTP/1.1 304 Not Modified" in output for output in outputs)
     assert any('"total":null' in output for output in outputs)  # the page a cursor reached
     assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
+    reports = "SELECT meme_id, reason, action FROM reports ORDER BY id"
+    assert query(database_url, reports) == [(1, "spam", "dismiss"), (2, "nsfw", "dismiss")]
 
 
 async def run_shell(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:

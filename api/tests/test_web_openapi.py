@@ -76,7 +76,8 @@ def test_swagger_ui_shows_real_examples_that_the_rules_accept():
     spec = json.loads(COMMITTED.read_text())
     bodies = [
         content["schema"]
-        for operations in spec["paths"].values()
+        for path, operations in spec["paths"].items()
+        if path in ("/memes", "/memes/{id}")  # a meme's; test_reports checks the reports'
         for operation in operations.values()
         for content in operation.get("requestBody", {}).get("content", {}).values()
     ]

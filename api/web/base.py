@@ -92,6 +92,8 @@ class SpecNotes:
     # The meme form or JSON the handler reads itself: "create" (picture required), "replace"
     # or "patch" (nothing required).
     reads_meme: str | None = None
+    # The JSON body the handler reads itself (api.web.json_body), as a pydantic model.
+    reads_json: type | None = None
     # Needs a bearer token (the meme's edit token, or the moderator's).
     secured: bool = False
     # Response headers by status, named as in api.web.openapi.HEADERS.

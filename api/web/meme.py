@@ -1,7 +1,6 @@
 """One meme (`/memes/{id}`): read it; replace, patch or delete it with its edit token.
 Docstrings become the descriptions in openapi.json."""
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -24,22 +23,15 @@ from pydantic import Field
 
 from api.domain import memes, moderation
 from api.domain.owners import authorize
-from api.errors import (
-    Forbidden,
-    MalformedBody,
-    MalformedJson,
-    RequestTimeout,
-    UnsupportedMediaType,
-)
+from api.errors import Forbidden, UnsupportedMediaType
 from api.values.meme_text import MemeText
 from api.web.base import BaseView, field_error, meme_response, meme_text, spec_notes
 from api.web.conditional import etag_matches, etag_of
 from api.web.forms import meme_form
+from api.web.json_body import JSON_TYPES, json_object
 from api.web.memes import MemeId
 from api.web.models import Meme, ProblemDetail
-from api.web.state import SETTINGS
 
-JSON_TYPES = ("application/json", "application/merge-patch+json")
 VISIBILITIES = ("public", "hidden")
 MAX_REASON = 500  # characters of a moderator's reason
 Reason = Annotated[
@@ -73,33 +65,6 @@ Changed = (
     | r422[ProblemDetail]
     | r503[ProblemDetail]
 )
-
-
-def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    fields = dict(pairs)
-    if len(fields) < len(pairs):
-        names = [name for name, _ in pairs]
-        repeated = next(name for name in names if names.count(name) > 1)
-        raise field_error(repeated, "is given more than once")
-    return fields
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    timeout = request.app[SETTINGS].body_read_timeout_seconds  # a small body: all of it
-    try:
-        async with asyncio.timeout(timeout):
-            body = await request.read()
-    except TimeoutError:
-        raise RequestTimeout(f"The body did not come within {timeout:g} s") from None
-    except ConnectionResetError:
-        raise MalformedBody("The body was cut short: the client went away") from None
-    try:
-        fields = json.loads(body, object_pairs_hook=_no_repeats)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past Python's limit too
-        raise MalformedJson("The body is not valid JSON") from None
-    if not isinstance(fields, dict):
-        raise MalformedJson("The body must be a JSON object")
-    return fields
 
 
 def _merged(meme_json: str, patch: dict[str, Any]) -> MemeText:
@@ -195,7 +160,7 @@ class MemeView(BaseView):
         moderator = await authorize(self.services, id, self.request.headers.get("Authorization"))
         fields = None
         if self.request.content_type in JSON_TYPES:
-            fields = await _json_object(self.request)
+            fields = await json_object(self.request)
             if "visibility" in fields:
                 return meme_response(await _set_visibility(self.services, id, moderator, fields))
         current = await memes.get(self.services, id)
@@ -208,7 +173,7 @@ class MemeView(BaseView):
         the form's picture."""
         services, request = self.services, self.request
         if request.content_type in JSON_TYPES:
-            fields = fields if fields is not None else await _json_object(request)
+            fields = fields if fields is not None else await json_object(request)
             meme = await memes.replace(services, id, text_of(fields), None)
         elif request.content_type == "multipart/form-data":
             async with meme_form(request) as form:

@@ -1,9 +1,11 @@
 """The moderators' response bodies, as openapi.json shows them."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from api.web.models import Meme
 
 
 class LogEntry(BaseModel):
@@ -32,3 +34,59 @@ class LogPage(BaseModel):
     next: str | None = Field(
         description="Pass as `cursor` for the next page (also in the Link header); null on the last"
     )
+
+
+Reason = Literal["spam", "nsfw", "illegal", "harassment", "other"]
+
+
+class Report(BaseModel):
+    id: int = Field(examples=[5])
+    meme_id: int = Field(examples=[1])
+    reason: Reason = Field(examples=["spam"])
+    note: str | None = Field(description="What the reporter added", examples=["a scam link"])
+    created_at: datetime
+
+
+class ReportNote(BaseModel):
+    reason: Reason = Field(examples=["spam"])
+    note: str = Field(examples=["a scam link"])
+    at: datetime
+
+
+class ByReason(BaseModel):
+    """Open reports by reason, every reason named."""
+
+    spam: int = Field(examples=[2])
+    nsfw: int = Field(examples=[0])
+    illegal: int = Field(examples=[0])
+    harassment: int = Field(examples=[1])
+    other: int = Field(examples=[0])
+
+
+class ReportedMeme(BaseModel):
+    """A meme with open reports; `meme` is the meme as `/memes/{id}` shows it, hidden or
+    not."""
+
+    meme_id: int = Field(examples=[1])
+    reports: int = Field(description="Open reports", examples=[3])
+    clients: int = Field(description="Distinct clients that reported it", examples=[3])
+    by_reason: ByReason
+    notes: list[ReportNote] = Field(description="The newest notes (3 at most), newest first")
+    first_reported: datetime
+    last_reported: datetime
+    meme: Meme
+
+
+class ReportQueue(BaseModel):
+    items: list[ReportedMeme] = Field(
+        description="Most reported first, then the newest report, then the newest meme"
+    )
+    next: str | None = Field(
+        description="Pass as `cursor` for the next page (also in the Link header); null on the last"
+    )
+
+
+class ClosedReports(BaseModel):
+    meme_id: int = Field(examples=[1])
+    action: str = Field(examples=["hide"])
+    closed: int = Field(description="How many open reports this closed", examples=[3])

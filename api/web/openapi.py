@@ -100,6 +100,9 @@ def _meme_body(reads: str) -> dict[str, Any]:
 def _apply_notes(operation: dict[str, Any], notes: SpecNotes) -> None:
     if notes.reads_meme:
         operation["requestBody"] = _meme_body(notes.reads_meme)
+    if notes.reads_json:
+        json_body = {"schema": notes.reads_json.model_json_schema()}
+        operation["requestBody"] = {"required": True, "content": {"application/json": json_body}}
     responses, headers = operation["responses"], dict(notes.headers)
     if notes.secured:
         operation["security"] = [{"editToken": []}]
@@ -128,10 +131,14 @@ def _handlers(app: web.Application) -> dict[tuple[str, str], Any]:
 
 def _to_openapi_3_0(node: Any) -> None:
     """pydantic writes JSON Schema's `examples` lists; OpenAPI 3.0 (and Swagger UI 4, which
-    shows "string" otherwise) wants one `example` in a schema."""
+    shows "string" otherwise) wants one `example` in a schema, and `nullable`."""
     if isinstance(node, dict):
         if isinstance(node.get("examples"), list):
             node["example"] = node.pop("examples")[0]
+        # pydantic's `X | None` is 3.1's anyOf with a null type; 3.0 says `nullable`.
+        if {"type": "null"} in node.get("anyOf", []) and len(node["anyOf"]) == 2:
+            [schema] = [option for option in node.pop("anyOf") if option != {"type": "null"}]
+            node.update(schema, nullable=True)
         for value in node.values():
             _to_openapi_3_0(value)
     elif isinstance(node, list):

@@ -1,0 +1,54 @@
+"""JSON request bodies: read whole (they are small), parsed strictly (a repeated field is an
+error, not the last one winning), and checked against a model."""
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from api.errors import MalformedBody, MalformedJson, RequestTimeout, UnsupportedMediaType
+from api.web.base import field_error, validation_problem
+from api.web.state import SETTINGS
+
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    fields = dict(pairs)
+    if len(fields) < len(pairs):
+        names = [name for name, _ in pairs]
+        repeated = next(name for name in names if names.count(name) > 1)
+        raise field_error(repeated, "is given more than once")
+    return fields
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    timeout = request.app[SETTINGS].body_read_timeout_seconds  # a small body: all of it
+    try:
+        async with asyncio.timeout(timeout):
+            body = await request.read()
+    except TimeoutError:
+        raise RequestTimeout(f"The body did not come within {timeout:g} s") from None
+    except ConnectionResetError:
+        raise MalformedBody("The body was cut short: the client went away") from None
+    try:
+        fields = json.loads(body, object_pairs_hook=_no_repeats)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past Python's limit too
+        raise MalformedJson("The body is not valid JSON") from None
+    if not isinstance(fields, dict):
+        raise MalformedJson("The body must be a JSON object")
+    return fields
+
+
+async def json_model[M: BaseModel](request: web.Request, model: type[M]) -> M:
+    """The body as `model`: 415 if it is not JSON, 400 if it does not parse, 422 if it
+    breaks the model's rules."""
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType("Send JSON (Content-Type: application/json)")
+    fields = await json_object(request)
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        raise validation_problem(exc, "body") from None
