@@ -29,9 +29,10 @@ EXIT_CODES = {
 class Failure(click.ClickException):
     """One line on stderr, `title: detail`, and an exit code from EXIT_CODES."""
 
-    def __init__(self, title: str, detail: str, exit_code: int = FAILED):
+    def __init__(self, title: str, detail: str, exit_code: int = FAILED, status: int = 0):
         super().__init__(f"{title}: {detail}")
         self.exit_code = exit_code
+        self.status = status  # the api's answer, if it answered
 
     def show(self, file=None) -> None:
         click.echo(self.message, err=True)
@@ -55,7 +56,7 @@ def failure_from(response: httpx.Response) -> Failure:
         title, detail = problem["title"], problem["detail"]
     except (ValueError, KeyError, TypeError):
         title, detail = response.reason_phrase or "Error", f"HTTP {response.status_code}"
-    return Failure(title, detail, exit_code_for(response.status_code))
+    return Failure(title, detail, exit_code_for(response.status_code), response.status_code)
 
 
 @dataclass
@@ -85,6 +86,17 @@ class Api:
     def json(self, method: str, path: str, **kwargs) -> dict:
         return self.request(method, path, **kwargs).json()
 
+    def items(self, path: str, params: dict, every_page: bool, **kwargs) -> Iterator[dict]:
+        """The items of a page of `path`, and of the pages after it if `every_page` (following
+        each page's `next` cursor)."""
+        params = dict(params)
+        while True:
+            page = self.json("GET", path, params=params, **kwargs)
+            yield from page["items"]
+            if not (every_page and page["next"]):
+                return
+            params["cursor"] = page["next"]
+
 
 @contextmanager
 def unreachable_as_failure(url: str) -> Iterator[None]:
@@ -110,5 +122,3 @@ def bearer(token: str) -> dict[str, str]:
 
 def json_line(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-

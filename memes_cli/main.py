@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from memes_cli import changes
+from memes_cli import changes, moderation
 from memes_cli.client import DEFAULT_URL, EXIT_CODES, Api, api_at
 from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_json, print_meme
 from memes_cli.render import err, memes_table, out, tags_table, templates_table
@@ -31,7 +31,7 @@ EPILOG = (
     + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
     + "\n\n\b\nEnvironment:\n"
     + f"  MEMES_URL         the api (default {DEFAULT_URL})\n"
-    + "  MEMES_TOKEN       an edit token for edit and rm (e.g. the moderator's)\n"
+    + "  MEMES_TOKEN       an edit token for edit and rm, or a moderator's (for mod too)\n"
     + "  MEMES_TOKEN_FILE  where edit tokens are kept"
     + " (default $XDG_CONFIG_HOME/memes/tokens.json, mode 0600)"
 )
@@ -45,7 +45,6 @@ EPILOG = (
 def cli(ctx: click.Context, url: str) -> None:
     """Post, find, download, change and export memes: a client of the memes api."""
     ctx.obj = ctx.with_resource(api_at(url))
-
 
 
 def filter_options(command: Callable) -> Callable:
@@ -93,15 +92,9 @@ GET_EXAMPLES = examples(
 @pass_api
 def ls(api: Api, limit: int, every_page: bool, as_json: bool, ndjson: bool, **chosen) -> None:
     """List memes, newest first: a table, or JSON."""
-    params = filters(**chosen) | {"limit": limit}
     memes = []
-    while True:
-        page = api.json("GET", "/memes", params=params)
-        for meme in page["items"]:
-            print_json(meme) if ndjson else memes.append(meme)
-        if not (every_page and page["next"]):
-            break
-        params["cursor"] = page["next"]
+    for meme in api.items("/memes", filters(**chosen) | {"limit": limit}, every_page):
+        print_json(meme) if ndjson else memes.append(meme)
     if as_json:
         print_json(memes)
     elif not ndjson:
@@ -135,13 +128,7 @@ def tags(api: Api, as_json: bool) -> None:
 def templates(api: Api, limit: int, every_page: bool, as_json: bool) -> None:
     """The templates, most used first: how many memes use each, and its example meme (list a
     template's memes with `memes ls --template ID`)."""
-    params, items = {"limit": limit}, []
-    while True:
-        page = api.json("GET", "/templates", params=params)
-        items += page["items"]
-        if not (every_page and page["next"]):
-            break
-        params["cursor"] = page["next"]
+    items = list(api.items("/templates", {"limit": limit}, every_page))
     print_json(items) if as_json else out.print(templates_table(items))
 
 
@@ -186,3 +173,5 @@ def export(api: Api, output, **chosen) -> None:
 cli.add_command(changes.post)
 cli.add_command(changes.edit)
 cli.add_command(changes.rm)
+cli.add_command(moderation.report)
+cli.add_command(moderation.mod)

@@ -71,3 +71,36 @@ def templates_table(templates: Iterable[dict]) -> Table:
             template["example_url"] or "",
         )
     return table
+
+
+def log_table(entries: Iterable[dict]) -> Table:
+    table = Table("at", "moderator", "action", "meme", "reason", box=None, header_style="bold")
+    table.columns[3].justify = "right"
+    for entry in entries:
+        meme = entry["meme_id"]
+        table.add_row(
+            entry["at"][:19].replace("T", " "),
+            entry["moderator"],
+            entry["action"],
+            "" if meme is None else str(meme),
+            entry["reason"] or "",
+        )
+    return table
+
+
+def queue_table(items: Iterable[dict]) -> Table:
+    table = Table("meme", "title", "reports", "reasons", "newest note", "shown",
+                  box=None, header_style="bold")  # fmt: skip
+    table.columns[0].justify = table.columns[2].justify = "right"
+    for item in items:
+        meme, notes = item["meme"], item["notes"]
+        reasons = ", ".join(f"{reason} {count}" for reason, count in item["reasons"].items())
+        table.add_row(
+            str(meme["id"]),
+            meme["title"],
+            str(item["reports"]),
+            reasons,
+            notes[0]["note"] if notes else "",
+            meme["visibility"],
+        )
+    return table
