@@ -94,7 +94,8 @@ def queue_table(items: Iterable[dict]) -> Table:
     table.columns[0].justify = table.columns[2].justify = "right"
     for item in items:
         meme, notes = item["meme"], item["notes"]
-        reasons = ", ".join(f"{reason} {count}" for reason, count in item["reasons"].items())
+        by_reason = item["by_reason"].items()
+        reasons = ", ".join(f"{reason} {count}" for reason, count in by_reason if count)
         table.add_row(
             str(meme["id"]),
             meme["title"],
