@@ -12,8 +12,8 @@ import statistics
 import psycopg2
 from psycopg2 import sql as pg
 
-from api.db.connection import database_url
 from api.db import filters
+from api.db.connection import database_url
 from api.db.listing import _walk, listing_query
 from api.db.memes import MEME_BY_ID
 from api.settings import ApiSettings

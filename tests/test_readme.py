@@ -72,6 +72,8 @@ ENDPOINTS = {
     "GET /memes?template": ("/memes?template=1", "template==1"),
     "PATCH /memes/{id} visibility": ('"visibility": "hidden"', "visibility=public"),
     "GET /moderation/log": ("localhost:8080/moderation/log", ":8080/moderation/log"),
+    "PATCH /memes/{id} sensitive": ('"sensitive": true', "sensitive:=true"),
+    "GET /memes?sensitive": ("/memes?sensitive=false", "sensitive==false"),
 }
 # The moderator the examples act as (`$MODERATOR_TOKEN` in them).
 MODERATOR_TOKEN = "alices-example-token-0123"
