@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings
 # The name the moderation log gives whoever holds `ADMIN_TOKEN`.
 ADMIN_NAME = "admin"
 MIN_TOKEN_LENGTH = 16
+DEFAULT_NSFW_THRESHOLD = 0.8  # open_nsfw's own line for NSFW (see nsfw_threshold)
 
 
 def token_digest(token: str) -> bytes:
@@ -38,6 +39,16 @@ class ModerationSettings(BaseSettings):
         description="hide a meme by itself once this many distinct clients have open reports"
         " on it (logged as moderator `auto`); after a moderator dismisses them it takes this"
         " many new ones; unset: reports never hide a meme, moderators do",
+    )
+
+    nsfw_threshold: float = Field(
+        DEFAULT_NSFW_THRESHOLD,
+        ge=0,
+        le=1,
+        description="a meme is `sensitive` when its picture's NSFW score (open_nsfw, 0-1) is"
+        " over this, or when its poster or a moderator marked it: the gallery blurs it and"
+        " `sensitive=false` leaves it out of lists. 0.8 is the model's own line for NSFW;"
+        " plain meme pictures score under 0.3 (docs/benchmarks.md)",
     )
 
     @field_validator("moderator_tokens")

@@ -1,5 +1,5 @@
 """python -m bench list | serving | loops | ratelimits | pictures | breaker | trickle | processing
-| stalled | chaos | templates
+| stalled | chaos | templates | nsfw
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -18,6 +18,7 @@ from bench import (
     chaos,
     listing_load,
     loops,
+    nsfw,
     pictures,
     processing,
     ratelimits,
@@ -98,11 +99,16 @@ def main() -> None:
     broken.add_argument("--seed", type=int, help="of the faults and the clients (random: printed)")
     broken.add_argument("--store", choices=("s3", "disk"), default="s3", help="media's store")
     broken.add_argument("--memes", type=int, default=20_000, help="memes generated first")
+    scored = commands.add_parser("nsfw", help="the NSFW score's cost per picture, beside OCR's")
+    scored.add_argument("--pictures", type=int, default=48, help="meme pictures scored")
     kinds = commands.add_parser("templates", help="repost and same-template: hashes, thresholds")
     kinds.add_argument("--seed", type=int, default=20, help="of the generated, labelled set")
     kinds.add_argument("--templates", type=int, default=44, help="templates in the set")
     kinds.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir(), "bench-templates"))
     args = parser.parse_args()
+    if args.command == "nsfw":
+        nsfw.main(args.pictures)
+        return
     if args.command == "templates":
         templates.main(args.seed, args.templates, args.cache)
         return

@@ -47,12 +47,17 @@ def _token(api: Api, meme_id: int, given: str | None) -> str:
 @click.option("-t", "--title", required=True, help="1-200 characters.")
 @click.option("-d", "--description", default="", help="At most 2000 characters.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for more; or a,b,c).")
+@click.option("--sensitive", is_flag=True, help="Mark it sensitive (the gallery blurs it).")
 @as_json()
 @pass_api
-def post(api: Api, file: Path, title: str, description: str, tags: tuple, as_json: bool) -> None:
+def post(
+    api: Api, file: Path, title: str, description: str, tags: tuple, sensitive: bool, as_json: bool
+) -> None:
     """Upload a picture (JPEG, PNG, GIF or WebP) as a new meme; the edit token the api answers
     with is kept in the token file, for edit and rm."""
     fields = {"title": title, "description": description, "tags": split_tags(tags)}
+    if sensitive:
+        fields["sensitive"] = "true"
     tokens = Tokens(api.url)  # before the upload: the new meme's token must have a place
     meme = _with_picture(api, "POST", "/memes", fields, file)
     if token := meme.pop("edit_token", None):

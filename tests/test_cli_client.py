@@ -79,7 +79,10 @@ async def test_post_list_show_get_edit_export_rm(memes: Shell, database_url):
         "post", "boyfriend.png", "--title", "Distracted boyfriend",
         "--description", "He looks at the new framework", "--tag", "classic", "--tag", "work",
     )  # fmt: skip
-    second = await memes.json("post", "fine.jpg", "-t", "This is fine", "--tag", "dogs,classic")
+    second = await memes.json(
+        "post", "fine.jpg", "-t", "This is fine", "--tag", "dogs,classic", "--sensitive"
+    )
+    assert (first["sensitive"], second["sensitive"]) == (False, True)
     assert "edit_token" not in first  # kept, not printed
     assert query(database_url, "SELECT id, title FROM memes ORDER BY id") == [
         (first["id"], "Distracted boyfriend"),

@@ -75,6 +75,8 @@ ENDPOINTS = {
     "POST /memes/{id}/reports": ("localhost:8080/memes/1/reports", "POST :8080/memes/2/reports"),
     "GET /reports": ("localhost:8080/reports", ":8080/reports "),
     "POST /reports/{meme_id}/close": ("localhost:8080/reports/1/close", ":8080/reports/2/close"),
+    "PATCH /memes/{id} sensitive": ('"sensitive": true', "sensitive:=true"),
+    "GET /memes?sensitive": ("/memes?sensitive=false", "sensitive==false"),
 }
 # The moderator the examples act as (`$MODERATOR_TOKEN` in them).
 MODERATOR_TOKEN = "alices-example-token-0123"

@@ -7,8 +7,8 @@ import click
 
 from api.cli.running import with_services
 from api.db import jobs
+from api.domain import nsfw, templates
 from api.domain.processing import run_worker
-from api.domain.templates import backfill
 from api.services import Services
 
 LISTED = 20  # running and failed jobs shown by `jobs`
@@ -44,25 +44,33 @@ def worker_command() -> None:
     with_services(work)
 
 
-async def run_backfill(services: Services) -> None:
-    def progress(done: int, total: int) -> None:
-        print(f"templates: {done}/{total} picture(s)", flush=True)
+BACKFILLS = {  # what each backfill does, and how it says what it did
+    "templates": (templates.backfill, "given their template"),
+    "nsfw": (nsfw.backfill, "given their NSFW score"),
+}
 
+
+async def run_backfill(services: Services, name: str) -> None:
+    def progress(done: int, total: int) -> None:
+        print(f"{name}: {done}/{total} picture(s)", flush=True)
+
+    backfill, what = BACKFILLS[name]
     done = await backfill(services, progress)
-    print(f"templates: {done} picture(s) given their template; none left")
+    print(f"{name}: {done} picture(s) {what}; none left")
 
 
 @click.command("jobs")
 @click.option("--retry-failed", is_flag=True, help="Queue the failed jobs again.")
 @click.option(
     "--backfill",
-    type=click.Choice(["templates"]),
+    type=click.Choice(list(BACKFILLS)),
     help="Do for pictures processed before it what jobs now do: `templates` gives each its"
-    " template (resumable: a run stopped midway goes on from there next time).",
+    " template, `nsfw` its NSFW score (resumable: a run stopped midway goes on from there"
+    " next time).",
 )
 def jobs_command(retry_failed: bool, backfill: str | None) -> None:
     """What the queue of picture jobs holds: queued, running, failed."""
     if backfill:
-        with_services(run_backfill)
+        with_services(lambda services: run_backfill(services, backfill))
         return
     with_services(lambda services: show_jobs(services, retry_failed))

@@ -12,6 +12,7 @@ import aiopg
 from psycopg2 import errors
 from yoyo import get_backend, read_migrations
 
+from api.db.memes import NSFW_THRESHOLD_SETTING
 from api.db.sql import Database
 from api.db.sql import log as sql_log
 from api.settings import ApiSettings
@@ -79,6 +80,8 @@ async def open_database(
         "max_parallel_workers_per_gather": 0,
         # Timestamps in the JSON PostgreSQL writes end in +00:00 wherever it runs.
         "TimeZone": "UTC",
+        # What a meme's `sensitive` compares its picture's score with (api.db.memes).
+        NSFW_THRESHOLD_SETTING: settings.nsfw_threshold,
     }
     async with aiopg.create_pool(
         url,

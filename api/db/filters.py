@@ -1,7 +1,5 @@
-"""What a listing's memes must meet, as SQL conditions, and the orders they come in.
-
-Every filter is a `Fragment` with its own values; api.db.listing composes them with the sort
-order and the page.
+"""What a listing's memes must meet, as SQL conditions, and the orders they come in: each a
+`Fragment` with its own values, composed with the sort order and the page by api.db.listing.
 """
 
 from dataclasses import dataclass
@@ -10,6 +8,7 @@ from typing import Any
 import aiopg
 from psycopg2 import sql as pg
 
+from api.db.memes import NOT_SENSITIVE
 from api.db.sql import Fragment, compose, fetch_all, fetch_value, fragment, join, where
 from api.db.templates import TEMPLATE_PICTURES
 from api.imaging.features import MIN_SUFFIX
@@ -163,6 +162,8 @@ def filters(listing: Listing, ids: dict[str, int]) -> list[Fragment]:
         met.append(_has_processing(listing.processing))
     if listing.template:  # its pictures' memes (the pictures of a template: an index read)
         met.append(fragment(f"m.image_sha256 IN ({TEMPLATE_PICTURES})", listing.template))
+    if listing.sensitive is False:
+        met.append(fragment(NOT_SENSITIVE))
     return met
 
 

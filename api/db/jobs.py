@@ -8,7 +8,8 @@ another worker changes nothing.
 
 A meme reads none of these tables: triggers (migration 0011) copy what it shows (the state as
 pending, done or failed, the error, the text and the placeholder) to the picture's row in
-blobs, in the transaction that writes here, whoever writes (these functions, fixtures). A job
+blobs, in the transaction that writes here, whoever writes (these functions, fixtures); the
+NSFW score too (migration 0018). A job
 done gives its picture a template too (api.db.templates), in the same transaction.
 """
 
@@ -60,14 +61,14 @@ UPDATE picture_jobs
 """
 # The words weigh A, the suffixes D (the default): a short search word looks for A only.
 INSERT_FEATURES = """
-INSERT INTO picture_features (sha256, text, search, phash, placeholder, template_hash)
+INSERT INTO picture_features (sha256, text, search, phash, placeholder, template_hash, nsfw)
 VALUES (%(sha256)s, %(text)s,
         setweight(to_tsvector('simple', %(words)s), 'A') || to_tsvector('simple', %(suffixes)s),
-        %(phash)s, %(placeholder)s, %(template_hash)s)
+        %(phash)s, %(placeholder)s, %(template_hash)s, %(nsfw)s)
     ON CONFLICT (sha256) DO UPDATE
    SET text = excluded.text, search = excluded.search, phash = excluded.phash,
        placeholder = excluded.placeholder, template_hash = excluded.template_hash,
-       processed_at = now()
+       nsfw = excluded.nsfw, processed_at = now()
 """
 
 
@@ -139,6 +140,7 @@ async def done(
             "phash": features.phash,
             "placeholder": features.placeholder,
             "template_hash": features.template_hash,
+            "nsfw": features.nsfw,
         }
         await execute(cur, INSERT_FEATURES, params)
         await assign_template(

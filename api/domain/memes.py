@@ -55,17 +55,23 @@ class _KeyTaken(Exception):
 
 
 async def create(
-    services: Services, text: MemeText, upload: Path, idempotent: IdempotentCreate | None = None
+    services: Services,
+    text: MemeText,
+    upload: Path,
+    idempotent: IdempotentCreate | None = None,
+    sensitive: bool = False,
 ) -> tuple[Row, str, bool]:
     """A new meme with the picture spooled at `upload`, its edit token, and whether it was
-    made by an earlier request with the same idempotency key (`idempotent`)."""
+    made by an earlier request with the same idempotency key (`idempotent`); `sensitive`:
+    its poster marked it so (api.domain.sensitive)."""
     if idempotent and (earlier := await earlier_answer(services, idempotent)):
         return *earlier, True
     token = idempotent.edit_token(services) if idempotent else new_edit_token()
     token_digest = digest(token)
 
     async def write(cur: aiopg.Cursor) -> Row:
-        meme = await memes.insert_meme(cur, text, image, token_digest)
+        mark = "poster" if sensitive else None
+        meme = await memes.insert_meme(cur, text, image, token_digest, mark)
         if idempotent and not await idempotency.record(
             cur, idempotent.client, idempotent.key, idempotent.fingerprint, meme["id"]
         ):
@@ -80,15 +86,22 @@ async def create(
     return meme, token, False
 
 
-async def replace(services: Services, meme_id: int, text: MemeText, upload: Path | None) -> Row:
-    """New words for the meme, and a new picture if `upload` is given."""
+async def replace(
+    services: Services,
+    meme_id: int,
+    text: MemeText,
+    upload: Path | None,
+    also: memes.Also | None = None,
+) -> Row:
+    """New words for the meme, and a new picture if `upload` is given; `also` writes more in
+    the same transaction (a sensitive mark: api.domain.sensitive)."""
     if upload is None:
-        return await memes.update_meme_text(services.db, meme_id, text)
+        return await memes.update_meme_text(services.db, meme_id, text, also)
     await memes.get_meme(services.db, meme_id)  # a 404 before the upload, not after
     async with _cleaned(services, upload) as image:
 
         async def write(cur: aiopg.Cursor) -> tuple[Row, str, list[str]]:
-            meme, old_sha256 = await memes.update_meme_with_image(cur, meme_id, text, image)
+            meme, old_sha256 = await memes.update_meme_with_image(cur, meme_id, text, image, also)
             if old_sha256 == image.sha256:
                 return meme, old_sha256, []
             return meme, old_sha256, await release_with_change(cur, old_sha256)

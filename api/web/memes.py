@@ -118,8 +118,10 @@ class MemeCollectionView(BaseView):
 
         Send `multipart/form-data` with the fields `title` (at most 200 characters, not
         blank), `description` (optional, up to 2000), `tags` (optional, 0-20; repeat the field
-        or separate tags with commas) and `image` (a JPEG, PNG, GIF or WebP file), in any order; any other field is
-        refused. The picture's type is decided from its bytes.
+        or separate tags with commas), `image` (a JPEG, PNG, GIF or WebP file) and `sensitive`
+        (optional, `true` marks the meme sensitive: blurred by the gallery, left out by
+        `sensitive=false`), in any order; any other field is refused. The picture's type is
+        decided from its bytes.
 
         With an `Idempotency-Key`, a retry of the same create (after a timeout, a dropped
         connection) within 24 hours answers again with the meme the first one made, and
@@ -143,7 +145,9 @@ class MemeCollectionView(BaseView):
             idempotent = idempotency_key and idempotent_create(
                 self.request.remote or "", idempotency_key, text, form.image_sha256
             )
-            meme, edit_token, replayed = await memes.create(services, text, form.image, idempotent)
+            meme, edit_token, replayed = await memes.create(
+                services, text, form.image, idempotent, bool(form.sensitive)
+            )
         # The token is in this answer and nowhere else: the database keeps only its digest.
         body = json_bytes({**json.loads(meme["json"]), "edit_token": edit_token})
         headers = {"Location": f"/memes/{meme['id']}"}

@@ -62,6 +62,21 @@ class Meme(BaseModel):
         description="`hidden`: a moderator hid the meme; it is then shown to moderators only",
         examples=["public"],
     )
+    nsfw: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="How likely the picture is not safe for work (the open_nsfw model, 0-1);"
+        " null until processed",
+        examples=[0.012],
+    )
+    sensitive: bool = Field(
+        description="The picture's `nsfw` is over `NSFW_THRESHOLD`, or the poster or a"
+        " moderator marked the meme sensitive (a moderator's unmarking overrules the score);"
+        " a picture not scored yet counts as not sensitive unless marked. The gallery blurs a"
+        " sensitive picture until clicked",
+        examples=[False],
+    )
 
 
 class CreatedMeme(Meme):

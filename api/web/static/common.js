@@ -179,13 +179,31 @@ export function thumbnail(src, alt) {
   return frame;
 }
 
+// A sensitive meme's picture (its NSFW score, or marked so) is blurred, under a veil that
+// says why, until a click on it shows it; `reveal` is then called (the card's link waits
+// for a second click).
+export function veiled(frame, meme, reveal = () => {}) {
+  if (!meme.sensitive) return frame;
+  frame.classList.add("sensitive");
+  const veil = el("span", { class: "veil" }, el("strong", {}, "Sensitive"), "Click to show");
+  frame.append(veil);
+  frame.addEventListener("click", (event) => {
+    if (!frame.classList.contains("sensitive")) return;
+    event.preventDefault();
+    frame.classList.remove("sensitive");
+    veil.remove();
+    reveal();
+  });
+  return frame;
+}
+
 // A meme's card: its thumbnail and title, linking to its page; then `extras` (tags, a badge).
 export function memeCard(meme, ...extras) {
   return el(
     "li",
     { class: "card", "data-id": meme.id },
     el("a", { class: "open", href: `/m/${meme.id}` },
-       thumbnail(`/memes/${meme.id}/image?size=thumb`, meme.title),
+       veiled(thumbnail(`/memes/${meme.id}/image?size=thumb`, meme.title), meme),
        el("span", { class: "title" }, meme.title)),
     ...extras,
   );

@@ -2,7 +2,7 @@
 // when this browser holds its token.
 import {
   api, clearErrors, el, forgetToken, humanSize, pictureChooser, sendForm, showProblem,
-  memeCard, splitTags, tokenOf,
+  memeCard, splitTags, tokenOf, veiled,
 } from "/static/common.js";
 
 const SIMILAR = 8; // one or two rows of thumbnails
@@ -25,6 +25,10 @@ function show(meme) {
   picture.alt = meme.title;
   picture.width = meme.width;
   picture.height = meme.height;
+  const figure = picture.parentElement;
+  figure.querySelector(".veil")?.remove();
+  figure.classList.remove("sensitive");
+  if (!figure.dataset.shown) veiled(figure, meme, () => { figure.dataset.shown = "yes"; });
   document.getElementById("meme-title").textContent = meme.title;
   document.getElementById("meme-description").textContent = meme.description;
   document.getElementById("meme-tags").replaceChildren(

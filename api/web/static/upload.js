@@ -16,6 +16,7 @@ form.addEventListener("submit", async (event) => {
   data.append("description", form.elements.description.value);
   for (const tag of splitTags(form.elements.tags.value)) data.append("tags", tag);
   if (input.files[0]) data.append("image", input.files[0]);
+  if (form.elements.sensitive.checked) data.append("sensitive", "true");
   submit.disabled = true;
   try {
     const meme = await sendForm("POST", "/memes", data, {}, document.getElementById("progress"));

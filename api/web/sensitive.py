@@ -1,0 +1,45 @@
+"""A meme's `sensitive` mark in a PUT or PATCH (api.domain.sensitive): JSON `"sensitive":
+true|false`, with a moderator's `reason` for the log, or the form's `sensitive` field."""
+
+from typing import Any
+
+from api.domain.sensitive import Also, marking, set_sensitive
+from api.services import Services
+from api.values.row import Row
+from api.web.base import field_error
+
+MAX_REASON = 500  # characters of a moderator's reason
+ALONE = {"sensitive", "reason"}
+
+
+def from_json(fields: dict[str, Any], moderator: str | None) -> Also | None:
+    """The mark a JSON body asks for (taken out of `fields`), or None if it asks for none."""
+    if "sensitive" not in fields:
+        return None
+    sensitive, reason = fields.pop("sensitive"), fields.pop("reason", None)
+    if not isinstance(sensitive, bool):
+        raise field_error("sensitive", "is true or false")
+    if reason is not None and (
+        moderator is None or not isinstance(reason, str) or len(reason) > MAX_REASON
+    ):
+        raise field_error(
+            "reason", f"is a moderator's, a string of at most {MAX_REASON} characters"
+        )
+    return marking(sensitive, moderator, reason)
+
+
+def from_form(sensitive: bool | None, moderator: str | None) -> Also | None:
+    return None if sensitive is None else marking(sensitive, moderator)
+
+
+def alone(fields: dict[str, Any]) -> bool:
+    """The body changes the mark and nothing else."""
+    return "sensitive" in fields and set(fields) <= ALONE
+
+
+async def mark_alone(
+    services: Services, meme_id: int, fields: dict[str, Any], moderator: str | None
+) -> Row:
+    from_json(dict(fields), moderator)  # checks the fields
+    reason = fields.get("reason")
+    return await set_sensitive(services, meme_id, fields["sensitive"], moderator, reason)
