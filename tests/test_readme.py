@@ -72,6 +72,7 @@ ENDPOINTS = {
     "GET /memes?template": ("/memes?template=1", "template==1"),
     "PATCH /memes/{id} visibility": ('"visibility": "hidden"', "visibility=public"),
     "GET /moderation/log": ("localhost:8080/moderation/log", ":8080/moderation/log"),
+    "GET /memes?visibility": ("/memes?visibility=hidden", "visibility==hidden"),
 }
 # The moderator the examples act as (`$MODERATOR_TOKEN` in them).
 MODERATOR_TOKEN = "alices-example-token-0123"
