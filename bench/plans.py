@@ -1,8 +1,10 @@
-"""python -m bench.plans: the plans and execution times of the api's by-id and first-page
-SELECTs, as this checkout composes them, on the database of the running stack (`make run`,
-or DATABASE_URL): `EXPLAIN (ANALYZE, BUFFERS)` of each, `--runs` times (random ids), the
-median and p90 of PostgreSQL's execution time, and the last plan. Run it with another
-checkout on PYTHONPATH to compare two versions' SQL on the same rows."""
+"""python -m bench.plans: the plans and execution times of the api's public reads as this
+checkout composes them (a meme by id, the first page, a page 10,000 deep by offset, the
+first page of a tag, the first batch of /tags), on the database of the running stack (`make
+run`, or DATABASE_URL): `EXPLAIN (ANALYZE, BUFFERS)` of each, `--runs` times (random ids),
+the median and p90 of PostgreSQL's execution time, and the last plan. Run this file with
+another checkout on PYTHONPATH (`PYTHONPATH=OTHER python bench/plans.py`) to compare two
+versions' SQL on the same rows."""
 
 import argparse
 import asyncio
@@ -14,10 +16,14 @@ from psycopg2 import sql as pg
 
 from api.db import filters
 from api.db.connection import database_url
-from api.db.listing import _walk, listing_query
+from api.db.listing import _page_query, _walk
 from api.db.memes import MEME_BY_ID
+from api.db.tags import TAG_COUNTS
 from api.settings import ApiSettings
 from api.values.listing import listing
+
+TAG = "cats"  # a common tag of the generated memes: its first page is found by a walk
+TAGS_BATCH = 1000  # EXPORT_BATCH_SIZE's default: the first batch of GET /tags
 
 
 def explain(cur, statement: pg.Composable, params) -> list[str]:
@@ -31,14 +37,24 @@ def report(url: str, runs: int) -> None:
     cur = conn.cursor()
     cur.execute("SELECT min(id), max(id) FROM memes")
     low, high = cur.fetchone()
-    first_page = listing_query(listing(None, None, [], [], None, None), {}, page=(21, 0))
-    # The first page of a filter as api.db.listing reads it: a walk in the page's order.
+    every = listing(None, None, [], [], None, None)
+    # As the api sends them: a first page (or an offset's) with its total.
+    first_page = _page_query(every, {}, None, (21, 0), True)
+    deep_page = _page_query(every, {}, None, (21, 10_000), True)
+    cur.execute("SELECT id FROM tags WHERE name = %s", (TAG,))
+    ids = {TAG: cur.fetchone()[0]}
+    tagged = listing(None, TAG, [], [], None, None)
+    tag_page = _walk(filters.conditions(tagged, ids), filters.NEWEST, None, (21, 0))
+    tags = {"after": None, "memes": None, "limit": TAGS_BATCH}
     safe = listing(None, None, [], [], None, None, sensitive=False)
-    safe_page = _walk(filters.branches(safe, {})[0], filters.NEWEST, None, (21, 0))
+    safe_page = _walk(filters.conditions(safe, {}), filters.NEWEST, None, (21, 0))
     rng = random.Random(1)
     queries = {
         "by id": (MEME_BY_ID, lambda: {"id": rng.randint(low, high)}),
         "first page": (first_page.text, lambda: first_page.params),
+        "offset 10,000": (deep_page.text, lambda: deep_page.params),
+        f"tag={TAG}": (tag_page.text, lambda: tag_page.params),
+        "/tags": (pg.SQL(TAG_COUNTS), lambda: tags),
         "first page, sensitive=false": (safe_page.text, lambda: safe_page.params),
     }
     for name, (statement, params) in queries.items():

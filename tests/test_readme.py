@@ -77,6 +77,7 @@ ENDPOINTS = {
     "POST /reports/{meme_id}/close": ("localhost:8080/reports/1/close", ":8080/reports/2/close"),
     "PATCH /memes/{id} sensitive": ('"sensitive": true', "sensitive:=true"),
     "GET /memes?sensitive": ("/memes?sensitive=false", "sensitive==false"),
+    "GET /memes?visibility": ("/memes?visibility=hidden", "visibility==hidden"),
 }
 # The moderator the examples act as (`$MODERATOR_TOKEN` in them).
 MODERATOR_TOKEN = "alices-example-token-0123"

@@ -9,7 +9,8 @@ from api.errors import NotFound
 BLOB_BY_SHA256 = """
 SELECT sha256, content_type, size, width, height, created_at AS stored_at
   FROM blobs b
- WHERE sha256 = %(sha256)s AND EXISTS (SELECT 1 FROM memes WHERE image_sha256 = b.sha256)
+ WHERE sha256 = %(sha256)s
+   AND EXISTS (SELECT 1 FROM memes WHERE image_sha256 = b.sha256 AND visibility = 'public')
 """
 # A thumbnail as the picture views serve it, like a blob.
 THUMBNAIL = pg.SQL("""
@@ -61,11 +62,11 @@ async def picture_kept(cur: aiopg.Cursor, sha256: str) -> bool:
 
 
 async def get_blob(db: Database, sha256: str) -> Row:
-    """A stored picture, if a meme uses it."""
+    """A stored picture, if a public meme shows it."""
     async with cursor(db) as cur:
         blob = await fetch_one(cur, BLOB_BY_SHA256, {"sha256": sha256})
     if blob is None:
-        raise NotFound("No meme has this picture")
+        raise NotFound("No meme shows this picture")
     return blob
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import aiopg
 from psycopg2 import sql as pg
 
-from api.db.memes import NOT_SENSITIVE
 from api.db.sql import Fragment, compose, fetch_all, fetch_value, fragment, join, where
 from api.db.templates import TEMPLATE_PICTURES
+from api.db.visibility import shown, skipped
 from api.imaging.features import MIN_SUFFIX
 from api.values.listing import Listing
 
@@ -51,13 +51,14 @@ def page_limit(limit: int, offset: int) -> Fragment:
     return fragment(" LIMIT %s OFFSET %s", limit, offset)
 
 
-def from_offset(order: Order, offset: int) -> Fragment:
-    """The memes from the `offset`-th on in `order`, found by an index-only scan."""
+def from_offset(order: Order, offset: int, visibility: str = "public") -> Fragment:
+    """The memes from the `offset`-th on in `order` (of those shown), by an index-only scan."""
     return compose(
-        "({column}, m.id) {compare}= (SELECT {column}, m.id FROM memes m"
+        "({column}, m.id) {compare}= (SELECT {column}, m.id FROM memes m {where}"
         " ORDER BY {column} {direction}, m.id {direction} OFFSET {offset} LIMIT 1)",
         column=order.column,
         compare=pg.SQL("<" if order.descending else ">"),
+        where=where(skipped(visibility)),
         direction=direction(order),
         offset=fragment("%s", offset),
     )
@@ -77,8 +78,7 @@ def matches(words: tuple[str, ...], weight: str = "", indexed: str | None = None
     )
 
 
-# The share of memes holding each word (as a prefix), from the statistics ANALYZE keeps of the
-# most common words: 0 for a word too rare to be among them.
+# Each word's share of memes (as a prefix), from ANALYZE's most common words; 0 if too rare.
 WORD_SHARES = """
 SELECT word, coalesce((SELECT sum(e.share) FROM unnest(s.most_common_elems::text::text[],
                                                       s.most_common_elem_freqs) AS e (lexeme, share)
@@ -149,7 +149,7 @@ def _has_tag(tag_id: Fragment) -> Fragment:
 
 def filters(listing: Listing, ids: dict[str, int]) -> list[Fragment]:
     """The conditions of every filter but the search words."""
-    met = [
+    met = shown(listing) + [
         _has_tag(fragment("= %s", ids.get(tag, 0)))  # a tag nobody uses: no id 0, no match
         for tag in listing.tags_all
     ]
@@ -162,8 +162,6 @@ def filters(listing: Listing, ids: dict[str, int]) -> list[Fragment]:
         met.append(_has_processing(listing.processing))
     if listing.template:  # its pictures' memes (the pictures of a template: an index read)
         met.append(fragment(f"m.image_sha256 IN ({TEMPLATE_PICTURES})", listing.template))
-    if listing.sensitive is False:
-        met.append(fragment(NOT_SENSITIVE))
     return met
 
 

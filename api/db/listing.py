@@ -24,6 +24,7 @@ from api.db.sql import (
     where,
 )
 from api.db.tags import tag_ids
+from api.db.visibility import TOTALS
 from api.values.listing import LISTINGS_REMEMBERED, RELEVANCE, After, Listing
 
 BIGINT_MAX = 2**63 - 1
@@ -66,7 +67,7 @@ def listing_query(
     if after is not None:
         conditions.append(order.after(after.key, after.id))
     if page is not None and page[1] and not listing.filtered and after is None:
-        conditions.append(filters.from_offset(order, page[1]))
+        conditions.append(filters.from_offset(order, page[1], listing.visibility))
         page = (page[0], 0)
     limit = EMPTY if page is None else filters.page_limit(*page)
     return compose("{query}{limit}", query=_select(conditions, order), limit=limit)
@@ -203,9 +204,9 @@ async def _relevant_page(
 def _page_query(listing: Listing, ids: dict, after: After | None, page: tuple, count: bool):
     query = listing_query(listing, ids, after, page)
     if count:  # only lists without filters come here
-        # The counter, kept exact by triggers, rides along: one round trip for most pages.
         query = compose(
-            "SELECT page.*, (SELECT memes FROM meme_count) AS total FROM ({query}) AS page",
+            "SELECT page.*, {total} AS total FROM ({query}) AS page",
+            total=TOTALS[listing.visibility],
             query=query,
         )
     return query
@@ -246,4 +247,4 @@ async def page_of_memes(
         rows = await fetch_all(cur, query)
         if not count or rows:
             return rows, (rows[0]["total"] if count else None)
-        return rows, await fetch_value(cur, "SELECT memes FROM meme_count")
+        return rows, await fetch_value(cur, compose("SELECT {t}", t=TOTALS[listing.visibility]))

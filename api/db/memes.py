@@ -49,7 +49,7 @@ MEME_ROW = pg.SQL("""
     ) AS meme""").format(sensitive=pg.SQL(SENSITIVE))
 MEME_JSON = pg.SQL("row_to_json(meme)::text AS json")
 MEME_BY_ID = pg.SQL("""
-SELECT m.id, b.sha256, b.content_type, b.size, b.created_at AS stored_at,
+SELECT m.id, b.sha256, b.content_type, b.size, b.created_at AS stored_at, m.visibility,
        {meme_json}
   FROM memes m
   JOIN blobs b ON b.sha256 = m.image_sha256 {meme_row}
@@ -81,9 +81,14 @@ async def _one_meme(cur: aiopg.Cursor, meme_id: int) -> Row:
     return meme
 
 
-async def get_meme(db: Database, meme_id: int) -> Row:
+async def get_meme(db: Database, meme_id: int, hidden: bool = False) -> Row:
+    """The meme, or NotFound; a hidden one too only if `hidden` (a moderator asks): to anyone
+    else it is as gone as a deleted one."""
     async with cursor(db) as cur:
-        return await _one_meme(cur, meme_id)
+        meme = await _one_meme(cur, meme_id)
+    if meme["visibility"] == "hidden" and not hidden:
+        raise NotFound(f"No meme has id {meme_id}")
+    return meme
 
 
 def _blob_params(image: CleanImage) -> Row:
@@ -178,13 +183,16 @@ async def delete_meme(cur: aiopg.Cursor, meme_id: int) -> str:
     )
 
 
-async def edit_token_digest(db: Database, meme_id: int) -> bytes | None:
-    """The stored digest of the meme's edit token (None: only the moderator may change it)."""
+async def edit_token_digest(db: Database, meme_id: int, hidden: bool = False) -> bytes | None:
+    """The stored digest of the meme's edit token (None: only a moderator may change it);
+    NotFound for a hidden meme unless `hidden` (a moderator asks), as in get_meme."""
     async with cursor(db) as cur:
         row = await fetch_one(
-            cur, "SELECT edit_token_sha256 FROM memes WHERE id = %(id)s", {"id": meme_id}
+            cur,
+            "SELECT edit_token_sha256, visibility FROM memes WHERE id = %(id)s",
+            {"id": meme_id},
         )
-    if row is None:
+    if row is None or (row["visibility"] == "hidden" and not hidden):
         raise NotFound(f"No meme has id {meme_id}")
     return None if row["edit_token_sha256"] is None else bytes(row["edit_token_sha256"])
 

@@ -13,7 +13,7 @@ from api.db.sql import Database, Row, cursor, fetch_all, fetch_one
 # The relations, strongest first: a meme is listed under the strongest it has.
 RELATIONS = ("same-picture", "repost", "same-template")
 TARGET = """
-SELECT f.phash, b.template_id, b.repost_of, b.sha256, b.processing
+SELECT f.phash, b.template_id, b.repost_of, b.sha256, b.processing, m.visibility
   FROM memes m
   JOIN blobs b ON b.sha256 = m.image_sha256
   LEFT JOIN picture_features f ON f.sha256 = b.sha256
@@ -29,6 +29,9 @@ NEAREST = """(
   WHERE {relation} AND b.sha256 <> %(sha256)s AND {rank} = ANY(%(ranks)s)
   ORDER BY distance, b.sha256 LIMIT %(limit)s)"""
 # The relations are disjoint: a repost is in its template, but listed as a repost only.
+# Hidden memes are listed to moderators only (`hidden`); their pictures still count among a
+# relation's `limit` nearest (a picture's memes are not read before the join: that is what
+# keeps a popular template cheap), so a list may come short of `limit` by the few hidden.
 SIMILAR = pg.SQL(
     """
 WITH pictures (sha256, rank, distance) AS (
@@ -42,7 +45,7 @@ SELECT m.id, {meme_json}, p.distance, p.rank
   FROM pictures p
   JOIN memes m ON m.image_sha256 = p.sha256
   JOIN blobs b ON b.sha256 = m.image_sha256 {meme_row}
- WHERE m.id <> %(id)s
+ WHERE m.id <> %(id)s AND (m.visibility = 'public' OR %(hidden)s)
  ORDER BY p.rank, p.distance, p.sha256, m.id
  LIMIT %(limit)s
 """
@@ -59,14 +62,17 @@ SELECT m.id, {meme_json}, p.distance, p.rank
 
 
 async def similar_memes(
-    db: Database, meme_id: int, relations: list[str], limit: int
+    db: Database, meme_id: int, relations: list[str], limit: int, hidden: bool = False
 ) -> tuple[Row | None, list[Row]]:
-    """The meme (its hash, template and processing state; None if there is none) and the other
-    memes related to it (each under its strongest relation among `relations`, with `rank` its
-    place in RELATIONS and `distance` between the pictures' hashes), strongest and nearest
+    """The meme (its hash, template and processing state; None if there is none, or it is
+    hidden and not `hidden`: a moderator asks) and the other memes related to it (each under
+    its strongest relation among `relations`, with `rank` its place in RELATIONS and `distance`
+    between the pictures' hashes; hidden ones only if `hidden`), strongest and nearest
     first."""
     async with cursor(db) as cur:
         target = await fetch_one(cur, TARGET, {"id": meme_id})
+        if target is not None and target["visibility"] == "hidden" and not hidden:
+            return None, []
         if target is None or target["phash"] is None:
             return target, []
         params = {
@@ -77,5 +83,6 @@ async def similar_memes(
             "repost_of": target["repost_of"],
             "ranks": [RELATIONS.index(relation) for relation in relations],
             "limit": limit,
+            "hidden": hidden,
         }
         return target, await fetch_all(cur, SIMILAR, params)

@@ -31,19 +31,32 @@ SELECT sha256, coalesce(text, '') AS text FROM blobs
 TEMPLATE_PICTURES = "SELECT t.sha256 FROM blobs t WHERE t.template_id = %s"
 NEW_TEMPLATE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('new template', 0))"
 # A template as the API shows it. Its count is the folded one plus the changes not folded yet
-# (a lookup by template in their index); its example meme is the first meme of its example
-# picture.
+# (a lookup by template in their index), less its hidden memes: those are few, counted once a
+# query through their index (memes_hidden), as /tags does. Its example meme is the first
+# public meme of its example picture, else (every meme of that picture hidden) the first of
+# its oldest picture that a public meme shows; a template no public meme shows is not shown.
 TEMPLATE = """
+WITH hidden AS MATERIALIZED (
+    SELECT b.template_id, count(*) AS memes
+      FROM memes m JOIN blobs b ON b.sha256 = m.image_sha256
+     WHERE m.visibility = 'hidden' AND b.template_id IS NOT NULL
+     GROUP BY b.template_id)
 SELECT t.id, t.memes + coalesce((SELECT sum(c.memes) FROM template_count_changes c
-                                  WHERE c.template_id = t.id), 0)::bigint AS memes,
+                                  WHERE c.template_id = t.id), 0)::bigint
+             - coalesce((SELECT h.memes FROM hidden h WHERE h.template_id = t.id), 0)
+           AS memes,
        e.id AS example,
-       CASE WHEN e.id IS NOT NULL THEN '/memes/' || e.id || '/image?size=thumb' END
-           AS example_url,
+       '/memes/' || e.id || '/image?size=thumb' AS example_url,
        t.memes AS sort_key
   FROM templates t
-  LEFT JOIN LATERAL (SELECT m.id FROM memes m WHERE m.image_sha256 = t.example_sha256
-                      ORDER BY m.id LIMIT 1) AS e ON true
- WHERE t.example_sha256 IS NOT NULL"""
+ CROSS JOIN LATERAL (SELECT coalesce(
+        (SELECT m.id FROM memes m
+          WHERE m.image_sha256 = t.example_sha256 AND m.visibility = 'public'
+          ORDER BY m.id LIMIT 1),
+        (SELECT m.id FROM blobs b JOIN memes m ON m.image_sha256 = b.sha256
+          WHERE b.template_id = t.id AND m.visibility = 'public'
+          ORDER BY b.created_at, b.sha256, m.id LIMIT 1)) AS id) AS e
+ WHERE t.example_sha256 IS NOT NULL AND e.id IS NOT NULL"""
 # Most used (as of the last fold: the order of the templates_most_used index), then by id.
 TEMPLATE_PAGE = f"""{TEMPLATE}
    AND (%(memes)s::bigint IS NULL OR t.memes < %(memes)s

@@ -26,10 +26,11 @@ from api.values.meme_text import MemeText
 from common.limits import largest_blob
 
 
-async def get(services: Services, meme_id: int) -> Row:
-    """The meme with this id (its JSON under "json"), or NotFound. From the primary, never the
-    replica: a meme is found the moment its create has answered (api.domain.reads)."""
-    return await memes.get_meme(services.db, meme_id)
+async def get(services: Services, meme_id: int, hidden: bool = False) -> Row:
+    """The meme with this id (its JSON under "json"), or NotFound (a hidden meme too, unless
+    `hidden`: a moderator asks). From the primary, never the replica: a meme is found the
+    moment its create has answered (api.domain.reads)."""
+    return await memes.get_meme(services.db, meme_id, hidden)
 
 
 @asynccontextmanager
@@ -94,10 +95,11 @@ async def replace(
     also: memes.Also | None = None,
 ) -> Row:
     """New words for the meme, and a new picture if `upload` is given; `also` writes more in
-    the same transaction (a sensitive mark: api.domain.sensitive)."""
+    the same transaction (a sensitive mark: api.domain.sensitive). The request was authorized:
+    a hidden meme only gets here from a moderator."""
     if upload is None:
         return await memes.update_meme_text(services.db, meme_id, text, also)
-    await memes.get_meme(services.db, meme_id)  # a 404 before the upload, not after
+    await memes.get_meme(services.db, meme_id, hidden=True)  # a 404 before the upload
     async with _cleaned(services, upload) as image:
 
         async def write(cur: aiopg.Cursor) -> tuple[Row, str, list[str]]:

@@ -6,7 +6,7 @@ from typing import Any
 from api.db import moderation
 from api.db.memes import get_meme
 from api.db.sql import Row, transaction
-from api.domain import memes
+from api.domain import memes, pictures
 from api.services import Services
 from api.values.listing import MODERATION_LOG, decode_cursor, encode_cursor
 
@@ -23,7 +23,11 @@ async def set_visibility(
         if was != visibility:
             action = VISIBILITY_ACTIONS[visibility]
             await moderation.record(cur, moderator, action, meme_id, reason)
-    return await get_meme(services.db, meme_id)
+    meme = await get_meme(services.db, meme_id, hidden=True)
+    # This process's picture rows say at once whether its picture URLs are served (a hidden
+    # meme's are 404); other processes lag by PICTURE_ROW_SECONDS at most.
+    pictures.forget(services, meme_id, meme["sha256"], ())
+    return meme
 
 
 async def remove(

@@ -20,12 +20,13 @@ def new_edit_token() -> str:
 
 async def authorize(services: Services, meme_id: int, authorization: str | None) -> str | None:
     """Let the request change meme `meme_id`, or raise 401 (no token), 404 (no meme has this id:
-    whether a meme exists is public, GET tells anyone, so a meme that is gone is 404 whatever
-    the token) or 403 (a token that is neither the meme's nor a moderator's). Returns the
+    whether a meme exists is public, GET tells anyone, so a meme that is gone, or hidden and
+    the token not a moderator's, is 404 whatever the token) or 403 (a token that is neither the meme's nor a moderator's). Returns the
     moderator's name when a moderator acts, None when the meme's owner does."""
     given = bearer_token(authorization)
-    stored = await memes.edit_token_digest(services.db, meme_id)
     moderator = moderator_of(services, given)
+    # A hidden meme is 404 to its owner too: as gone to them as to everyone but moderators.
+    stored = await memes.edit_token_digest(services.db, meme_id, hidden=moderator is not None)
     if moderator is not None:
         return moderator
     if stored is None or not hmac.compare_digest(digest(given), stored):

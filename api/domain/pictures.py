@@ -8,20 +8,28 @@ from collections.abc import Iterable
 from api.db.blobs import get_blob
 from api.db.memes import get_meme
 from api.domain.thumbnails import thumbnail
+from api.errors import NotFound
 from api.imaging.thumbnails import SIZES
 from api.services import Services
 from api.values.row import Row
 
 
-async def of_meme(services: Services, meme_id: int, fresh: bool = False) -> Row:
-    """The picture of a meme: its meme row, which holds the picture's columns too."""
-    return await services.picture_cache.row(
-        ("meme", meme_id), lambda: get_meme(services.db, meme_id), fresh
+async def of_meme(
+    services: Services, meme_id: int, fresh: bool = False, hidden: bool = False
+) -> Row:
+    """The picture of a meme: its meme row, which holds the picture's columns too. NotFound
+    if the meme is hidden, unless `hidden` (a moderator asks): the row is remembered whatever
+    the meme's visibility, and the visibility tested on every request."""
+    meme = await services.picture_cache.row(
+        ("meme", meme_id), lambda: get_meme(services.db, meme_id, hidden=True), fresh
     )
+    if meme["visibility"] == "hidden" and not hidden:
+        raise NotFound(f"No meme has id {meme_id}")
+    return meme
 
 
 async def by_sha256(services: Services, sha256: str, fresh: bool = False) -> Row:
-    """A picture that some meme uses, or NotFound."""
+    """A picture that some public meme shows, or NotFound."""
     return await services.picture_cache.row(
         ("blob", sha256), lambda: get_blob(services.db, sha256), fresh
     )

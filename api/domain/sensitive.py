@@ -56,4 +56,4 @@ async def set_sensitive(
     """Mark or unmark the meme alone; returns it as it is now."""
     async with transaction(services.db) as cur:
         await marking(sensitive, moderator, reason)(cur, meme_id)
-    return await get_meme(services.db, meme_id)
+    return await get_meme(services.db, meme_id, hidden=True)  # authorized: a moderator, if hidden

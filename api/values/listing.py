@@ -20,6 +20,9 @@ from api.errors import InvalidCursor, ValidationFailed
 
 Sort = Literal["created_at", "-created_at", "title", "-title"]
 Processing = Literal["pending", "done", "failed"]
+# Whose memes a list shows: `public` to everyone; `hidden` and `all` to moderators only
+# (api.web.memes), hidden memes being left out of everything else.
+Visibility = Literal["public", "hidden", "all"]
 DEFAULT_SORT = "-created_at"
 RELEVANCE = "relevance"  # the order when `q` is given and no sort is asked for
 WORD = re.compile(r"\w+")
@@ -36,9 +39,12 @@ class Listing:
     processing: str | None = None  # pending, done or failed
     template: int | None = None  # a template's id
     sensitive: bool | None = None  # False: sensitive memes left out (True is not offered)
+    visibility: str = "public"
 
     @property
     def filtered(self) -> bool:
+        # The hidden memes are few: found through their index (memes_hidden), as a filter's
+        # matches are, never by walking every meme in order.
         return bool(
             self.search
             or self.tags_all
@@ -47,6 +53,7 @@ class Listing:
             or self.processing
             or self.template
             or self.sensitive is not None
+            or self.visibility == "hidden"
         )
 
     def fingerprint(self) -> str:
@@ -86,6 +93,7 @@ def listing(
     processing: Processing | None = None,
     template: int | None = None,
     sensitive: bool | None = None,
+    visibility: Visibility = "public",
 ) -> Listing:
     search = search_words(q) if q is not None else ()
     all_of = sorted(set(tags_all) | ({tag} if tag else set()))
@@ -98,6 +106,7 @@ def listing(
         processing=processing,
         template=template,
         sensitive=sensitive,
+        visibility=visibility,
     )
 
 

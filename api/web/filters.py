@@ -5,7 +5,9 @@ from typing import Annotated
 from aiohttp_pydantic.injectors import Group
 from pydantic import AfterValidator, Field
 
-from api.values.listing import MAX_SEARCH_WORDS, Listing, Processing, Sort, listing
+from api.domain.moderators import require_moderator
+from api.services import Services
+from api.values.listing import MAX_SEARCH_WORDS, Listing, Processing, Sort, Visibility, listing
 from api.values.meme_text import Tag
 from api.web.models import SHA256_PATTERN
 
@@ -82,8 +84,20 @@ class MemeFilters(Group):
         Sort | None,
         Field(description="Default: -created_at, or relevance when q is given"),
     ] = None
+    visibility: Annotated[
+        Visibility,
+        Field(
+            description="`public` (the default): the memes everyone sees; `hidden`: the memes"
+            " moderators hid; `all`: both. `hidden` and `all` need a moderator's token"
+            " (`Authorization: Bearer <token>`; 401 without one, 403 with another)",
+        ),
+    ] = "public"
 
-    def listing(self) -> Listing:
+    def listing(self, services: Services, authorization: str | None) -> Listing:
+        """The listing asked for; 401/403 if it shows hidden memes and the request does not
+        come from a moderator."""
+        if self.visibility != "public":
+            require_moderator(services, authorization)
         return listing(
             self.q,
             self.tag,
@@ -94,4 +108,5 @@ class MemeFilters(Group):
             self.processing,
             self.template,
             self.sensitive,
+            self.visibility,
         )

@@ -22,6 +22,7 @@ from aiohttp_pydantic.oas.typing import (
 from pydantic import Field
 
 from api.domain import memes, moderation
+from api.domain.moderators import maybe_moderator
 from api.domain.owners import authorize
 from api.errors import Forbidden, UnsupportedMediaType
 from api.values.meme_text import MemeText
@@ -49,7 +50,7 @@ CHANGED = """\
             400: The body is malformed JSON or multipart
             401: No token was sent
             403: The token is not this meme's, or not a moderator's for `visibility`, or a moderator decided `sensitive`
-            404: No meme has this id (whatever the token: a meme that is gone is 404 to everyone)
+            404: No meme has this id, whatever the token; a hidden meme is 404 but to moderators
             413: The picture is over the size cap, or would be once cleaned
             415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
             422: A field breaks a rule, or the picture does not decode
@@ -106,6 +107,9 @@ class MemeView(BaseView):
     ) -> r200[Meme] | r304 | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
         """One meme.
 
+        A meme a moderator hid is 404, as a deleted one is, unless a moderator's token is sent
+        (`Authorization: Bearer <token>`): it then shows with `"visibility": "hidden"`.
+
         The `ETag` is the sha256 of the JSON: send it back in `If-None-Match` to get a 304
         while the meme has not changed.
 
@@ -113,11 +117,12 @@ class MemeView(BaseView):
         Status Codes:
             200: The meme
             304: The meme has not changed
-            404: No meme has this id
+            404: No meme has this id (or it is hidden, and the token is not a moderator's)
             422: The id is not a positive integer
             503: The database took too long to answer
         """
-        meme = await memes.get(self.services, id)
+        moderator = maybe_moderator(self.services, self.request.headers.get("Authorization"))
+        meme = await memes.get(self.services, id, hidden=moderator is not None)
         etag = etag_of([meme["json"].encode()])
         if etag_matches(self.request, etag):
             return web.Response(status=304, headers={"ETag": etag})
@@ -170,7 +175,7 @@ class MemeView(BaseView):
                 return meme_response(await _set_visibility(self.services, id, moderator, fields))
             if alone(fields):
                 return meme_response(await mark_alone(self.services, id, fields, moderator))
-        current = await memes.get(self.services, id)
+        current = await memes.get(self.services, id, hidden=True)  # authorized above
         merged = lambda given: _merged(current["json"], given)
         return await self._change(id, merged, moderator, fields)
 
@@ -218,7 +223,7 @@ class MemeView(BaseView):
             204: Deleted
             401: No token was sent
             403: The token is not this meme's
-            404: No meme has this id (whatever the token: a meme that is gone is 404 to everyone)
+            404: No meme has this id, whatever the token; a hidden meme is 404 but to moderators
             422: The id is not a positive integer
             503: The database is unavailable; nothing was deleted
         """

@@ -5,7 +5,19 @@ import json
 from typing import Annotated
 
 from aiohttp import web
-from aiohttp_pydantic.oas.typing import r200, r201, r304, r400, r404, r413, r415, r422, r503
+from aiohttp_pydantic.oas.typing import (
+    r200,
+    r201,
+    r304,
+    r400,
+    r401,
+    r403,
+    r404,
+    r413,
+    r415,
+    r422,
+    r503,
+)
 from pydantic import Field
 
 from api.domain import listing, memes
@@ -49,14 +61,23 @@ class MemeCollectionView(BaseView):
         cursor: Cursor = None,
         *,
         if_none_match: str | None = None,
-    ) -> r200[MemePage] | r304 | r400[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
+    ) -> (
+        r200[MemePage]
+        | r304
+        | r400[ProblemDetail]
+        | r401[ProblemDetail]
+        | r403[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
         """A page of memes, newest first unless `sort` or `q` says otherwise.
 
         Filters combine: `q` searches title, tags and description (every word, as a prefix;
         ranked by relevance unless `sort` is given), `tag=x` keeps memes tagged x,
         `tags_all=a&tags_all=b` those with all of them, `tags_any=a&tags_any=b` those with any,
         `sha256` those using that picture. `sort` is `created_at`, `-created_at`, `title` or
-        `-title`, ties broken by id.
+        `-title`, ties broken by id. Memes a moderator hid are in no list, count or total;
+        moderators list them with `visibility=hidden` (or `all`) and their token.
 
         Page with `offset`, or with the `next` cursor of the previous page (also given in a
         `Link: <...>; rel="next"` header): cursors continue in constant time at any depth and
@@ -71,10 +92,13 @@ class MemeCollectionView(BaseView):
             200: The page
             304: The page has not changed
             400: The cursor is malformed, was changed, or belongs to other filters or sort
+            401: `visibility` is hidden or all, and no token was sent
+            403: `visibility` is hidden or all, and the token is not a moderator's
             422: A parameter is out of range, or a cursor was combined with an offset
             503: The database took too long to answer
         """
-        page = await listing.page(self.services, filters.listing(), limit, offset, cursor)
+        shown = filters.listing(self.services, self.request.headers.get("Authorization"))
+        page = await listing.page(self.services, shown, limit, offset, cursor)
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if page.next_cursor:
             next_url = self.request.rel_url.without_query_params("offset").update_query(

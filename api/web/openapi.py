@@ -34,7 +34,8 @@ HEADERS = {
     "Link": 'The next page: `<...>; rel="next"` (absent on the last page)',
     "ETag": "The sha256 of the bytes served, quoted",
     "Last-Modified": "When the picture was stored",
-    "Cache-Control": "`public, no-cache` for /memes/{id}/image, a year and `immutable` for"
+    "Cache-Control": "`public, no-cache` for /memes/{id}/image (`private, no-store` for a"
+    " hidden meme's, to a moderator), a year (an hour for shared caches) and `immutable` for"
     " /images/{sha256}",
     "Content-Range": "The bytes served (206), or `bytes */<size>` (416)",
     "Content-Length": "The size of the bytes served",

@@ -12,6 +12,7 @@ from aiohttp_pydantic.oas.typing import r200, r206, r304, r404, r416, r422, r503
 from pydantic import Field
 
 from api.domain import pictures
+from api.domain.moderators import maybe_moderator
 from api.errors import NotFound
 from api.values.row import Row
 from api.web.base import BaseView, spec_notes
@@ -42,8 +43,12 @@ PictureResponses = (
 )
 # /memes/{id}/image may show another picture after a PUT: caches keep it but ask again.
 REVALIDATE = "public, no-cache"
-# /images/{sha256} names its content: it never changes.
-IMMUTABLE = "public, max-age=31536000, immutable"
+# /images/{sha256} names its content: it never changes. But a moderator may hide the memes
+# that show it, and then it is 404 here: a shared cache (a CDN) asks again within the hour, a
+# browser, which only keeps what its user has seen already, keeps it the year.
+IMMUTABLE = "public, max-age=31536000, s-maxage=3600, immutable"
+# A hidden meme's picture, shown to a moderator: no cache is to keep it.
+PRIVATE = "private, no-store"
 
 
 class PictureConditions(Group):
@@ -92,6 +97,8 @@ async def picture_response(
 ) -> web.StreamResponse:
     """A stored picture or its thumbnail: streamed, ranged, conditional, cacheable."""
     request, services = view.request, view.services
+    if picture.get("visibility") == "hidden":
+        cache_control = PRIVATE
     picture = await pictures.in_size(services, picture, size, fresh)
     headers = {
         "ETag": f'"{picture["sha256"]}"',
@@ -161,21 +168,23 @@ class MemeImageView(BaseView):
 
         This URL shows whatever picture the meme has now, so caches must revalidate
         (`Cache-Control: public, no-cache`); `content_url` names the content and is cached for
-        a year.
+        a year. A hidden meme's picture is 404, in every size, unless a moderator's token is
+        sent (then `Cache-Control: private, no-store`).
         {PICTURE_DOC}
         Tags: pictures
         Status Codes:
             200: The picture's bytes
             206: The range of the picture's bytes asked for
             304: The picture has not changed
-            404: No meme has this id, or its picture is missing
+            404: No meme has this id, it is hidden (to all but moderators), or its picture is missing
             416: The range starts past the end of the picture
             422: The id is not a positive integer, or the size is not one of the sizes
             503: The media service or the database is unavailable
         """
+        moderator = maybe_moderator(self.services, self.request.headers.get("Authorization"))
         return await fresh_on_miss(
             self,
-            lambda fresh: pictures.of_meme(self.services, id, fresh),
+            lambda fresh: pictures.of_meme(self.services, id, fresh, moderator is not None),
             size,
             REVALIDATE,
             conditions,
@@ -197,14 +206,16 @@ class PictureView(BaseView):
         """A picture by the sha256 of its bytes (a meme's `content_url`).
 
         The URL names the content, so it never changes: `Cache-Control: public,
-        max-age=31536000, immutable` lets browsers and CDNs keep it for a year.
+        max-age=31536000, s-maxage=3600, immutable` lets browsers keep it for a year, and
+        shared caches (CDNs) for an hour: once no public meme shows the picture (the memes
+        that did were deleted or hidden), it is 404 here, to moderators too.
         {PICTURE_DOC}
         Tags: pictures
         Status Codes:
             200: The picture's bytes
             206: The range of the picture's bytes asked for
             304: The picture has not changed
-            404: No meme uses a picture with this sha256
+            404: No public meme shows a picture with this sha256
             416: The range starts past the end of the picture
             422: The sha256 is not 64 lower-case hex digits, or the size is not one of the sizes
             503: The media service or the database is unavailable

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from aiohttp_pydantic.oas.typing import r200, r404, r422, r503
 from pydantic import Field
 
+from api.domain.moderators import maybe_moderator
 from api.domain.similar import similar
 from api.web.base import BaseView, json_response
 from api.web.memes import Limit, MemeId
@@ -36,16 +37,20 @@ class SimilarMemesView(BaseView):
         those listed as reposts. `distance` is between the whole pictures' 64-bit perceptual
         hashes (pHash).
         The meme itself is not listed. Until the meme's picture is processed (`processing` is
-        not `done`), the list is empty.
+        not `done`), the list is empty. Hidden memes are left out, and a hidden meme's list is
+        404, unless a moderator's token is sent.
 
         Tags: memes
         Status Codes:
             200: The related memes
-            404: No meme has this id
+            404: No meme has this id (or it is hidden, and the token is not a moderator's)
             422: The id or the limit is out of range, or the relation is none of the three
             503: The database took too long to answer
         """
-        processing, rows = await similar(self.services, id, limit, relation)
+        moderator = maybe_moderator(self.services, self.request.headers.get("Authorization"))
+        processing, rows = await similar(
+            self.services, id, limit, relation, hidden=moderator is not None
+        )
         items = [
             {**json.loads(row["json"]), "distance": row["distance"], "relation": row["relation"]}
             for row in rows

@@ -3,7 +3,7 @@ short query of its own, so a client that reads slowly holds no database connecti
 takes nothing for `STREAM_SEND_TIMEOUT_SECONDS` is cut off. Docstrings become the descriptions
 in openapi.json."""
 
-from aiohttp_pydantic.oas.typing import r200, r422, r503
+from aiohttp_pydantic.oas.typing import r200, r401, r403, r422, r503
 
 from api.domain.listing import every_meme, tags_in_use
 from api.services import Services
@@ -27,10 +27,17 @@ class MemeExportView(BaseView):
     @spec_notes(media_types={"200": NDJSON})
     async def get(
         self, filters: MemeFilters
-    ) -> r200[Meme] | r422[ProblemDetail] | r503[ProblemDetail]:
+    ) -> (
+        r200[Meme]
+        | r401[ProblemDetail]
+        | r403[ProblemDetail]
+        | r422[ProblemDetail]
+        | r503[ProblemDetail]
+    ):
         """Every meme matching the filters, as NDJSON: one JSON meme per line.
 
-        Takes the same filters and sort as `GET /memes`, and reads the memes in batches the
+        Takes the same filters and sort as `GET /memes` (hidden memes only with
+        `visibility` and a moderator's token), and reads the memes in batches the
         way the pages of `next` cursors do: the export runs in flat memory whatever its size,
         and a meme added or deleted while it runs may or may not be in it. A client has at
         most `MAX_EXPORTS_PER_CLIENT` exports in progress.
@@ -38,11 +45,14 @@ class MemeExportView(BaseView):
         Tags: memes
         Status Codes:
             200: `application/x-ndjson`, one meme per line
+            401: `visibility` is hidden or all, and no token was sent
+            403: `visibility` is hidden or all, and the token is not a moderator's
             422: A parameter is out of range
             503: The database took too long to answer
         """
         with self.request.app[EXPORT_SLOTS].hold(self.request.remote or "unknown"):
-            memes = every_meme(self.services, filters.listing())
+            shown = filters.listing(self.services, self.request.headers.get("Authorization"))
+            memes = every_meme(self.services, shown)
             response = _stream(self.services, NDJSON)
             async with prefetched(memes) as batches, streaming(self.request, response):
                 out = ChunkWriter(response)
