@@ -23,9 +23,14 @@ async def set_visibility(
         if was != visibility:
             action = VISIBILITY_ACTIONS[visibility]
             await moderation.record(cur, moderator, action, meme_id, reason)
+    return await visibility_changed(services, meme_id)
+
+
+async def visibility_changed(services: Services, meme_id: int) -> Row:
+    """After a hide or a restore commits: the meme as it is now. This process's picture rows
+    say at once whether its picture URLs are served (a hidden meme's are 404); other
+    processes lag by PICTURE_ROW_SECONDS at most."""
     meme = await get_meme(services.db, meme_id, hidden=True)
-    # This process's picture rows say at once whether its picture URLs are served (a hidden
-    # meme's are 404); other processes lag by PICTURE_ROW_SECONDS at most.
     pictures.forget(services, meme_id, meme["sha256"], ())
     return meme
 

@@ -19,6 +19,7 @@ import aiopg
 from api.db import moderation, reports
 from api.db.sql import Row, transaction
 from api.domain import memes
+from api.domain.moderation import visibility_changed
 from api.domain.moderators import AUTOMATIC
 from api.errors import AlreadyReported, NoOpenReports, NotFound
 from api.services import Services
@@ -58,12 +59,13 @@ async def report(
             raise AlreadyReported(
                 f"You have reported meme {meme_id} already; a moderator will look at it"
             )
-        if visibility == "public":
-            await _hide_if_enough(services, cur, meme_id)
+        hidden = visibility == "public" and await _hide_if_enough(services, cur, meme_id)
+    if hidden:
+        await visibility_changed(services, meme_id)
     return made
 
 
-async def _hide_if_enough(services: Services, cur: aiopg.Cursor, meme_id: int) -> None:
+async def _hide_if_enough(services: Services, cur: aiopg.Cursor, meme_id: int) -> bool:
     """Hide the meme when this report is the `REPORTS_TO_HIDE`th open one. The meme's lock
     makes its reports count one at a time, so one report alone reaches the number: the meme
     is hidden and logged once. A meme a moderator restored while its reports stay open is
@@ -73,6 +75,8 @@ async def _hide_if_enough(services: Services, cur: aiopg.Cursor, meme_id: int) -
         await moderation.set_visibility(cur, meme_id, "hidden")
         why = f"{needed} open reports"
         await moderation.record(cur, AUTOMATIC, "hide", meme_id, why, {"reports": needed})
+        return True
+    return False
 
 
 async def queue_page(
@@ -108,6 +112,8 @@ async def _dismiss(
             await moderation.set_visibility(cur, meme_id, "public")
             details["restored"] = True
         await moderation.record(cur, moderator, "dismiss", meme_id, reason, details)
+    if details.get("restored"):
+        await visibility_changed(services, meme_id)
 
 
 async def _hide(
@@ -118,6 +124,7 @@ async def _hide(
         closed = await close(cur)
         await moderation.set_visibility(cur, meme_id, "hidden")
         await moderation.record(cur, moderator, "hide", meme_id, reason, {"reports": closed})
+    await visibility_changed(services, meme_id)
 
 
 async def _remove(
