@@ -173,3 +173,11 @@ class InvalidTemplateId(Problem):
 
     status = 400
     code = "invalid-template-id"
+
+
+class PictureBanned(Problem):
+    """A moderator banned this picture: the same bytes, or a near copy of it (recompressed,
+    resized; within `BAN_DISTANCE`). Nothing is stored."""
+
+    status = 422
+    code = "picture-banned"

@@ -6,6 +6,8 @@ import hashlib
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings
 
+from api.imaging.copies import MAX_DISTANCE
+
 # The name the moderation log gives whoever holds `ADMIN_TOKEN`.
 ADMIN_NAME = "admin"
 MIN_TOKEN_LENGTH = 16
@@ -31,6 +33,17 @@ class ModerationSettings(BaseSettings):
         "<token>,bob:<token>`; names of letters, digits, `-` and `_`, tokens of 16 characters"
         " or more): each token does what `ADMIN_TOKEN` does, and the moderation log names"
         " who acted. Only the tokens' sha256 is kept once read",
+    )
+
+    ban_distance: int = Field(
+        10,
+        ge=0,
+        le=MAX_DISTANCE,
+        description="how near a new picture's near-copy hash (256 bits) may be to a banned"
+        " picture's to be refused as a copy of it (`422 picture-banned`), in bits: copies"
+        " recompressed or resized to 50-150% measured within 8, the same template with other"
+        " words 14 or more apart (docs/benchmarks.md); 0 refuses only pictures alike to the"
+        " bit, and the same bytes are refused whatever it is",
     )
 
     @field_validator("moderator_tokens")

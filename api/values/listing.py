@@ -103,6 +103,8 @@ TEMPLATES = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="most
 # The moderation log's pages, newest first (api.domain.moderation): a cursor is where a page
 # ended, whichever meme it was narrowed to.
 MODERATION_LOG = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="log")
+# The ban list's pages, newest first (api.domain.bans).
+BANS = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="bans")
 
 
 @dataclass(frozen=True)
