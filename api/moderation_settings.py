@@ -36,14 +36,14 @@ class ModerationSettings(BaseSettings):
     )
 
     ban_distance: int = Field(
-        10,
+        8,
         ge=0,
         le=MAX_DISTANCE,
         description="how near a new picture's near-copy hash (256 bits) may be to a banned"
-        " picture's to be refused as a copy of it (`422 picture-banned`), in bits: copies"
+        " picture's for it to be refused as a copy (`422 picture-banned`), in bits: copies"
         " recompressed or resized to 50-150% measured within 8, the same template with other"
-        " words 14 or more apart (docs/benchmarks.md); 0 refuses only pictures alike to the"
-        " bit, and the same bytes are refused whatever it is",
+        " words 10 or more apart (docs/benchmarks.md); at most 15. The same bytes are refused"
+        " whatever it is",
     )
 
     @field_validator("moderator_tokens")

@@ -26,7 +26,7 @@ from tests.doc_pages import (
     name,
     sh_blocks,
 )
-from tests.helpers import api_settings_for, query
+from tests.helpers import api_settings_for, execute, query
 from tests.pictures import picture
 
 API_GUIDE = ROOT / "docs" / "api.md"
@@ -72,7 +72,15 @@ ENDPOINTS = {
     "GET /memes?template": ("/memes?template=1", "template==1"),
     "PATCH /memes/{id} visibility": ('"visibility": "hidden"', "visibility=public"),
     "GET /moderation/log": ("localhost:8080/moderation/log", ":8080/moderation/log"),
+    "GET /bans": ("localhost:8080/bans", ":8080/bans "),
+    "DELETE /bans/{id}": ("-X DELETE -H", "http DELETE :8080/bans/"),
 }
+# Bans for the examples of `/bans` to list and lift (a ban comes from closing a meme's
+# reports): pictures nobody posts, so the examples' uploads are not refused.
+EXAMPLE_BANS = """
+INSERT INTO bans (moderator, reason, meme_id, sha256, copy_hash, copy_chunks)
+SELECT 'alice', 'spam', n, repeat(n::text, 64), repeat('1', 256)::bit(256), ARRAY[n]
+  FROM generate_series(8, 9) AS n"""
 # The moderator the examples act as (`$MODERATOR_TOKEN` in them).
 MODERATOR_TOKEN = "alices-example-token-0123"
 
@@ -123,6 +131,7 @@ async def test_the_examples_of_a_page_work_in_order(
         moderator_tokens=f"alice:{MODERATOR_TOKEN}",
     )
     api = await aiohttp_server(create_api_app(settings))
+    execute(database_url, EXAMPLE_BANS)
     workdir = tmp_path / "user"
     workdir.mkdir()
     (workdir / "meme.jpg").write_bytes(picture("JPEG", (64, 48), "navy"))

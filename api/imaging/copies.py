@@ -4,7 +4,7 @@ picture besides its sha256, so that the picture recompressed or resized is refus
 It is a 256-bit pHash (imagehash's, 16x16 of a 64x64 DCT) of the first frame. The 64-bit pHash
 that `/similar` uses cannot tell a copy from the same template with other words: in
 `python -m bench bans` other captions of a template are as near as copies (distance 0) in 64
-bits, and at least 14 bits apart in 256, where copies resized to 50-150% and recompressed stay
+bits, and 10 bits apart or more in 256, where copies resized to 50-150% and recompressed stay
 within 8 (docs/benchmarks.md).
 
 For the ban list's index (api.db.bans) the hash is cut into 16 chunks of 16 bits: two hashes
