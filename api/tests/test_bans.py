@@ -56,7 +56,7 @@ async def stored_objects(client) -> list[str]:
 
 
 async def test_a_ban_refuses_the_picture_and_near_copies_but_not_another_caption(
-    client, database_url
+    client, database_url, blob_gone
 ):
     meme = await posted(client, BANNED)
     ban = await ban_meme(client.server.app[SERVICES], meme["id"], "alice", "spam")
@@ -66,6 +66,7 @@ async def test_a_ban_refuses_the_picture_and_near_copies_but_not_another_caption
         "alice",
     )
     assert (await client.get(f"/memes/{meme['id']}")).status == 404
+    assert await blob_gone(meme["sha256"])  # deleted just after the ban, by the outbox
     kept = await stored_objects(client)
 
     copies = [BANNED, copy_of(BANNED, 1.0, 70), copy_of(BANNED, 0.5, 60), copy_of(BANNED, 1.5, 85)]
@@ -80,9 +81,10 @@ async def test_a_ban_refuses_the_picture_and_near_copies_but_not_another_caption
     assert (await client.get(f"/memes/{other['id']}")).status == 200
 
 
-async def test_a_banned_picture_cannot_replace_a_memes_picture(client, database_url):
+async def test_a_banned_picture_cannot_replace_a_memes_picture(client, blob_gone):
     banned = await posted(client, BANNED)
     await ban_meme(client.server.app[SERVICES], banned["id"], "alice")
+    assert await blob_gone(banned["sha256"])
     meme = await posted(client, UNRELATED)
     kept = await stored_objects(client)
 
