@@ -71,7 +71,7 @@ def emptied(url: str) -> None:
         cursor.execute(
             "TRUNCATE memes, blobs, tags, meme_tags, thumbnails, object_deletions, object_uploads,"
             " rate_limits, idempotency_keys, picture_jobs, picture_features, templates,"
-            " template_count_changes, moderation_log, reports RESTART IDENTITY"
+            " template_count_changes, moderation_log, reports, bans RESTART IDENTITY"
         )
     conn.close()
 

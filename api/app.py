@@ -13,6 +13,7 @@ from api.domain.reconcile import reconcile
 from api.services import count_jobs, open_services
 from api.settings import ApiSettings
 from api.web import (
+    bans,
     clients,
     gallery,
     health,
@@ -98,6 +99,8 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/memes/{id}/reports", reports.MemeReportsView)
     app.router.add_view("/reports", reports.ReportQueueView)
     app.router.add_view("/reports/{meme_id}/close", reports.CloseReportsView)
+    app.router.add_view("/bans", bans.BanCollectionView)
+    app.router.add_view("/bans/{id}", bans.BanView)
     openapi.setup_docs(app)
     gallery.setup_gallery(app)
     security.setup_security_headers(app)

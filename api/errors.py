@@ -189,3 +189,9 @@ class NoOpenReports(Problem):
 
     status = 409
     code = "no-open-reports"
+class PictureBanned(Problem):
+    """A moderator banned this picture: the same bytes, or a near copy of it (recompressed,
+    resized; within `BAN_DISTANCE`). Nothing is stored."""
+
+    status = 422
+    code = "picture-banned"

@@ -6,6 +6,8 @@ import hashlib
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings
 
+from api.imaging.copies import MAX_DISTANCE
+
 # The name the moderation log gives whoever holds `ADMIN_TOKEN`.
 ADMIN_NAME = "admin"
 MIN_TOKEN_LENGTH = 16
@@ -49,6 +51,17 @@ class ModerationSettings(BaseSettings):
         " over this, or when its poster or a moderator marked it: the gallery blurs it and"
         " `sensitive=false` leaves it out of lists. 0.8 is the model's own line for NSFW;"
         " plain meme pictures score under 0.3 (docs/benchmarks.md)",
+    )
+
+    ban_distance: int = Field(
+        8,
+        ge=0,
+        le=MAX_DISTANCE,
+        description="how near a new picture's near-copy hash (256 bits) may be to a banned"
+        " picture's for it to be refused as a copy (`422 picture-banned`), in bits: copies"
+        " recompressed or resized to 50-150% measured within 8, the same template with other"
+        " words 10 or more apart (docs/benchmarks.md); at most 15. The same bytes are refused"
+        " whatever it is",
     )
 
     @field_validator("moderator_tokens")

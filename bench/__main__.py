@@ -1,5 +1,5 @@
 """python -m bench list | serving | loops | ratelimits | pictures | breaker | trickle | processing
-| stalled | chaos | templates | nsfw
+| stalled | chaos | templates | nsfw | bans
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from bench import (
+    bans,
     breaker,
     chaos,
     listing_load,
@@ -105,9 +106,14 @@ def main() -> None:
     kinds.add_argument("--seed", type=int, default=20, help="of the generated, labelled set")
     kinds.add_argument("--templates", type=int, default=44, help="templates in the set")
     kinds.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir(), "bench-templates"))
+    banned = commands.add_parser("bans", help="the ban check: threshold, 100,000 bans (own db)")
+    banned.add_argument("--seed", type=int, default=20, help="of the labelled set")
     args = parser.parse_args()
     if args.command == "nsfw":
         nsfw.main(args.pictures)
+        return
+    if args.command == "bans":
+        bans.main(args.seed)
         return
     if args.command == "templates":
         templates.main(args.seed, args.templates, args.cache)

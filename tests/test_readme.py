@@ -26,7 +26,7 @@ from tests.doc_pages import (
     name,
     sh_blocks,
 )
-from tests.helpers import api_settings_for, query
+from tests.helpers import api_settings_for, execute, query
 from tests.pictures import picture
 
 API_GUIDE = ROOT / "docs" / "api.md"
@@ -78,6 +78,9 @@ ENDPOINTS = {
     "PATCH /memes/{id} sensitive": ('"sensitive": true', "sensitive:=true"),
     "GET /memes?sensitive": ("/memes?sensitive=false", "sensitive==false"),
     "GET /memes?visibility": ("/memes?visibility=hidden", "visibility==hidden"),
+    "GET /bans": ("localhost:8080/bans", ":8080/bans "),
+    "DELETE /bans/{id}": ("-X DELETE -H", "http DELETE :8080/bans/"),
+    "POST /bans": ('"meme_id": 4', "POST :8080/bans "),
 }
 # The moderator the examples act as (`$MODERATOR_TOKEN` in them).
 MODERATOR_TOKEN = "alices-example-token-0123"
@@ -133,6 +136,7 @@ async def test_the_examples_of_a_page_work_in_order(
     workdir.mkdir()
     (workdir / "meme.jpg").write_bytes(picture("JPEG", (64, 48), "navy"))
     (workdir / "new.png").write_bytes(new_png := picture("PNG", (32, 32), "gold"))
+    (workdir / "stolen.png").write_bytes(picture("PNG", (40, 24), "purple"))
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
@@ -164,6 +168,11 @@ def api_guide_did(workdir: Path, outputs: list[str], new_png: bytes, database_ur
     assert any("HTTP/1.1 304 Not Modified" in output for output in outputs)
     assert any('"total":null' in output for output in outputs)  # the page a cursor reached
     assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
+    assert query(database_url, "SELECT count(*) FROM bans") == [(0,)]  # lifted, both
+    banned = (
+        "SELECT meme_id, action FROM moderation_log WHERE action IN ('ban', 'unban') ORDER BY id"
+    )
+    assert query(database_url, banned) == [(4, "ban"), (4, "unban"), (5, "ban"), (5, "unban")]
     reports = "SELECT meme_id, reason, action FROM reports ORDER BY id"
     assert query(database_url, reports) == [(1, "spam", "dismiss"), (2, "nsfw", "dismiss")]
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import aiopg
 
-from api.db import holds_and_outbox, idempotency, memes
+from api.db import bans, holds_and_outbox, idempotency, memes
 from api.db.sql import Row, transaction
 from api.domain import pictures
 from api.domain.holds_and_outbox import delete_soon, release_with_change, store_then_write
 from api.domain.idempotency import IdempotentCreate, earlier_answer
 from api.domain.owners import digest, new_edit_token
-from api.errors import PictureTooLarge
+from api.errors import PictureBanned, PictureTooLarge
 from api.imaging.clean import CleanImage, clean_image
 from api.services import Services
 from api.values.meme_text import MemeText
@@ -46,9 +46,19 @@ async def _cleaned(services: Services, upload: Path) -> AsyncIterator[CleanImage
                 f"The picture is {image.size} bytes once cleaned (re-encoded without its"
                 f" metadata), more than the {largest} bytes storage takes"
             )
+        await _refuse_banned(services, image)
         yield image
     finally:
         target.unlink(missing_ok=True)
+
+
+async def _refuse_banned(services: Services, image: CleanImage) -> None:
+    """PictureBanned if a moderator banned this picture or one it is a near copy of: before
+    anything is stored. (An upload checked just before a ban of its picture commits is
+    stored: the moderator removes it as any other.)"""
+    distance = services.settings.ban_distance
+    if await bans.banned(services.db, image.sha256, image.copy_hash, distance):
+        raise PictureBanned("A moderator banned this picture: it cannot be posted")
 
 
 class _KeyTaken(Exception):

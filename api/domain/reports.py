@@ -18,7 +18,7 @@ import aiopg
 
 from api.db import moderation, reports
 from api.db.sql import Row, transaction
-from api.domain import memes
+from api.domain import bans, memes
 from api.domain.moderation import visibility_changed
 from api.domain.moderators import AUTOMATIC
 from api.errors import AlreadyReported, NoOpenReports, NotFound
@@ -137,9 +137,15 @@ async def _remove(
     await memes.delete(services, meme_id, also=closed_and_logged)
 
 
+async def _ban(
+    services: Services, meme_id: int, moderator: str, reason: str | None, close: CloseReports
+) -> None:
+    await bans.ban_meme(services, meme_id, moderator, reason, also=close)
+
+
 # The actions a moderator closes reports with, by name: the API's `action` enum is this
 # table's keys.
-ACTIONS: dict[str, Action] = {"dismiss": _dismiss, "hide": _hide, "remove": _remove}
+ACTIONS: dict[str, Action] = {"dismiss": _dismiss, "hide": _hide, "remove": _remove, "ban": _ban}
 
 
 async def close(

@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, ImageSequence, JpegImagePlugin, UnidentifiedImageError
 
 from api.errors import NO_ROOM, InvalidImage, UnsupportedImage, no_room
+from api.imaging.copies import copy_hash_of
 
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # Pillow's own bomb check only warns below twice its limit; the limits below are ours.
@@ -38,6 +39,7 @@ class CleanImage:
     width: int
     height: int
     frames: int
+    copy_hash: str  # what a ban compares (api.imaging.copies)
 
 
 def _check(image: Image.Image, limits: ImageLimits) -> int:
@@ -127,9 +129,14 @@ def clean_image(source: Path, target: Path, limits: ImageLimits) -> CleanImage:
         raise InvalidImage(f"The picture does not decode: {exc}") from None
     except (ValueError, SyntaxError, EOFError, struct.error, MemoryError) as exc:
         raise InvalidImage(f"The picture does not decode: {exc}") from None
+    # Of the clean file, as a ban hashes the stored picture: the same bytes, the same hash (a
+    # JPEG decoded again differs from the upload's decoding by a few bits).
+    near_copy = copy_hash_of(target)
     data_hash, size = hashlib.sha256(), 0
     with target.open("rb") as file:
         while chunk := file.read(1 << 16):
             data_hash.update(chunk)
             size += len(chunk)
-    return CleanImage(target, size, data_hash.hexdigest(), content_type, width, height, frames)
+    return CleanImage(
+        target, size, data_hash.hexdigest(), content_type, width, height, frames, near_copy
+    )

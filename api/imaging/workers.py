@@ -43,7 +43,11 @@ class ImageWorkers:
         self.processes = processes
         # forkserver: workers start from a clean process, not a copy of this threaded one.
         self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(["api.imaging.clean", "api.imaging.thumbnails"])
+        # imagehash with scipy's DCT (the near-copy hash of every upload) take 0.4 s to import:
+        # once in the fork server, not in each worker's first upload.
+        self.context.set_forkserver_preload(
+            ["api.imaging.clean", "api.imaging.thumbnails", "imagehash", "scipy.fftpack"]
+        )
         _start_fork_server()
         self.pool = self._new_pool()
         self.queued = 0  # tasks given to the pool and not done yet (a metric)

@@ -2,6 +2,8 @@
 `?template=`, the picture URLs (`/memes/{id}/image` in every size, `/images/{sha256}`) and the
 picture cache that serves them (api/tests/test_hidden_memes.py for the rest)."""
 
+import pytest
+
 from api.db.templates import fold_template_counts
 from api.tests.test_hidden_memes import MOD, client, hide, ids, moderated, total
 from api.tests.test_templates import FAR, finish
@@ -64,13 +66,34 @@ async def test_templates_count_and_show_public_memes_only(client):
     assert await templates() == [(template, 1, first["id"])]
 
 
+async def hidden_by(client, meme: dict, how: str) -> None:
+    """Hide the meme as a moderator's PATCH does, a report's close, or enough reports."""
+    if how == "patch":
+        return await hide(client, meme)
+    report = await client.post(f"/memes/{meme['id']}/reports", json={"reason": "spam"})
+    assert report.status == 201
+    if how == "close":
+        closing = {"action": "hide"}
+        response = await client.post(f"/reports/{meme['id']}/close", json=closing, headers=MOD)
+        assert response.status == 200
+
+
+async def restored_by(client, meme: dict, how: str) -> None:
+    """Show it again: a dismiss restores what the reports hid by themselves."""
+    if how != "auto":
+        return await hide(client, meme, "public")
+    closing = {"action": "dismiss"}
+    response = await client.post(f"/reports/{meme['id']}/close", json=closing, headers=MOD)
+    assert response.status == 200
+
+
+@pytest.mark.parametrize("how", ["patch", "close", "auto"])
 async def test_a_hidden_memes_pictures_are_404_the_cached_ones_too(
-    aiohttp_client, database_url, media_server, tmp_path
+    aiohttp_client, database_url, media_server, tmp_path, how
 ):
     # Rows remembered for a minute, bytes cached: what a busy api does.
-    client = await aiohttp_client(
-        moderated(database_url, media_server, tmp_path, picture_row_seconds=60)
-    )
+    settings = {"picture_row_seconds": 60, "reports_to_hide": 1}
+    client = await aiohttp_client(moderated(database_url, media_server, tmp_path, **settings))
     cache = client.server.app[SERVICES].picture_cache
     meme = await create_meme(client, "Cached", color="navy")
     urls = [
@@ -87,7 +110,7 @@ async def test_a_hidden_memes_pictures_are_404_the_cached_ones_too(
         served[url] = await response.read()
     assert cache.get(meme["sha256"]) is not None  # the bytes are in the cache
 
-    await hide(client, meme)
+    await hidden_by(client, meme, how)
     for url in urls:
         await problem_of(await client.get(url), 404, "not-found")
         assert (await client.head(url)).status == 404
@@ -98,7 +121,7 @@ async def test_a_hidden_memes_pictures_are_404_the_cached_ones_too(
         assert response.headers["Cache-Control"] == "private, no-store"
     await problem_of(await client.get(meme["content_url"], headers=MOD), 404, "not-found")
 
-    await hide(client, meme, "public")
+    await restored_by(client, meme, how)
     for url in urls:
         response = await client.get(url)
         assert response.status == 200 and await response.read() == served[url]

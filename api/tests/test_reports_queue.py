@@ -131,7 +131,7 @@ async def test_remove_deletes_the_meme_and_keeps_the_reports(client, database_ur
         (None, None, {"action": "hide"}, 401, "unauthorized"),
         (None, "x" * 20, {"action": "hide"}, 403, "forbidden"),
         (None, ALICE, {"action": "burn"}, 422, "validation-failed"),
-        (None, ALICE, {"action": "ban"}, 422, "validation-failed"),
+        (None, ALICE, {"action": "delete"}, 422, "validation-failed"),
         (None, ALICE, {}, 422, "validation-failed"),
         (None, ALICE, {"action": "hide", "why": "x"}, 422, "validation-failed"),
         (None, ALICE, {"action": "hide", "reason": "x" * 501}, 422, "validation-failed"),
@@ -139,9 +139,11 @@ async def test_remove_deletes_the_meme_and_keeps_the_reports(client, database_ur
         (999, ALICE, {"action": "dismiss"}, 404, "not-found"),
         (999, ALICE, {"action": "hide"}, 404, "not-found"),
         (999, ALICE, {"action": "remove"}, 404, "not-found"),
+        (999, ALICE, {"action": "ban"}, 404, "not-found"),
         ("unreported", ALICE, {"action": "dismiss"}, 409, "no-open-reports"),
         ("unreported", ALICE, {"action": "hide"}, 409, "no-open-reports"),
         ("unreported", ALICE, {"action": "remove"}, 409, "no-open-reports"),
+        ("unreported", ALICE, {"action": "ban"}, 409, "no-open-reports"),
     ],
 )
 async def test_a_bad_close_changes_nothing(
@@ -153,8 +155,8 @@ async def test_a_bad_close_changes_nothing(
     headers = bearer(token) if token else {}
     response = await client.post(f"/reports/{meme_id}/close", json=body, headers=headers)
     problem = await problem_of(response, status, code)
-    if body == {"action": "ban"}:
-        assert "'dismiss', 'hide' or 'remove'" in problem["detail"]
+    if body == {"action": "delete"}:
+        assert "'dismiss', 'hide', 'remove' or 'ban'" in problem["detail"]
     assert open_reports(database_url) == [(reported["id"], "spam", None)]
     assert closed(database_url) == [] and log(database_url) == []
     assert query(database_url, "SELECT id, visibility FROM memes ORDER BY id") == [
@@ -179,7 +181,7 @@ def test_the_report_bodies_in_openapi_json_are_the_models_with_examples_they_acc
         for path in ("/memes/{id}/reports", "/reports/{meme_id}/close")
     }
     assert bodies["/reports/{meme_id}/close"]["properties"]["action"]["enum"] == [
-        "dismiss", "hide", "remove"
+        "dismiss", "hide", "remove", "ban"
     ]  # fmt: skip
     for model, schema in zip((NewReport, Closing), bodies.values(), strict=True):
         example = {name: field["example"] for name, field in schema["properties"].items()}

@@ -118,6 +118,8 @@ TEMPLATES = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="most
 MODERATION_LOG = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="log")
 # The reports' queue, most reported first (api.domain.reports).
 REPORTS = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="most-reported")
+# The ban list's pages, newest first (api.domain.bans).
+BANS = Listing(search=(), tags_all=(), tags_any=(), sha256=None, sort="bans")
 
 
 @dataclass(frozen=True)

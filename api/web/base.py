@@ -63,8 +63,10 @@ def json_bytes(value: Any) -> bytes:
     return orjson.dumps(value)
 
 
-def json_response(value: Any) -> web.Response:
-    return web.Response(body=json_bytes(value), content_type="application/json", charset="utf-8")
+def json_response(value: Any, status: int = 200) -> web.Response:
+    return web.Response(
+        status=status, body=json_bytes(value), content_type="application/json", charset="utf-8"
+    )
 
 
 def page_response(request: web.Request, items: list, next_cursor: str | None) -> web.Response:

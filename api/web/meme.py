@@ -53,7 +53,7 @@ CHANGED = """\
             404: No meme has this id, whatever the token; a hidden meme is 404 but to moderators
             413: The picture is over the size cap, or would be once cleaned
             415: The body is neither JSON nor multipart/form-data, or the picture is not an allowed type
-            422: A field breaks a rule, or the picture does not decode
+            422: A field breaks a rule, the picture does not decode, or a moderator banned it
             503: The media service or the database is unavailable; nothing was changed
 """
 Changed = (

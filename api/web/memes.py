@@ -158,7 +158,7 @@ class MemeCollectionView(BaseView):
             404: The Idempotency-Key made a meme that has been deleted since
             413: The picture is over the size cap, or would be once cleaned
             415: The body is not multipart/form-data, or the picture is not an allowed type
-            422: A field breaks a rule, the picture is empty, does not decode or has too many pixels, or the Idempotency-Key was used for another body
+            422: A field breaks a rule, the picture is empty, does not decode, has too many pixels or was banned by a moderator (`picture-banned`, a near copy too), or the Idempotency-Key was used for another body
             503: The media service or the database is unavailable; nothing was stored
         """
         services = self.services

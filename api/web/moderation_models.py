@@ -90,3 +90,20 @@ class ClosedReports(BaseModel):
     meme_id: int = Field(examples=[1])
     action: str = Field(examples=["hide"])
     closed: int = Field(description="How many open reports this closed", examples=[3])
+class Ban(BaseModel):
+    id: int = Field(examples=[3])
+    sha256: str = Field(
+        description="The banned picture's sha256; its near copies are refused too",
+        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    )
+    created_at: datetime
+    moderator: str = Field(description="Who banned it (the token's name)", examples=["alice"])
+    reason: str | None = Field(description="Why, as the moderator said", examples=["spam"])
+    meme_id: int | None = Field(description="The meme it was banned from", examples=[1])
+
+
+class BanPage(BaseModel):
+    items: list[Ban] = Field(description="Newest first")
+    next: str | None = Field(
+        description="Pass as `cursor` for the next page (also in the Link header); null on the last"
+    )

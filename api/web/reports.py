@@ -40,7 +40,8 @@ class Closing(BaseModel):
 
     action: Literal[tuple(reports.ACTIONS)] = Field(  # type: ignore[valid-type]
         description="`dismiss`: the reports were wrong, the meme stays; `hide`: the meme is"
-        " hidden; `remove`: the meme is deleted",
+        " hidden; `remove`: the meme is deleted; `ban`: the meme is deleted with every meme of"
+        " its picture, and the picture and its near copies are refused at upload (`/bans`)",
         examples=["hide"],
     )
     reason: Note | None = Field(None, description="Why, for the moderation log", examples=["spam"])
@@ -148,10 +149,12 @@ class CloseReportsView(ModeratorView):
         | r503[ProblemDetail]
     ):
         """Close every open report of the meme with an `action`, and do it: `dismiss` (the
-        meme stays as it is), `hide` (the meme is hidden) or `remove` (the meme is deleted),
-        with an optional `reason`. The reports are kept, closed, with who closed them and
+        meme stays as it is), `hide` (the meme is hidden), `remove` (the meme is deleted) or
+        `ban` (the meme is deleted and its picture banned: see `/bans`), with an optional
+        `reason`. The reports are kept, closed, with who closed them and
         how; the action is in the moderation log with how many reports it closed. All of it
-        happens, or none.
+        happens, or none (a `ban` reads the picture from media first: `503` while it is
+        down).
 
         Tags: reports
         Status Codes:
@@ -163,7 +166,7 @@ class CloseReportsView(ModeratorView):
             409: The meme has no open report
             415: The body is not JSON
             422: The action is unknown, the reason too long, or a field unknown
-            503: The database is unavailable; nothing was changed
+            503: The database (or, for a ban, media) is unavailable; nothing was changed
         """
         moderator = self.moderator()
         body = await json_model(self.request, Closing)

@@ -1,7 +1,7 @@
 -- NSFW scores: a picture's job scores it (api.imaging.features, the open_nsfw model), and a
 -- meme is `sensitive` when its picture scores over NSFW_THRESHOLD or someone marked it.
 -- `python -m api jobs --backfill nsfw` scores the pictures processed before this migration.
--- depends: 0016.reports
+-- depends: 0017.bans
 
 -- The score the job found (0-1); NULL before, and for pictures processed before this.
 ALTER TABLE picture_features ADD COLUMN nsfw real;
