@@ -1,11 +1,12 @@
 """`memes report` for everyone, and `memes mod ...` for moderators (a moderator's token in
-`--token` or MEMES_TOKEN): the queue of reported memes, hiding, removing and banning, the log."""
+`--token` or MEMES_TOKEN): the queue of reported memes, hiding, removing and banning, the ban
+list, the log."""
 
 import click
 
 from memes_cli.client import Api, Failure, bearer
 from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_json, print_meme
-from memes_cli.render import err, log_table, out, queue_table
+from memes_cli.render import bans_table, err, log_table, out, queue_table
 
 REASONS = ("spam", "nsfw", "illegal", "harassment", "other")
 CONFLICT = 409
@@ -42,9 +43,14 @@ def report(api: Api, meme_id: int, reason: str, note: str | None) -> None:
     err.print(f"reported meme {meme_id} ({reason}); the moderators will look at it")
 
 
-@click.group()
+@click.group(epilog=examples(
+    "export MEMES_TOKEN=<a moderator's token>",
+    "memes mod queue",
+    "memes mod hide 7 --reason spam",
+))  # fmt: skip
 def mod() -> None:
-    """What moderators do: the reports' queue, hide, restore, remove, ban, and the log."""
+    """What moderators do: the reports' queue, hide, restore, dismiss, remove, ban, the ban
+    list and the log. Needs a moderator's token (MODERATOR_TOKENS or ADMIN_TOKEN on the api)."""
 
 
 @mod.command(epilog=examples("memes mod queue", "memes mod queue --all --json"))
@@ -137,3 +143,41 @@ def log(api: Api, limit: int, every_page: bool, meme_id, token: str, as_json: bo
     params = {"limit": limit} | ({"meme_id": meme_id} if meme_id else {})
     items = list(api.items("/moderation/log", params, every_page, headers=bearer(token)))
     print_json(items) if as_json else out.print(log_table(items))
+
+
+@mod.command(epilog=examples("memes mod ban 7 --reason 'stolen picture'"))
+@click.argument("meme_id", metavar="ID", type=MEME_ID)
+@REASON
+@MODERATOR_TOKEN
+@as_json()
+@pass_api
+def ban(api: Api, meme_id: int, reason: str | None, token: str, as_json: bool) -> None:
+    """Delete a meme, with every meme of its picture, and refuse that picture and its near
+    copies at upload from now on (closing its open reports)."""
+    body = {"meme_id": meme_id} | ({"reason": reason} if reason else {})
+    made = api.json("POST", "/bans", json=body, headers=bearer(token))
+    if as_json:
+        print_json(made)
+    else:
+        err.print(f"meme {meme_id} removed and its picture banned (ban {made['id']})")
+
+
+@mod.command(epilog=examples("memes mod bans", "memes mod bans --all --json"))
+@paged
+@MODERATOR_TOKEN
+@as_json()
+@pass_api
+def bans(api: Api, limit: int, every_page: bool, token: str, as_json: bool) -> None:
+    """The banned pictures, newest first."""
+    items = list(api.items("/bans", {"limit": limit}, every_page, headers=bearer(token)))
+    print_json(items) if as_json else out.print(bans_table(items))
+
+
+@mod.command(epilog=examples("memes mod unban 3"))
+@click.argument("ban_id", metavar="BAN", type=MEME_ID)
+@MODERATOR_TOKEN
+@pass_api
+def unban(api: Api, ban_id: int, token: str) -> None:
+    """Lift a ban: its picture may be posted again (the memes it removed stay gone)."""
+    api.request("DELETE", f"/bans/{ban_id}", headers=bearer(token))
+    err.print(f"ban {ban_id} lifted")

@@ -105,3 +105,19 @@ def queue_table(items: Iterable[dict]) -> Table:
             meme["visibility"],
         )
     return table
+
+
+def bans_table(bans: Iterable[dict]) -> Table:
+    table = Table("ban", "banned", "by", "meme", "reason", "sha256", box=None, header_style="bold")
+    table.columns[0].justify = table.columns[3].justify = "right"
+    for ban in bans:
+        meme = ban["meme_id"]
+        table.add_row(
+            str(ban["id"]),
+            ban["created_at"][:19].replace("T", " "),
+            ban["moderator"],
+            "" if meme is None else str(meme),
+            ban["reason"] or "",
+            ban["sha256"][:12],
+        )
+    return table

@@ -23,6 +23,10 @@ pytestmark = pytest.mark.slow
 MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
 
 
+# A moderator of the api the commands run against.
+MODERATOR = "carols-moderator-token-0123"
+
+
 class Shell:
     """Runs `memes ...` as a user would, with a token file of this test's own."""
 
@@ -63,11 +67,16 @@ class Shell:
 
 @pytest.fixture
 async def memes(aiohttp_server, media_server, database_url, tmp_path) -> Shell:
-    settings = api_settings_for(database_url, str(media_server.make_url("")), tmp_path)
+    moderators = f"carol:{MODERATOR}"
+    settings = api_settings_for(
+        database_url, str(media_server.make_url("")), tmp_path, moderator_tokens=moderators
+    )
     api = await aiohttp_server(create_api_app(settings))
     home = tmp_path / "user"
     home.mkdir()
-    return Shell(str(api.make_url("")).rstrip("/"), home)
+    shell = Shell(str(api.make_url("")).rstrip("/"), home)
+    shell.env["MODERATOR_TOKEN"] = MODERATOR  # as the docs' examples name it
+    return shell
 
 
 async def test_post_list_show_get_edit_export_rm(memes: Shell, database_url):

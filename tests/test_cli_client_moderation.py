@@ -3,35 +3,17 @@ a real socket (the shell is tests/test_cli_client.py's), with a moderator's toke
 
 import pytest
 
-from api.app import create_app as create_api_app
-from tests.helpers import api_settings_for, query
+from tests.helpers import query
 from tests.pictures import picture
-from tests.test_cli_client import Shell
+from tests.test_cli_client import MODERATOR, Shell, memes  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
 
-MODERATOR = "carols-moderator-token-0123"
 
-
-@pytest.fixture
-async def memes(aiohttp_server, media_server, database_url, tmp_path) -> Shell:
-    settings = api_settings_for(
-        database_url,
-        str(media_server.make_url("")),
-        tmp_path,
-        moderator_tokens=f"carol:{MODERATOR}",
-    )
-    api = await aiohttp_server(create_api_app(settings))
-    home = tmp_path / "user"
-    home.mkdir()
-    shell = Shell(str(api.make_url("")).rstrip("/"), home)
+async def test_report_then_work_the_queue(memes: Shell, database_url):  # noqa: F811
     for n, color in enumerate(["crimson", "teal", "gold"]):
-        (home / f"{n}.png").write_bytes(picture("PNG", (30, 20), color))
-        await shell.json("post", f"{n}.png", "-t", f"Meme {n}")
-    return shell
-
-
-async def test_report_then_work_the_queue(memes: Shell, database_url):
+        (memes.cwd / f"{n}.png").write_bytes(picture("PNG", (30, 20), color))
+        await memes.json("post", f"{n}.png", "-t", f"Meme {n}")
     assert "reported meme 1 (spam)" in (await memes("report", "1", "--reason", "spam")).stderr
     await memes.ok("report", "2", "--reason", "other", "--note", "my photo")
     again = await memes("report", "1", "--reason", "nsfw")
@@ -65,9 +47,21 @@ async def test_report_then_work_the_queue(memes: Shell, database_url):
     )
     await memes.ok("mod", "remove", "3", "--reason", "off-topic", "--token", MODERATOR)
     assert query(database_url, "SELECT id FROM memes ORDER BY id") == [(1,), (2,)]
+    banned = await memes("mod", "ban", "2", "--reason", "stolen", "--token", MODERATOR)
+    assert banned.stderr == "meme 2 removed and its picture banned (ban 1)\n"
+    again = await memes("post", "1.png", "-t", "Again")
+    assert (again.returncode, again.stderr.split(":")[0]) == (1, "Unprocessable Entity")
+    bans = (await memes.ok("mod", "bans", "--token", MODERATOR)).splitlines()
+    assert bans[0].split() == ["ban", "banned", "by", "meme", "reason", "sha256"]
+    assert bans[1].split()[:1] + bans[1].split()[3:6] == ["1", "carol", "2", "stolen"]
+    assert (await memes("mod", "unban", "1", "--token", MODERATOR)).stderr == "ban 1 lifted\n"
+    await memes.ok("post", "1.png", "-t", "Again")
+    await memes.ok("rm", "4")
 
     log = await memes.json("mod", "log", "--token", MODERATOR)
     assert [(e["moderator"], e["action"], e["meme_id"], e["reason"]) for e in log] == [
+        ("carol", "unban", 2, None),
+        ("carol", "ban", 2, "stolen"),
         ("carol", "remove", 3, "off-topic"),
         ("carol", "dismiss", 2, "allowed"),
         ("carol", "restore", 1, None),
