@@ -1,9 +1,12 @@
-"""The services as processes of their own, for the tests that kill, hang or starve them."""
+"""The services as processes of their own, for the tests that kill, hang or starve them; and
+the `memes` command's shell against an api (tests/test_cli_client*.py)."""
 
 import random
 
 import pytest
 
+from api.app import create_app as create_api_app
+from tests.cli_shell import MODERATOR, Shell
 from tests.helpers import api_settings_for
 from tests.processes import ApiProcess, MediaProcess
 
@@ -60,3 +63,17 @@ def api_process(database_url, media_process, tmp_path):
     yield start
     for api in started:
         api.stop()
+
+
+@pytest.fixture
+async def memes(aiohttp_server, media_server, database_url, tmp_path) -> Shell:
+    moderators = f"carol:{MODERATOR}"
+    settings = api_settings_for(
+        database_url, str(media_server.make_url("")), tmp_path, moderator_tokens=moderators
+    )
+    api = await aiohttp_server(create_api_app(settings))
+    home = tmp_path / "user"
+    home.mkdir()
+    shell = Shell(str(api.make_url("")).rstrip("/"), home)
+    shell.env["MODERATOR_TOKEN"] = MODERATOR  # as the docs' examples name it
+    return shell

@@ -8,75 +8,16 @@ import json
 import os
 import stat
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from api.app import create_app as create_api_app
-from tests.doc_pages import PAGES, README, ROOT, memes_lines, name
-from tests.helpers import api_settings_for, query
+from tests.cli_shell import MEMES, Shell
+from tests.doc_pages import PAGES, README, memes_lines, name
+from tests.helpers import query
 from tests.pictures import picture
 from tests.processes import free_port
 
 pytestmark = pytest.mark.slow
-MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
-
-
-# A moderator of the api the commands run against.
-MODERATOR = "carols-moderator-token-0123"
-
-
-class Shell:
-    """Runs `memes ...` as a user would, with a token file of this test's own."""
-
-    def __init__(self, url: str, cwd: Path):
-        self.cwd = cwd
-        self.env = {
-            **os.environ,
-            # The script imports memes_cli from this checkout, not from the one it was
-            # installed from (another worktree, say).
-            "PYTHONPATH": str(ROOT),
-            "MEMES_URL": url,
-            "MEMES_TOKEN_FILE": str(cwd / "config" / "tokens.json"),
-        }
-
-    async def __call__(self, *args: str, url: str | None = None) -> subprocess.CompletedProcess:
-        env = self.env | ({"MEMES_URL": url} if url else {})
-        # The api runs on this test's event loop: the command must not block it.
-        process = await asyncio.create_subprocess_exec(
-            str(MEMES), *args, cwd=self.cwd, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
-        return subprocess.CompletedProcess(
-            args, process.returncode, stdout.decode(), stderr.decode()
-        )
-
-    async def ok(self, *args: str) -> str:
-        done = await self(*args)
-        assert done.returncode == 0, (args, done.stdout, done.stderr)
-        return done.stdout
-
-    async def json(self, *args: str):
-        return json.loads(await self.ok(*args, "--json"))
-
-    def tokens(self) -> dict:
-        return json.loads((self.cwd / "config" / "tokens.json").read_text())
-
-
-@pytest.fixture
-async def memes(aiohttp_server, media_server, database_url, tmp_path) -> Shell:
-    moderators = f"carol:{MODERATOR}"
-    settings = api_settings_for(
-        database_url, str(media_server.make_url("")), tmp_path, moderator_tokens=moderators
-    )
-    api = await aiohttp_server(create_api_app(settings))
-    home = tmp_path / "user"
-    home.mkdir()
-    shell = Shell(str(api.make_url("")).rstrip("/"), home)
-    shell.env["MODERATOR_TOKEN"] = MODERATOR  # as the docs' examples name it
-    return shell
 
 
 async def test_post_list_show_get_edit_export_rm(memes: Shell, database_url):

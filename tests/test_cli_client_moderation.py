@@ -3,14 +3,14 @@ a real socket (the shell is tests/test_cli_client.py's), with a moderator's toke
 
 import pytest
 
+from tests.cli_shell import MODERATOR, Shell
 from tests.helpers import query
 from tests.pictures import picture
-from tests.test_cli_client import MODERATOR, Shell, memes  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
 
 
-async def test_report_then_work_the_queue(memes: Shell, database_url):  # noqa: F811
+async def test_report_then_work_the_queue(memes: Shell, database_url):
     for n, color in enumerate(["crimson", "teal", "gold"]):
         (memes.cwd / f"{n}.png").write_bytes(picture("PNG", (30, 20), color))
         await memes.json("post", f"{n}.png", "-t", f"Meme {n}")

@@ -3,14 +3,14 @@ the api on a real socket (the shell and its fixture are tests/test_cli_client.py
 
 import pytest
 
+from tests.cli_shell import Shell
 from tests.helpers import query
 from tests.pictures import picture
-from tests.test_cli_client import Shell, memes  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
 
 
-async def test_templates_and_the_memes_of_one(memes: Shell, database_url):  # noqa: F811
+async def test_templates_and_the_memes_of_one(memes: Shell, database_url):
     for n, color in enumerate(["crimson", "crimson", "teal"]):
         (memes.cwd / f"{n}.png").write_bytes(picture("PNG", (30, 20), color))
     posted = [await memes.json("post", f"{n}.png", "-t", f"Meme {n}") for n in range(3)]

@@ -1,0 +1,55 @@
+"""The `memes` command as a user runs it: its installed console script, against the api on a
+real socket with a moderator, in a directory of the test's own (tests/test_cli_client*.py)."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.doc_pages import ROOT
+
+MEMES = Path(sys.executable).parent / "memes"  # the console script pip installed
+
+
+# A moderator of the api the commands run against.
+MODERATOR = "carols-moderator-token-0123"
+
+
+class Shell:
+    """Runs `memes ...` as a user would, with a token file of this test's own."""
+
+    def __init__(self, url: str, cwd: Path):
+        self.cwd = cwd
+        self.env = {
+            **os.environ,
+            # The script imports memes_cli from this checkout, not from the one it was
+            # installed from (another worktree, say).
+            "PYTHONPATH": str(ROOT),
+            "MEMES_URL": url,
+            "MEMES_TOKEN_FILE": str(cwd / "config" / "tokens.json"),
+        }
+
+    async def __call__(self, *args: str, url: str | None = None) -> subprocess.CompletedProcess:
+        env = self.env | ({"MEMES_URL": url} if url else {})
+        # The api runs on this test's event loop: the command must not block it.
+        process = await asyncio.create_subprocess_exec(
+            str(MEMES), *args, cwd=self.cwd, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        return subprocess.CompletedProcess(
+            args, process.returncode, stdout.decode(), stderr.decode()
+        )
+
+    async def ok(self, *args: str) -> str:
+        done = await self(*args)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        return done.stdout
+
+    async def json(self, *args: str):
+        return json.loads(await self.ok(*args, "--json"))
+
+    def tokens(self) -> dict:
+        return json.loads((self.cwd / "config" / "tokens.json").read_text())
