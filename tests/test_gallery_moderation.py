@@ -12,7 +12,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from api.app import create_app as create_api_app
-from tests.browser import chromium, screenshot, wait
+from tests.browser import chromium, pictures_loaded, screenshot, wait
 from tests.helpers import api_settings_for, query
 from tests.meme_pictures import meme_picture
 
@@ -44,21 +44,27 @@ async def site(aiohttp_server, media_server, database_url, tmp_path):
     api = await aiohttp_server(create_api_app(settings))
     url = str(api.make_url("")).rstrip("/")
     ids, pictures = {}, {}
+    for index, title in enumerate(MEMES):
+        picture = pictures[title] = meme_picture(
+            title.lower(), "for the moderators", index / 3, index
+        )
+        status, meme = await post_meme(url, title, picture)
+        assert status == 201, meme
+        ids[title] = meme["id"]
     async with aiohttp.ClientSession(url) as http:
-        for index, title in enumerate(MEMES):
-            pictures[title] = meme_picture(title.lower(), "for the moderators", hue=index * 0.3,
-                                           shape=index)  # fmt: skip
-            form = aiohttp.FormData({"title": title})
-            form.add_field("image", pictures[title], filename="meme.jpg", content_type="image/jpeg")
-            async with http.post("/memes", data=form) as response:
-                assert response.status == 201, await response.text()
-                ids[title] = (await response.json())["id"]
         for title, client, reason, note in OTHER_REPORTS:
             body = {"reason": reason} | ({"note": note} if note else {})
             headers = {"X-Forwarded-For": client}
             async with http.post(f"/memes/{ids[title]}/reports", json=body, headers=headers) as r:
                 assert r.status == 201, await r.text()
     return url, ids, pictures
+
+
+async def post_meme(url: str, title: str, picture: bytes) -> tuple[int, dict]:
+    form = aiohttp.FormData({"title": title})
+    form.add_field("image", picture, filename="meme.jpg", content_type="image/jpeg")
+    async with aiohttp.ClientSession() as http, http.post(url + "/memes", data=form) as response:
+        return response.status, await response.json()
 
 
 async def status_of(url: str, path: str, **kwargs) -> int:
@@ -81,7 +87,6 @@ def queue_ids(driver) -> list[int]:
 
 
 def log_rows(driver) -> list[list[str]]:
-    # Read at once: the table is read again after each action.
     return driver.execute_script(
         "return [...document.querySelectorAll('#log tr')]"
         ".map((row) => [...row.cells].slice(1).map((cell) => cell.innerText))"
@@ -143,9 +148,7 @@ def browse(url: str, ids: dict, profile: Path, database_url: str, check) -> None
         notes = [q.text for q in card.find_elements(By.CSS_SELECTOR, ".notes q")]
         assert notes == [note, "a link to a scam shop"]
         assert "Public" in card.text and "NSFW not scored yet" in card.text
-        wait(driver, lambda d: d.execute_script(
-            "return [...document.querySelectorAll('#queue img')].every((i) => i.naturalWidth)"
-        ), "the thumbnails")  # fmt: skip
+        wait(driver, lambda d: pictures_loaded(d, "#queue img"), "the thumbnails")
         assert text(driver, "#log-status") == "Nothing done yet."
         screenshot(driver, DOCS / "gallery-moderation.png", DESKTOP)
         screenshot(driver, DOCS / "gallery-moderation-phone.png", PHONE)
@@ -243,9 +246,5 @@ async def test_report_then_moderate_in_a_browser(site, database_url, tmp_path):
         asyncio.to_thread(browse, url, ids, tmp_path / "profile", database_url, check), 120
     )
     # The banned picture is refused at upload.
-    form = aiohttp.FormData({"title": "Posted again"})
-    form.add_field("image", pictures["Someone else's photo"], filename="again.jpg",
-                   content_type="image/jpeg")  # fmt: skip
-    async with aiohttp.ClientSession() as http, http.post(url + "/memes", data=form) as response:
-        assert response.status == 422
-        assert (await response.json())["code"] == "picture-banned"
+    status, problem = await post_meme(url, "Posted again", pictures["Someone else's photo"])
+    assert (status, problem["code"]) == (422, "picture-banned")
