@@ -179,7 +179,8 @@ async def test_upload_find_open_delete_in_a_browser(gallery, tmp_path, database_
 
 
 async def test_gallery_pages_have_a_strict_csp_and_no_inline_code(client):
-    for path in ("/", "/upload", "/m/1", "/t", "/static/templates.js", "/static/gallery.css"):
+    pages = ("/", "/upload", "/m/1", "/t", "/mod")
+    for path in (*pages, "/static/templates.js", "/static/mod.js", "/static/gallery.css"):
         response = await client.get(path)
         assert response.status == 200, path
         assert response.headers["Content-Security-Policy"] == CSP

@@ -40,6 +40,8 @@ PAGES = {
     r"/m/{id:\d+}": ("meme · memes", "meme.js", "meme.main.html"),
     # Not /templates: that is the api's JSON list, which this page reads.
     "/t": ("Templates · memes", "templates.js", "templates.main.html"),
+    # Not /moderation: the api's log is under it.
+    "/mod": ("Moderation · memes", "mod.js", "mod.main.html"),
 }
 # The assets are the files there now; nothing else under /static/ is served.
 ASSETS = {path.name: path for path in STATIC.iterdir() if path.suffix in {".css", ".js", ".svg"}}

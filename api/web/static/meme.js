@@ -4,6 +4,8 @@ import {
   api, clearErrors, el, forgetToken, humanSize, pictureChooser, sendForm, showProblem,
   memeCard, splitTags, tokenOf, veiled,
 } from "/static/common.js";
+import { asModerator, moderatorActions } from "/static/moderator.js";
+import { reportButton } from "/static/report.js";
 
 const SIMILAR = 8; // one or two rows of thumbnails
 // The relations that make a repost (the same meme posted again); `same-template` is another
@@ -180,9 +182,13 @@ async function remove() {
 
 async function start() {
   try {
-    const meme = await api(`/memes/${id}`);
+    // A moderator's token shows a hidden meme too.
+    const meme = await api(`/memes/${id}`, { headers: asModerator() });
     show(meme);
     showRelated(meme);
+    reportButton(id);
+    const said = document.getElementById("report-status");
+    moderatorActions(meme, (text) => { said.textContent = text; });
   } catch (problem) {
     status.textContent = problem.status === 404 ? "There is no such meme." : problem.message;
     return;
