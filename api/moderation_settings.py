@@ -8,8 +8,8 @@ from pydantic_settings import BaseSettings
 
 from api.imaging.copies import MAX_DISTANCE
 
-# The name the moderation log gives whoever holds `ADMIN_TOKEN`.
-ADMIN_NAME = "admin"
+# The name the moderation log gives whoever holds `ADMIN_TOKEN`, and the server's own.
+ADMIN_NAME, AUTOMATIC = "admin", "auto"
 MIN_TOKEN_LENGTH = 16
 DEFAULT_NSFW_THRESHOLD = 0.8  # open_nsfw's own line for NSFW (see nsfw_threshold)
 
@@ -32,8 +32,9 @@ class ModerationSettings(BaseSettings):
         None,
         description="named moderators, `name:token` pairs separated by commas (`alice:"
         "<token>,bob:<token>`; names of letters, digits, `-` and `_`, tokens of 16 characters"
-        " or more): each token does what `ADMIN_TOKEN` does, and the moderation log names"
-        " who acted. Only the tokens' sha256 is kept once read",
+        " or more, without spaces; not `admin` nor `auto`, the log's own names): each token"
+        " does what `ADMIN_TOKEN` does, and the moderation log names who acted. Only the"
+        " tokens' sha256 is kept once read",
     )
     reports_to_hide: int | None = Field(
         None,
@@ -85,6 +86,10 @@ def _parse(pairs: str) -> dict[bytes, str]:
         name, _, token = pair.partition(":")
         if not name or not name.replace("-", "").replace("_", "").isalnum() or not name.isascii():
             raise ValueError("each moderator is name:token, the name of letters, digits, - or _")
+        if name in (ADMIN_NAME, AUTOMATIC):
+            raise ValueError(f"{name} is the log's own name (of ADMIN_TOKEN, of the server)")
+        if any(char.isspace() for char in token):
+            raise ValueError(f"{name}'s token has a space in it")
         if len(token) < MIN_TOKEN_LENGTH:
             raise ValueError(f"{name}'s token is shorter than {MIN_TOKEN_LENGTH} characters")
         if token_digest(token) in named or name in named.values():

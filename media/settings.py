@@ -12,7 +12,10 @@ MiB = 1024 * 1024
 
 
 class MediaSettings(RunSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # Secrets are among them: a refused value is named, never echoed (it would reach the logs).
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     media_host: str = Field("127.0.0.1", description="address to listen on")
     media_port: int = Field(8081, ge=0, le=65535, description="port to listen on")

@@ -29,6 +29,12 @@ def memes_table(memes: Iterable[dict]) -> Table:
     return table
 
 
+def _sensitive(meme: dict) -> str:
+    score = meme.get("nsfw")
+    scored = "not scored yet" if score is None else f"NSFW score {score:.2f}"
+    return f"{'yes' if meme.get('sensitive') else 'no'} ({scored})"
+
+
 def meme_details(meme: dict) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
@@ -42,6 +48,8 @@ def meme_details(meme: dict) -> Table:
         "sha256": meme["sha256"],
         "image": meme["image_url"],
         "template": str(meme.get("template_id") or "none yet"),
+        "shown": meme.get("visibility", "public"),
+        "sensitive": _sensitive(meme),
         "created": meme["created_at"],
         "updated": meme["updated_at"],
     }

@@ -2,7 +2,7 @@
 
 import aiopg
 
-from api.db.sql import Database, Row, cursor, fetch_all, fetch_one, fetch_value
+from api.db.sql import Database, Row, cursor, execute, fetch_all, fetch_one, fetch_value
 from api.imaging.copies import chunks
 
 COLUMNS = "id, created_at, moderator, reason, meme_id, sha256"
@@ -21,6 +21,11 @@ SELECT id FROM bans
  WHERE copy_chunks && %(chunks)s::integer[]
    AND bit_count(copy_hash # ('x' || %(copy_hash)s)::bit(256)) <= %(distance)s
  LIMIT 1"""
+# A ban and the last look of an upload's transaction at the bans exclude each other: a ban
+# commits before the upload's look, which then sees it, or waits for the upload's rows, and
+# then removes the memes of its picture (api.domain.bans, api.domain.memes).
+UPLOADS_LOOK = "SELECT pg_advisory_xact_lock_shared(hashtextextended('bans', 0))"
+BAN_MADE = "SELECT pg_advisory_xact_lock(hashtextextended('bans', 0))"
 PAGE = f"""
 SELECT {COLUMNS} FROM bans
  WHERE %(before)s::bigint IS NULL OR id < %(before)s
@@ -54,16 +59,28 @@ async def insert(
     return ban
 
 
-async def banned(db: Database, sha256: str, copy_hash: str, distance: int) -> int | None:
-    """The id of a ban of this picture or of one within `distance` bits of it, if any."""
+async def banned(
+    db: Database | aiopg.Cursor, sha256: str, copy_hash: str, distance: int
+) -> int | None:
+    """The id of a ban of this picture or of one within `distance` bits of it, if any. Given
+    a transaction's cursor, the last look before an upload's rows are written: no ban made
+    meanwhile is missed."""
     params = {
         "sha256": sha256,
         "copy_hash": copy_hash,
         "chunks": chunks(copy_hash),
         "distance": distance,
     }
+    if isinstance(db, aiopg.Cursor):
+        await execute(db, UPLOADS_LOOK)
+        return await fetch_value(db, BANNED, params)
     async with cursor(db) as cur:
         return await fetch_value(cur, BANNED, params)
+
+
+async def uploads_wait(cur: aiopg.Cursor) -> None:
+    """Hold off the uploads' last look at the bans until the caller's transaction (a ban) ends."""
+    await execute(cur, BAN_MADE)
 
 
 async def memes_of_picture(cur: aiopg.Cursor, sha256: str) -> list[int]:

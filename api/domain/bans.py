@@ -77,6 +77,9 @@ async def _ban(
     async def banned(cur: Any, sha256: str) -> None:
         if sha256 != hashed and strict:
             raise _PictureChanged()  # rolls the delete back
+        # The uploads in their last look wait for the ban; those past it are among the memes
+        # of the picture now, removed with it.
+        await bans.uploads_wait(cur)
         others.extend(await bans.memes_of_picture(cur, sha256))
         for other in others:
             await delete_meme(cur, other)

@@ -52,12 +52,14 @@ async def _cleaned(services: Services, upload: Path) -> AsyncIterator[CleanImage
         target.unlink(missing_ok=True)
 
 
-async def _refuse_banned(services: Services, image: CleanImage) -> None:
+async def _refuse_banned(
+    services: Services, image: CleanImage, cur: aiopg.Cursor | None = None
+) -> None:
     """PictureBanned if a moderator banned this picture or one it is a near copy of: before
-    anything is stored. (An upload checked just before a ban of its picture commits is
-    stored: the moderator removes it as any other.)"""
+    anything is stored, and again in the transaction that writes the rows (`cur`), for a
+    ban made while the picture was being stored (its picture is then let go)."""
     distance = services.settings.ban_distance
-    if await bans.banned(services.db, image.sha256, image.copy_hash, distance):
+    if await bans.banned(cur or services.db, image.sha256, image.copy_hash, distance):
         raise PictureBanned("A moderator banned this picture: it cannot be posted")
 
 
@@ -81,6 +83,7 @@ async def create(
     token_digest = digest(token)
 
     async def write(cur: aiopg.Cursor) -> Row:
+        await _refuse_banned(services, image, cur)
         mark = "poster" if sensitive else None
         meme = await memes.insert_meme(cur, text, image, token_digest, mark)
         if idempotent and not await idempotency.record(
@@ -113,6 +116,7 @@ async def replace(
     async with _cleaned(services, upload) as image:
 
         async def write(cur: aiopg.Cursor) -> tuple[Row, str, list[str]]:
+            await _refuse_banned(services, image, cur)
             meme, old_sha256 = await memes.update_meme_with_image(cur, meme_id, text, image, also)
             if old_sha256 == image.sha256:
                 return meme, old_sha256, []

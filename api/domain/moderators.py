@@ -9,8 +9,6 @@ from api.errors import Forbidden, Unauthorized
 from api.moderation_settings import ModerationSettings, token_digest
 from api.services import Services
 
-# The name the log gives the server's own actions (a meme hidden after enough reports).
-AUTOMATIC = "auto"
 
 
 @cache

@@ -20,7 +20,7 @@ from api.db import moderation, reports
 from api.db.sql import Row, transaction
 from api.domain import bans, memes
 from api.domain.moderation import visibility_changed
-from api.domain.moderators import AUTOMATIC
+from api.moderation_settings import AUTOMATIC
 from api.errors import AlreadyReported, NoOpenReports, NotFound
 from api.services import Services
 from api.values.listing import REPORTS, decode_cursor, encode_cursor
@@ -74,7 +74,7 @@ async def _hide_if_enough(services: Services, cur: aiopg.Cursor, meme_id: int) -
     if needed and await reports.open_reports(cur, meme_id) == needed:
         await moderation.set_visibility(cur, meme_id, "hidden")
         why = f"{needed} open reports"
-        await moderation.record(cur, AUTOMATIC, "hide", meme_id, why, {"reports": needed})
+        await moderation.record(cur, AUTOMATIC, "hide", meme_id, why, {"open_reports": needed})
         return True
     return False
 

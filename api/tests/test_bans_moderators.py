@@ -2,6 +2,9 @@
 for any meme (hidden, reported or not); a refused ban changes nothing (test_bans.py for what
 a ban refuses)."""
 
+import asyncio
+
+import psycopg2
 import pytest
 
 from api.tests.test_bans import (
@@ -14,9 +17,16 @@ from api.tests.test_bans import (
     post,
     posted,
 )
-from tests.helpers import problem_of, query
+from api.imaging.clean import clean_image
+from api.imaging.copies import chunks
+from api.web.state import SERVICES
+from tests.helpers import eventually, problem_of, query
 
 __all__ = ["client"]  # the fixture: an api with a moderator
+WAITING = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+BAN = """
+INSERT INTO bans (moderator, reason, sha256, copy_hash, copy_chunks)
+VALUES ('alice', 'meanwhile', %s, ('x' || %s)::bit(256), %s) RETURNING id"""
 
 
 async def report(client, meme: dict) -> None:
@@ -80,3 +90,28 @@ async def test_a_ban_that_is_refused_changes_nothing(
     await problem_of(await client.post("/bans", json=body, headers=headers), status, code)
     assert query(database_url, "SELECT count(*) FROM memes") == [(1,)]
     assert query(database_url, "SELECT count(*) FROM bans") == [(0,)]
+
+
+async def test_an_upload_stored_while_its_picture_is_banned_is_refused(
+    client, database_url, tmp_path
+):
+    """The upload looked before the ban existed; the ban commits while the picture is being
+    stored (held here by the picture's lock, as a slow store holds it): its rows look again."""
+    (tmp_path / "upload").write_bytes(BANNED)
+    limits = client.server.app[SERVICES].settings.image_limits()
+    image = clean_image(tmp_path / "upload", tmp_path / "clean", limits)
+    holder = psycopg2.connect(database_url)
+    with holder.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (image.sha256,))
+        upload = asyncio.create_task(post(client, BANNED))
+
+        async def upload_waits() -> bool:
+            return query(database_url, WAITING) != [(0,)]
+
+        assert await eventually(upload_waits)
+        query(database_url, BAN, (image.sha256, image.copy_hash, chunks(image.copy_hash)))
+    holder.rollback()  # the store goes on
+    holder.close()
+    await problem_of(await upload, 422, "picture-banned")
+    assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
+    assert query(database_url, "SELECT count(*) FROM blobs") == [(0,)]

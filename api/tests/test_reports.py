@@ -171,7 +171,7 @@ async def test_auto_hide_after_n_clients_and_again_after_n_new_ones(make_client,
     await report(client, meme["id"], who="198.51.100.2")
     assert visibility(database_url) == "hidden"
     await report(client, meme["id"], who="198.51.100.3", headers=bearer(ALICE))
-    hidden = ("auto", "hide", meme["id"], "2 open reports", {"reports": 2})
+    hidden = ("auto", "hide", meme["id"], "2 open reports", {"open_reports": 2})
     assert log(database_url) == [hidden]
 
     assert (await close(client, meme["id"], action="dismiss")).status == 200
@@ -213,7 +213,7 @@ async def test_two_reports_at_once_reaching_n_hide_once(make_client, database_ur
     for meme in memes:
         await reports_at_once(client, database_url, meme["id"])
     assert query(database_url, "SELECT DISTINCT visibility FROM memes") == [("hidden",)]
-    hid = ("auto", "hide", "2 open reports", {"reports": 2})
+    hid = ("auto", "hide", "2 open reports", {"open_reports": 2})
     assert query(
         database_url,
         "SELECT moderator, action, reason, details, meme_id FROM moderation_log ORDER BY id",

@@ -33,6 +33,19 @@ def printable_text(value: str) -> str:
     return value.strip(SPACE)
 
 
+MAX_NOTE = 500  # characters: a reporter's note, a moderator's reason
+# A reporter's note, a moderator's reason for the log: free text, as a description is.
+Note = Annotated[
+    str, StringConstraints(max_length=MAX_NOTE, pattern=NO_NUL), AfterValidator(printable_text)
+]
+
+
+class Why(BaseModel):
+    """A moderator's `reason` that comes with another field of a JSON body."""
+
+    reason: Note | None = None
+
+
 Title = Annotated[
     str,
     StringConstraints(max_length=MAX_TITLE, pattern=NOT_BLANK),

@@ -19,6 +19,7 @@ from aiohttp_pydantic.oas.typing import (
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.domain import bans
+from api.values.meme_text import Note
 from api.web.base import json_response, page_response, spec_notes
 from api.web.json_body import json_model
 from api.web.memes import Cursor, Limit
@@ -33,9 +34,7 @@ class NewBan(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     meme_id: int = Field(ge=1, le=2**63 - 1, description="The meme to ban", examples=[1])
-    reason: str | None = Field(
-        None, max_length=500, description="Why, for the moderation log", examples=["spam"]
-    )
+    reason: Note | None = Field(None, description="Why, for the moderation log", examples=["spam"])
 
 
 class BanCollectionView(ModeratorView):
@@ -67,6 +66,8 @@ class BanCollectionView(ModeratorView):
         self.moderator()
         items, next_cursor = await bans.page(self.services, limit, cursor)
         return page_response(self.request, items, next_cursor)
+
+    head = get  # the same headers, no body
 
     @spec_notes(secured=True, reads_json=NewBan)
     async def post(

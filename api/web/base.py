@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from api.errors import ValidationFailed
 from api.services import Services
-from api.values.meme_text import PATTERN_MEANINGS, MemeText
+from api.values.meme_text import PATTERN_MEANINGS, MemeText, Why
 from api.values.row import Row
 from api.web.state import SERVICES
 from common.problems import from_problem
@@ -37,6 +37,14 @@ def _message(error: dict) -> str:
 
 def field_error(name: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{name}: {message}", errors=[{"loc": ["body", name], "msg": message}])
+
+
+def moderator_reason(reason: Any) -> str | None:
+    """A moderator's `reason` from a JSON body, checked as a report's note (422 otherwise)."""
+    try:
+        return Why.model_validate({"reason": reason}).reason or None
+    except ValidationError as exc:
+        raise validation_problem(exc, "body") from None
 
 
 def meme_text(fields: dict) -> MemeText:

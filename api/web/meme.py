@@ -25,8 +25,15 @@ from api.domain import memes, moderation
 from api.domain.moderators import maybe_moderator
 from api.domain.owners import authorize
 from api.errors import Forbidden, UnsupportedMediaType
-from api.values.meme_text import MemeText
-from api.web.base import BaseView, field_error, meme_response, meme_text, spec_notes
+from api.values.meme_text import MemeText, Note
+from api.web.base import (
+    BaseView,
+    field_error,
+    meme_response,
+    meme_text,
+    moderator_reason,
+    spec_notes,
+)
 from api.web.conditional import etag_matches, etag_of
 from api.web.forms import meme_form
 from api.web.json_body import JSON_TYPES, json_object
@@ -35,12 +42,9 @@ from api.web.models import Meme, ProblemDetail
 from api.web.sensitive import alone, from_form, from_json, mark_alone
 
 VISIBILITIES = ("public", "hidden")
-MAX_REASON = 500  # characters of a moderator's reason
 Reason = Annotated[
-    str | None,
-    Field(max_length=MAX_REASON, description="A moderator's reason, for the moderation log"),
-]
-# RFC 7396: null removes a member; what a removed description or tag list is.
+    Note | None, Field(description="A moderator's reason, for the moderation log")
+]  # RFC 7396: null removes a member; what a removed description or tag list is.
 REMOVED = {"description": "", "tags": []}
 # The status codes PUT and PATCH answer with, as each docstring (so openapi.json) lists them.
 CHANGED = """\
@@ -84,13 +88,11 @@ async def _set_visibility(
     the answer is true of all of it (the words change in another transaction)."""
     if moderator is None:
         raise Forbidden("Only a moderator may hide or restore a meme")
-    visibility, reason = fields.pop("visibility"), fields.pop("reason", None)
+    visibility, reason = fields.pop("visibility"), moderator_reason(fields.pop("reason", None))
     if fields:
         raise field_error(next(iter(fields)), "is changed alone, not with visibility")
     if visibility not in VISIBILITIES:
         raise field_error("visibility", "is public or hidden")
-    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
-        raise field_error("reason", f"is a string of at most {MAX_REASON} characters")
     return await moderation.set_visibility(services, meme_id, visibility, moderator, reason)
 
 

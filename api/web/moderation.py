@@ -51,3 +51,5 @@ class ModerationLogView(ModeratorView):
         self.moderator()
         items, next_cursor = await moderation.log_page(self.services, limit, cursor, meme_id)
         return page_response(self.request, items, next_cursor)
+
+    head = get  # the same headers, no body

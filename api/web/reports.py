@@ -2,16 +2,16 @@
 /reports`, `POST /reports/{meme_id}/close`). Docstrings become the descriptions in
 openapi.json."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
 import orjson
 from aiohttp import web
 from aiohttp_pydantic.oas.typing import r200, r201, r400, r401, r403, r404, r409, r415, r422, r503
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.domain import reports
 from api.domain.moderators import maybe_moderator
-from api.values.meme_text import NO_NUL, printable_text
+from api.values.meme_text import MAX_NOTE, Note
 from api.values.row import Row
 from api.web.base import BaseView, json_bytes, json_response, page_response, spec_notes
 from api.web.json_body import json_model
@@ -19,11 +19,6 @@ from api.web.memes import Cursor, Limit, MemeId
 from api.web.models import ProblemDetail
 from api.web.moderation import ModeratorView
 from api.web.moderation_models import ClosedReports, Reason, Report, ReportQueue
-
-MAX_NOTE = 500  # characters: a reporter's note, a moderator's reason
-Note = Annotated[
-    str, StringConstraints(max_length=MAX_NOTE, pattern=NO_NUL), AfterValidator(printable_text)
-]
 
 
 class NewReport(BaseModel):
@@ -131,6 +126,8 @@ class ReportQueueView(ModeratorView):
         self.moderator()
         rows, next_cursor = await reports.queue_page(self.services, limit, cursor)
         return page_response(self.request, [_queued(row) for row in rows], next_cursor)
+
+    head = get  # the same headers, no body
 
 
 class CloseReportsView(ModeratorView):

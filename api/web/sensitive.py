@@ -6,9 +6,8 @@ from typing import Any
 from api.domain.sensitive import Also, marking, set_sensitive
 from api.services import Services
 from api.values.row import Row
-from api.web.base import field_error
+from api.web.base import field_error, moderator_reason
 
-MAX_REASON = 500  # characters of a moderator's reason
 ALONE = {"sensitive", "reason"}
 
 
@@ -19,13 +18,9 @@ def from_json(fields: dict[str, Any], moderator: str | None) -> Also | None:
     sensitive, reason = fields.pop("sensitive"), fields.pop("reason", None)
     if not isinstance(sensitive, bool):
         raise field_error("sensitive", "is true or false")
-    if reason is not None and (
-        moderator is None or not isinstance(reason, str) or len(reason) > MAX_REASON
-    ):
-        raise field_error(
-            "reason", f"is a moderator's, a string of at most {MAX_REASON} characters"
-        )
-    return marking(sensitive, moderator, reason)
+    if reason is not None and moderator is None:
+        raise field_error("reason", "is a moderator's, for the moderation log")
+    return marking(sensitive, moderator, moderator_reason(reason))
 
 
 def from_form(sensitive: bool | None, moderator: str | None) -> Also | None:
@@ -41,5 +36,5 @@ async def mark_alone(
     services: Services, meme_id: int, fields: dict[str, Any], moderator: str | None
 ) -> Row:
     from_json(dict(fields), moderator)  # checks the fields
-    reason = fields.get("reason")
+    reason = moderator_reason(fields.get("reason"))
     return await set_sensitive(services, meme_id, fields["sensitive"], moderator, reason)
