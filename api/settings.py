@@ -10,6 +10,7 @@ from pydantic_settings import SettingsConfigDict
 
 from api.client_limit_settings import ClientLimitSettings
 from api.imaging.clean import ImageLimits
+from api.link_settings import LinkSettings
 from api.moderation_settings import ModerationSettings
 from api.template_settings import TemplateSettings
 from api.upload_settings import UploadSettings
@@ -19,7 +20,12 @@ MiB = 1024 * 1024
 
 
 class ApiSettings(
-    UploadSettings, ClientLimitSettings, TemplateSettings, ModerationSettings, RunSettings
+    UploadSettings,
+    ClientLimitSettings,
+    LinkSettings,
+    TemplateSettings,
+    ModerationSettings,
+    RunSettings,
 ):
     # Secrets are among them: a refused value is named, never echoed (it would reach the logs).
     model_config = SettingsConfigDict(

@@ -22,6 +22,7 @@ LAYERS = {
                 "api.settings",
                 "api.upload_settings",
                 "api.client_limit_settings",
+                "api.link_settings",
                 "api.template_settings",
                 "api.moderation_settings",
             ),

@@ -2,7 +2,8 @@
 
 The client's address is the socket's peer, or, when that peer is one of `TRUSTED_PROXIES`,
 the nearest address in `X-Forwarded-For` that is not a trusted proxy (aiohttp-remotes'
-XForwardedFiltered reads the header; it alone would believe any client's header). Each client
+XForwardedFiltered reads the header; it alone would believe any client's header); such a proxy
+also says which scheme and host the client asked for (api.web.links). Each client
 then has two rate limits, shared by every api process: reads (GET and HEAD of memes, tags and
 pictures), counted in the process and settled with the others in batches, and writes
 (creating, changing and deleting memes), counted in the database one by one
@@ -17,6 +18,7 @@ from aiohttp import hdrs, web
 from aiohttp_remotes import XForwardedFiltered
 
 from api.domain.rate_limits import Limit, LocalLimit, limit_for, spend
+from api.web.links import FORWARDED_ORIGIN, forwarded_origin
 from api.web.state import SERVICES, SETTINGS
 from common.logs import CLIENT_KEY
 
@@ -40,6 +42,8 @@ def client_address(trusted_proxies: str) -> Callable:
         # dict, and the response is prepared with the original request.
         request[RATE_LIMIT_HEADERS] = {}
         if forwarded and request.remote and _trusted(request.remote, networks):
+            if origin := forwarded_origin(request):  # what the client asked for (api.web.links)
+                request[FORWARDED_ORIGIN] = origin
             if _readable(request.headers.getall(hdrs.X_FORWARDED_FOR, [])):
 
                 async def with_client(clone: web.Request) -> web.StreamResponse:

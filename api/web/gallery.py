@@ -6,11 +6,18 @@ files (nothing inline, nothing from another host), pictures also from `blob:` (t
 preview) and `data:`.
 """
 
+import json
+from functools import cache
+from html import escape
 from pathlib import Path
 from string import Template
 
 from aiohttp import web
 
+from api.domain import memes
+from api.web.cards import card_head
+from api.web.links import absolute, page_path, public_base
+from api.web.state import SERVICES
 from common.problems import NotFound
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -37,24 +44,34 @@ HEADERS = {
 PAGES = {
     "/": ("memes", "grid.js", "index.main.html"),
     "/upload": ("Upload a meme · memes", "upload.js", "upload.main.html"),
-    r"/m/{id:\d+}": ("meme · memes", "meme.js", "meme.main.html"),
     # Not /templates: that is the api's JSON list, which this page reads.
     "/t": ("Templates · memes", "templates.js", "templates.main.html"),
     # Not /moderation: the api's log is under it.
     "/mod": ("Moderation · memes", "mod.js", "mod.main.html"),
 }
+MEME_PAGE = ("memes", "meme.js", "meme.main.html")  # /m/{id}: made for each request
+MAX_ID = 2**63 - 1  # a bigint's largest
 # The assets are the files there now; nothing else under /static/ is served.
 ASSETS = {path.name: path for path in STATIC.iterdir() if path.suffix in {".css", ".js", ".svg"}}
 
 
+@cache  # read once: the files do not change while the api runs, and a meme's page is made often
 def _read(name: str) -> str:
     return (STATIC / name).read_text()
 
 
-def render(title: str, script: str, main: str) -> str:
-    parts = {"fields": _read("fields.part.html"), "picture": _read("picture.part.html")}
+def render(title: str, script: str, main: str, head: str = "", status: str = "") -> str:
+    """A page: `head` is HTML for its <head> (escaped by whoever made it); `status`, the text
+    its status line starts with."""
+    parts = {
+        "fields": _read("fields.part.html"),
+        "picture": _read("picture.part.html"),
+        "status": escape(status),
+    }
     body = Template(_read(main)).substitute(parts)
-    return Template(_read("page.html")).substitute(title=title, script=script, main=body)
+    return Template(_read("page.html")).substitute(
+        title=escape(title), head=head, script=script, main=body
+    )
 
 
 def _page(html: str):
@@ -62,6 +79,25 @@ def _page(html: str):
         return web.Response(text=html, content_type="text/html", headers=HEADERS)
 
     return page
+
+
+async def meme_page(request: web.Request) -> web.Response:
+    """A meme's page: its title, and its card for chats (api.web.cards). A meme that does not
+    exist or is hidden is a 404 page of the same look (whose script still shows a hidden meme
+    to a moderator: it asks the api with the moderator's token, which this request lacks)."""
+    meme_id = int(request.match_info["id"])
+    title, script, main = MEME_PAGE
+    try:
+        if not 1 <= meme_id <= MAX_ID:
+            raise NotFound("No meme has this id")
+        row = await memes.get(request.app[SERVICES], meme_id)
+    except NotFound:
+        html = render(f"No such meme · {title}", script, main, status="There is no such meme.")
+        return web.Response(status=404, text=html, content_type="text/html", headers=HEADERS)
+    meme = json.loads(row["json"])
+    head = card_head(meme, absolute(request, page_path(meme_id)), public_base(request))
+    html = render(f"{meme['title']} · {title}", script, main, head=head)
+    return web.Response(text=html, content_type="text/html", headers=HEADERS)
 
 
 async def asset(request: web.Request) -> web.FileResponse:
@@ -74,4 +110,5 @@ async def asset(request: web.Request) -> web.FileResponse:
 def setup_gallery(app: web.Application) -> None:
     for route, (title, script, main) in PAGES.items():
         app.router.add_get(route, _page(render(title, script, main)))
+    app.router.add_get(r"/m/{id:\d+}", meme_page)
     app.router.add_get("/static/{name}", asset)

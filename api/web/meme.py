@@ -37,6 +37,7 @@ from api.web.base import (
 from api.web.conditional import etag_matches, etag_of
 from api.web.forms import meme_form
 from api.web.json_body import JSON_TYPES, json_object
+from api.web.links import page_link
 from api.web.memes import MemeId
 from api.web.models import Meme, ProblemDetail
 from api.web.sensitive import alone, from_form, from_json, mark_alone
@@ -103,7 +104,7 @@ def _changed_doc(handler: Callable) -> Callable:
 
 
 class MemeView(BaseView):
-    @spec_notes(headers={"200": ("ETag",), "304": ("ETag",)})
+    @spec_notes(headers={"200": ("ETag", "Link"), "304": ("ETag",)})
     async def get(
         self, id: MemeId, /, *, if_none_match: str | None = None
     ) -> r200[Meme] | r304 | r404[ProblemDetail] | r422[ProblemDetail] | r503[ProblemDetail]:
@@ -111,6 +112,10 @@ class MemeView(BaseView):
 
         A meme a moderator hid is 404, as a deleted one is, unless a moderator's token is sent
         (`Authorization: Bearer <token>`): it then shows with `"visibility": "hidden"`.
+
+        Its page in the gallery, as an absolute URL to show people, is in the `Link` header
+        (`rel="alternate"`); the URLs in the JSON are paths, from the root of the api's
+        address.
 
         The `ETag` is the sha256 of the JSON: send it back in `If-None-Match` to get a 304
         while the meme has not changed.
@@ -128,7 +133,7 @@ class MemeView(BaseView):
         etag = etag_of([meme["json"].encode()])
         if etag_matches(self.request, etag):
             return web.Response(status=304, headers={"ETag": etag})
-        return meme_response(meme, headers={"ETag": etag})
+        return meme_response(meme, headers={"ETag": etag, "Link": page_link(self.request, id)})
 
     head = get
 

@@ -26,6 +26,7 @@ from api.web.base import BaseView, field_error, json_bytes, meme_text, spec_note
 from api.web.conditional import etag_matches, etag_of
 from api.web.filters import MemeFilters
 from api.web.forms import meme_form
+from api.web.links import absolute, page_link
 from api.web.models import CreatedMeme, MemePage, ProblemDetail
 
 MemeId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The meme's id", examples=[1])]
@@ -126,7 +127,7 @@ class MemeCollectionView(BaseView):
 
     head = get  # the same headers, no body
 
-    @spec_notes(reads_meme="create", headers={"201": ("Location",)})
+    @spec_notes(reads_meme="create", headers={"201": ("Location", "Link")})
     async def post(
         self, *, idempotency_key: IdempotencyKey = None
     ) -> (
@@ -153,7 +154,7 @@ class MemeCollectionView(BaseView):
 
         Tags: memes
         Status Codes:
-            201: The meme, with its address in the `Location` header
+            201: The meme, with its address in the `Location` header and its page's in `Link`
             400: The multipart body is malformed
             404: The Idempotency-Key made a meme that has been deleted since
             413: The picture is over the size cap, or would be once cleaned
@@ -174,7 +175,10 @@ class MemeCollectionView(BaseView):
             )
         # The token is in this answer and nowhere else: the database keeps only its digest.
         body = json_bytes({**json.loads(meme["json"]), "edit_token": edit_token})
-        headers = {"Location": f"/memes/{meme['id']}"}
+        headers = {
+            "Location": absolute(self.request, f"/memes/{meme['id']}"),
+            "Link": page_link(self.request, meme["id"]),
+        }
         if replayed:
             headers["Idempotent-Replayed"] = "true"
         return web.Response(

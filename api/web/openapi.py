@@ -30,8 +30,10 @@ Every error, of every endpoint, is `application/problem+json` (RFC 9457) in the 
 """
 PROBLEM_JSON = "application/problem+json"
 HEADERS = {
-    "Location": "The new meme's address",
-    "Link": 'The next page: `<...>; rel="next"` (absent on the last page)',
+    "Location": "The new meme's address, absolute (from `PUBLIC_URL` when set)",
+    "Link": 'A list\'s next page: `<...>; rel="next"` (absent on the last page); a meme\'s page'
+    ' in the gallery, absolute: `<https://memes.example.com/m/1>; rel="alternate";'
+    ' type="text/html"`',
     "ETag": "The sha256 of the bytes served, quoted",
     "Last-Modified": "When the picture was stored",
     "Cache-Control": "`public, no-cache` for /memes/{id}/image (`private, no-store` for a"

@@ -184,6 +184,7 @@ async function start() {
   try {
     // A moderator's token shows a hidden meme too.
     const meme = await api(`/memes/${id}`, { headers: asModerator() });
+    status.textContent = ""; // a hidden meme's page says there is none, but to a moderator
     show(meme);
     showRelated(meme);
     reportButton(id);
