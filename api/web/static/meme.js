@@ -6,6 +6,7 @@ import {
 } from "/static/common.js";
 import { asModerator, moderatorActions } from "/static/moderator.js";
 import { reportButton } from "/static/report.js";
+import { shareButton, showLinks } from "/static/share.js";
 
 const SIMILAR = 8; // one or two rows of thumbnails
 // The relations that make a repost (the same meme posted again); `same-template` is another
@@ -47,6 +48,7 @@ function show(meme) {
   form.elements.title.value = meme.title;
   form.elements.description.value = meme.description;
   form.elements.tags.value = meme.tags.join(", ");
+  showLinks(meme);
   document.getElementById("meme").hidden = false;
 }
 
@@ -188,6 +190,7 @@ async function start() {
     show(meme);
     showRelated(meme);
     reportButton(id);
+    shareButton();
     const said = document.getElementById("report-status");
     moderatorActions(meme, (text) => { said.textContent = text; });
   } catch (problem) {
