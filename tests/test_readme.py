@@ -81,6 +81,7 @@ ENDPOINTS = {
     "GET /bans": ("localhost:8080/bans", ":8080/bans "),
     "DELETE /bans/{id}": ("-X DELETE -H", "http DELETE :8080/bans/"),
     "POST /bans": ('"meme_id": 4', "POST :8080/bans "),
+    "GET /m/{id}": ("localhost:8080/m/1", ":8080/m/1"),
 }
 # The moderator the examples act as (`$MODERATOR_TOKEN` in them).
 MODERATOR_TOKEN = "alices-example-token-0123"
@@ -167,6 +168,8 @@ def api_guide_did(workdir: Path, outputs: list[str], new_png: bytes, database_ur
     assert (workdir / "thumb.webp").read_bytes().startswith(b"RIFF")
     assert any("HTTP/1.1 304 Not Modified" in output for output in outputs)
     assert any('"total":null' in output for output in outputs)  # the page a cursor reached
+    assert any('rel="alternate"' in output for output in outputs)  # a meme's page, absolute
+    assert any('<meta property="og:image" content="http://' in output for output in outputs)
     assert query(database_url, "SELECT count(*) FROM memes") == [(0,)]
     assert query(database_url, "SELECT count(*) FROM bans") == [(0,)]  # lifted, both
     banned = (
