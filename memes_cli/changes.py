@@ -2,11 +2,12 @@
 rm send it back (or `--token`)."""
 
 import mimetypes
+import sys
 from pathlib import Path
 
 import click
 
-from memes_cli.client import AUTH, NOT_FOUND, Api, Failure, bearer
+from memes_cli.client import AUTH, NOT_FOUND, Api, Failure, bearer, json_line
 from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_meme, split_tags
 from memes_cli.render import err
 from memes_cli.tokens import Tokens
@@ -63,7 +64,7 @@ def post(
     if token := meme.pop("edit_token", None):
         tokens.keep(meme["id"], token)
         err.print(f"kept the edit token of meme {meme['id']} in {tokens.path}", markup=False)
-    print_meme(meme, as_json)
+    print_meme(api, meme, as_json)
 
 
 @click.command(epilog=examples(
@@ -95,18 +96,31 @@ def edit(api: Api, meme_id: int, title, description, tags, no_tags, image, token
     else:
         headers["Content-Type"] = MERGE_PATCH
         meme = api.json("PATCH", path, json=changes, headers=headers)
-    print_meme(meme, as_json)
+    print_meme(api, meme, as_json)
 
 
-@click.command(epilog=examples("memes rm 1", "memes rm 1 --token \"$ADMIN_TOKEN\""))
+RM_EXAMPLES = examples("memes rm 1", "memes rm 1 --yes", 'memes rm 1 -y --token "$ADMIN_TOKEN"')
+
+
+@click.command(epilog=RM_EXAMPLES)
 @click.argument("meme_id", metavar="ID", type=MEME_ID)
+@click.option("-y", "--yes", is_flag=True, help="Do not ask (needed when stdin is no terminal).")
 @TOKEN_OPTION
 @pass_api
-def rm(api: Api, meme_id: int, token: str | None) -> None:
-    """Delete a meme (and its picture, unless another meme uses it)."""
+def rm(api: Api, meme_id: int, yes: bool, token: str | None) -> None:
+    """Delete a meme (and its picture, unless another meme uses it). Asks first (`Delete meme 1
+    "Grumpy cat"? [y/N]`) unless --yes; with no terminal on stdin, --yes is needed."""
+    if not yes and not sys.stdin.isatty():  # a script would wait forever for an answer
+        raise click.UsageError(f"no terminal to ask on: pass --yes to delete meme {meme_id}")
     tokens = Tokens(api.url)  # read before the delete: the token is forgotten after it
+    token = _token(api, meme_id, token)
+    if not yes:
+        title = api.json("GET", f"/memes/{meme_id}")["title"]
+        question = f"Delete meme {meme_id} {json_line(title)}? [y/N]"
+        if not click.confirm(question, show_default=False, prompt_suffix=" ", err=True):
+            raise click.Abort()
     try:
-        api.request("DELETE", f"/memes/{meme_id}", headers=bearer(_token(api, meme_id, token)))
+        api.request("DELETE", f"/memes/{meme_id}", headers=bearer(token))
     except Failure as failure:
         if failure.exit_code == NOT_FOUND:
             tokens.forget(meme_id)  # deleted elsewhere (by the moderator, say)

@@ -2,6 +2,7 @@
 carries the one line to print and the exit code scripts can test."""
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +11,9 @@ import click
 import httpx
 
 DEFAULT_URL = "http://127.0.0.1:8080"
+HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# httpie's shorthand for this machine: `:8080` and `:8080/path` (a port, then a path).
+LOCALHOST_SHORTHAND = re.compile(r"^:(?!:)(\d*)(/?.*)$")
 # Quick to say the api is down, patient with a big picture on a slow link.
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
@@ -17,9 +21,10 @@ TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 OK, FAILED, USAGE, NOT_FOUND, AUTH, UNAVAILABLE = 0, 1, 2, 3, 4, 5
 EXIT_CODES = {
     OK: "success",
-    FAILED: "any other failure (the api refused the request, a download did not match, the"
-    " token file cannot be read)",
-    USAGE: "wrong usage: an unknown option, a missing argument, a file that does not exist",
+    FAILED: "any other failure (the api refused the request, a download did not match, a file"
+    " was not overwritten, rm was answered no, the token file cannot be read)",
+    USAGE: "wrong usage: an unknown option, a missing argument, a file that does not exist,"
+    " an address that is not http(s), rm with no terminal to ask on and no --yes",
     NOT_FOUND: "no such meme (404)",
     AUTH: "no edit token, or not this meme's (401, 403)",
     UNAVAILABLE: "the api cannot be reached, or answers 503",
@@ -86,16 +91,29 @@ class Api:
     def json(self, method: str, path: str, **kwargs) -> dict:
         return self.request(method, path, **kwargs).json()
 
-    def items(self, path: str, params: dict, every_page: bool, **kwargs) -> Iterator[dict]:
-        """The items of a page of `path`, and of the pages after it if `every_page` (following
-        each page's `next` cursor)."""
+    def pages(self, path: str, params: dict, every_page: bool, **kwargs) -> Iterator[dict]:
+        """A page of `path`, and the pages after it if `every_page` (following each page's
+        `next` cursor)."""
         params = dict(params)
         while True:
             page = self.json("GET", path, params=params, **kwargs)
-            yield from page["items"]
+            yield page
             if not (every_page and page["next"]):
                 return
             params["cursor"] = page["next"]
+
+    def items(self, path: str, params: dict, every_page: bool, **kwargs) -> Iterator[dict]:
+        for page in self.pages(path, params, every_page, **kwargs):
+            yield from page["items"]
+
+    def absolute(self, url: str) -> str:
+        """A URL of the api's answers, in full: the api gives paths (`/memes/1/image`), which
+        are under MEMES_URL, the address this command reached it at (a URL in full stays)."""
+        return url if HAS_SCHEME.match(url) else self.url + url
+
+    def page_url(self, meme_id: int) -> str:
+        """The meme's page in the gallery, the link to share."""
+        return self.absolute(f"/m/{meme_id}")
 
 
 @contextmanager
@@ -107,6 +125,23 @@ def unreachable_as_failure(url: str) -> Iterator[None]:
     except httpx.TransportError as exc:
         reason = str(exc) or type(exc).__name__
         raise Failure("Unavailable", f"cannot reach the api at {url} ({reason})", UNAVAILABLE)
+
+
+def read_url(value: str) -> str:
+    """The api's address as httpie reads one: without a scheme it is http (`localhost:8080` is
+    http://localhost:8080), and `:8080` (a port, maybe a path) is on localhost."""
+    if not HAS_SCHEME.match(value):
+        if shorthand := LOCALHOST_SHORTHAND.match(value):
+            port, path = shorthand.groups()
+            value = "localhost" + (f":{port}" if port else "") + path
+        value = "http://" + value
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
+        raise click.BadParameter(f"{value}: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise click.BadParameter(f"{value}: not an http:// or https:// address with a host")
+    return value.rstrip("/")
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from memes_cli import changes, moderation
-from memes_cli.client import DEFAULT_URL, EXIT_CODES, Api, api_at
+from memes_cli.client import DEFAULT_URL, EXIT_CODES, Api, api_at, read_url
 from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_json, print_meme
 from memes_cli.render import err, memes_table, out, tags_table, templates_table
 from memes_cli.transfer import counter, download, download_to_stdout
@@ -30,7 +30,8 @@ EPILOG = (
     + "\n\n\b\nExit codes:\n"
     + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
     + "\n\n\b\nEnvironment:\n"
-    + f"  MEMES_URL         the api (default {DEFAULT_URL})\n"
+    + f"  MEMES_URL         the api (default {DEFAULT_URL}; as httpie reads it:\n"
+    + "                    localhost:8080 is http://localhost:8080, and so is :8080)\n"
     + "  MEMES_TOKEN       an edit token for edit and rm, or a moderator's (for mod too)\n"
     + "  MEMES_TOKEN_FILE  where edit tokens are kept"
     + " (default $XDG_CONFIG_HOME/memes/tokens.json, mode 0600)"
@@ -39,7 +40,8 @@ EPILOG = (
 
 @click.group(context_settings=CONTEXT, epilog=EPILOG)
 @click.option("--url", envvar="MEMES_URL", default=DEFAULT_URL, show_default=True,
-              help="The api's address (MEMES_URL).")  # fmt: skip
+              callback=lambda ctx, param, value: read_url(value),
+              help="The api's address (MEMES_URL; without a scheme, http).")  # fmt: skip
 @click.version_option(package_name="memes", prog_name="memes")
 @click.pass_context
 def cli(ctx: click.Context, url: str) -> None:
@@ -73,6 +75,7 @@ LS_EXAMPLES = examples(
     "memes ls -q distrac --tag classic --limit 5",
     "memes ls --template 3",
     "memes ls --tags-any dogs --tags-any cats --all --ndjson",
+    "memes ls --cursor <next>  # the page after, as the last line of a page says",
 )
 GET_EXAMPLES = examples(
     "memes get 1",
@@ -87,18 +90,30 @@ GET_EXAMPLES = examples(
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True,
               help="Memes per page.")  # fmt: skip
 @click.option("--all", "every_page", is_flag=True, help="Follow the `next` cursors to the end.")
+@click.option("--cursor", help="Start at this page (the `next` of the one before).")
 @as_json()
 @click.option("--ndjson", is_flag=True, help="One JSON meme per line, for scripts.")
 @pass_api
-def ls(api: Api, limit: int, every_page: bool, as_json: bool, ndjson: bool, **chosen) -> None:
-    """List memes, newest first: a table, or JSON."""
-    memes = []
-    for meme in api.items("/memes", filters(**chosen) | {"limit": limit}, every_page):
-        print_json(meme) if ndjson else memes.append(meme)
+def ls(
+    api: Api, limit: int, every_page: bool, cursor: str | None, as_json: bool, ndjson: bool,
+    **chosen,
+) -> None:
+    """List memes, newest first: a table, or JSON. When more memes match than are shown, the
+    last line on stderr says how many match (when the api counts them) and how to see more."""
+    params = filters(**chosen) | {"limit": limit} | ({"cursor": cursor} if cursor else {})
+    memes, shown, page = [], 0, {}
+    for page in api.pages("/memes", params, every_page):
+        shown += len(page["items"])
+        for meme in page["items"]:
+            print_json(meme) if ndjson else memes.append(meme)
     if as_json:
         print_json(memes)
     elif not ndjson:
-        out.print(memes_table(memes))
+        out.print(memes_table(memes, out.width))
+    if page.get("next"):  # stderr: the JSON on stdout stays whole for scripts
+        of = "" if page.get("total") is None else f" of {page['total']}"
+        more = f"{shown} shown{of}; more with --all or --cursor {page['next']}"
+        err.print(more, markup=False, soft_wrap=True)  # one line, the cursor whole to copy
 
 
 @cli.command(epilog=examples("memes show 1", "memes show 1 --json"))
@@ -107,7 +122,7 @@ def ls(api: Api, limit: int, every_page: bool, as_json: bool, ndjson: bool, **ch
 @pass_api
 def show(api: Api, meme_id: int, as_json: bool) -> None:
     """Show one meme."""
-    print_meme(api.json("GET", f"/memes/{meme_id}"), as_json)
+    print_meme(api, api.json("GET", f"/memes/{meme_id}"), as_json)
 
 
 @cli.command(epilog=examples("memes tags", "memes tags --json"))
@@ -129,7 +144,7 @@ def templates(api: Api, limit: int, every_page: bool, as_json: bool) -> None:
     """The templates, most used first: how many memes use each, and its example meme (list a
     template's memes with `memes ls --template ID`)."""
     items = list(api.items("/templates", {"limit": limit}, every_page))
-    print_json(items) if as_json else out.print(templates_table(items))
+    print_json(items) if as_json else out.print(templates_table(items, api.absolute))
 
 
 @cli.command(epilog=GET_EXAMPLES)
@@ -138,17 +153,19 @@ def templates(api: Api, limit: int, every_page: bool, as_json: bool) -> None:
               help="Where to write it (- for stdout; default ID.jpg, ID-thumb.webp).")  # fmt: skip
 @click.option("--size", type=click.Choice(SIZES), default="original", show_default=True,
               help="thumb: 160 pixels a side at most, small: 480 (WebP).")  # fmt: skip
+@click.option("-f", "--force", is_flag=True, help="Overwrite a file that is not this picture.")
 @pass_api
-def get(api: Api, meme_id: int, output: str | None, size: str) -> None:
-    """Download a meme's picture. A partial file (an interrupted download) is resumed where it
-    stopped, and every finished file is checked against the picture's sha256."""
+def get(api: Api, meme_id: int, output: str | None, size: str, force: bool) -> None:
+    """Download a meme's picture. A partial file of an interrupted download (FILE.etag beside
+    it) is resumed where it stopped, and every finished file is checked against the picture's
+    sha256. Another file already there is left alone, unless --force."""
     meme = api.json("GET", f"/memes/{meme_id}")
     if output == "-":
         return download_to_stdout(api, meme, size)
     if output is None:  # thumbnails are WebP
         extension = EXTENSIONS.get(meme["content_type"], "bin")
         output = f"{meme_id}.{extension}" if size == "original" else f"{meme_id}-{size}.webp"
-    done = download(api, meme, size, Path(output))
+    done = download(api, meme, size, Path(output), force)
     err.print(f"{output}: {done}", markup=False)
 
 

@@ -80,7 +80,7 @@ def _act(api: Api, meme_id: int, action: str, token: str, reason: str | None) ->
 def _visibility(api: Api, meme_id: int, visibility: str, token: str, reason, as_json) -> None:
     body = {"visibility": visibility} | ({"reason": reason} if reason else {})
     meme = api.json("PATCH", f"/memes/{meme_id}", json=body, headers=bearer(token))
-    print_meme(meme, as_json)
+    print_meme(api, meme, as_json)
 
 
 @mod.command(epilog=examples("memes mod hide 7 --reason spam"))
@@ -92,7 +92,7 @@ def _visibility(api: Api, meme_id: int, visibility: str, token: str, reason, as_
 def hide(api: Api, meme_id: int, reason: str | None, token: str, as_json: bool) -> None:
     """Hide a meme from everyone but the moderators (closing its open reports)."""
     if _act(api, meme_id, "hide", token, reason):
-        print_meme(api.json("GET", f"/memes/{meme_id}", headers=bearer(token)), as_json)
+        print_meme(api, api.json("GET", f"/memes/{meme_id}", headers=bearer(token)), as_json)
     else:
         _visibility(api, meme_id, "hidden", token, reason, as_json)
 

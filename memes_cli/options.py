@@ -24,8 +24,13 @@ def print_json(value: object) -> None:
     out.print(json_line(value), soft_wrap=True, markup=False)
 
 
-def print_meme(meme: dict, json: bool) -> None:
-    print_json(meme) if json else out.print(meme_details(meme))
+def print_meme(api: Api, meme: dict, json: bool) -> None:
+    """The meme as the api gives it (JSON), or for people: with its page's and picture's URLs
+    in full, to open or share."""
+    if json:
+        return print_json(meme)
+    urls = {"page": api.page_url(meme["id"]), "image": api.absolute(meme["image_url"])}
+    out.print(meme_details(meme, urls))
 
 
 def split_tags(values: tuple[str, ...]) -> list[str]:

@@ -1,7 +1,8 @@
 """What the commands print: Rich tables for people, JSON for scripts."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.filesize import decimal
 from rich.table import Table
@@ -15,17 +16,30 @@ def picture(meme: dict) -> str:
     return f"{meme['width']}×{meme['height']} {kind}, {decimal(meme['size'])}"
 
 
-def memes_table(memes: Iterable[dict]) -> Table:
-    table = Table("id", "title", "tags", "picture", "created", box=None, header_style="bold")
-    table.columns[0].justify = "right"
-    for meme in memes:
-        table.add_row(
-            str(meme["id"]),
-            meme["title"],
-            ", ".join(meme["tags"]),
-            picture(meme),
-            meme["created_at"][:10],
-        )
+def memes_table(memes: Iterable[dict], width: int) -> Table:
+    """The memes in a table `width` columns wide: the id, picture and date are never cut or
+    wrapped (`64×48 png,` over `2.1 kB` reads as two things); the title and tags give way,
+    ending in `…`."""
+    rows = [
+        (str(m["id"]), m["title"], ", ".join(m["tags"]), picture(m), m["created_at"][:10])
+        for m in memes
+    ]
+    headers = ("id", "title", "tags", "picture", "created")
+    widest = [max([cell_len(cell) for cell in column]) for column in zip(headers, *rows)]
+    # Each column is padded by a space either side.
+    room = width - 2 * len(headers) - widest[0] - widest[3] - widest[4]
+    title, tags = widest[1], widest[2]
+    if title + tags > room:  # the tags give up to two thirds of the room to the title
+        tags = min(tags, max(room // 3, 4))
+        title = max(room - tags, 5)
+    table = Table(box=None, header_style="bold")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title)
+    table.add_column("tags", no_wrap=True, overflow="ellipsis", max_width=tags)
+    table.add_column("picture", no_wrap=True)
+    table.add_column("created", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
@@ -35,7 +49,8 @@ def _sensitive(meme: dict) -> str:
     return f"{'yes' if meme.get('sensitive') else 'no'} ({scored})"
 
 
-def meme_details(meme: dict) -> Table:
+def meme_details(meme: dict, urls: dict[str, str]) -> Table:
+    """One meme, a field a line; `urls`: its page's and picture's, in full."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(overflow="fold")
@@ -45,8 +60,9 @@ def meme_details(meme: dict) -> Table:
         "description": meme["description"],
         "tags": ", ".join(meme["tags"]),
         "picture": picture(meme),
+        "page": urls["page"],
+        "image": urls["image"],
         "sha256": meme["sha256"],
-        "image": meme["image_url"],
         "template": str(meme.get("template_id") or "none yet"),
         "shown": meme.get("visibility", "public"),
         "sensitive": _sensitive(meme),
@@ -66,7 +82,7 @@ def tags_table(tags: Iterable[dict]) -> Table:
     return table
 
 
-def templates_table(templates: Iterable[dict]) -> Table:
+def templates_table(templates: Iterable[dict], absolute: Callable[[str], str]) -> Table:
     table = Table("template", "memes", "example", "thumbnail", box=None, header_style="bold")
     for column in table.columns[:3]:
         column.justify = "right"
@@ -76,7 +92,7 @@ def templates_table(templates: Iterable[dict]) -> Table:
             str(template["id"]),
             str(template["memes"]),
             "" if example is None else str(example),
-            template["example_url"] or "",
+            absolute(template["example_url"]) if template["example_url"] else "",
         )
     return table
 

@@ -1,6 +1,7 @@
 """Pictures up and down with a progress bar (Rich), and downloads that resume: a partial file
-is continued with `Range` and `If-Range`, the validator kept beside it in `FILE.etag` (or the
-meme's sha256), and every finished file is checked against the ETag, its sha256."""
+is continued with `Range` and `If-Range`, the validator kept beside it in `FILE.etag` (which
+also marks it as ours to overwrite), and every finished file is checked against the ETag, its
+sha256."""
 
 import hashlib
 import sys
@@ -89,18 +90,28 @@ def download_to_stdout(api: Api, meme: dict, size: str) -> None:
     sys.stdout.buffer.flush()
 
 
-def download(api: Api, meme: dict, size: str, output: Path) -> str:
-    """Fetch the picture into `output`, resuming a partial one; returns what was done."""
+def download(api: Api, meme: dict, size: str, output: Path, force: bool = False) -> str:
+    """Fetch the picture into `output`, resuming a partial one of ours (FILE.etag beside it);
+    returns what was done. Another file there is the user's: left alone, unless `force`."""
     kept = etag_file(output)
-    have = output.stat().st_size if output.exists() else 0
-    validator = kept.read_text().strip() if kept.exists() else None
-    if validator is None and size == "original":
-        validator = f'"{meme["sha256"]}"'  # the original's ETag is its sha256
-    if have and validator:
-        done = _fetch(api, meme, size, output, kept, have, validator)
-        if done:
+    if output.exists() and not kept.exists():
+        if _is_picture(api, meme, size, output):
+            return "already complete"
+        if not force:
+            raise Failure("Not overwritten", f"{output} is there and is not this picture"
+                          " (--force overwrites it)")  # fmt: skip
+    elif output.exists():
+        have, validator = output.stat().st_size, kept.read_text().strip()
+        if have and validator and (done := _fetch(api, meme, size, output, kept, have, validator)):
             return done
     return _fetch(api, meme, size, output, kept, 0, None) or "downloaded"
+
+
+def _is_picture(api: Api, meme: dict, size: str, output: Path) -> bool:
+    """Whether `output` holds the picture already: the api answers 304 to its sha256."""
+    headers = {"If-None-Match": f'"{sha256_of(output)}"'}
+    with api.stream("GET", picture_path(meme, size), headers=headers) as response:
+        return response.status_code == 304
 
 
 def _fetch(

@@ -4,6 +4,7 @@ real socket with a moderator, in a directory of the test's own (tests/test_cli_c
 import asyncio
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -31,14 +32,28 @@ class Shell:
             "MEMES_TOKEN_FILE": str(cwd / "config" / "tokens.json"),
         }
 
-    async def __call__(self, *args: str, url: str | None = None) -> subprocess.CompletedProcess:
-        env = self.env | ({"MEMES_URL": url} if url else {})
+    async def __call__(
+        self, *args: str, url: str | None = None, env: dict | None = None,
+        typed: str | None = None,
+    ) -> subprocess.CompletedProcess:
+        """`memes *args`; stdin is nothing (as in a script or cron), or a terminal on which
+        the user types `typed`."""
+        env = self.env | ({"MEMES_URL": url} if url else {}) | (env or {})
+        terminal = pty.openpty() if typed is not None else None
         # The api runs on this test's event loop: the command must not block it.
         process = await asyncio.create_subprocess_exec(
             str(MEMES), *args, cwd=self.cwd, env=env,
+            stdin=terminal[1] if terminal else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        if terminal:
+            os.close(terminal[1])
+            os.write(terminal[0], typed.encode())  # the terminal holds it until it is read
+        try:
+            stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        finally:
+            if terminal:
+                os.close(terminal[0])
         return subprocess.CompletedProcess(
             args, process.returncode, stdout.decode(), stderr.decode()
         )

@@ -66,13 +66,15 @@ async def test_post_list_show_get_edit_export_rm(memes: Shell, database_url):
     await memes.ok("get", str(first["id"]), "--size", "thumb")
     assert (memes.cwd / f"{first['id']}-thumb.webp").read_bytes().startswith(b"RIFF")
 
-    # An interrupted download is resumed from where it stopped, and checked.
+    # An interrupted download (its ETag beside it) is resumed from where it stopped, and checked.
     (memes.cwd / "partial.png").write_bytes(png[:100])
+    (memes.cwd / "partial.png.etag").write_text(f'"{first["sha256"]}"\n')
     done = await memes("get", str(first["id"]), "-o", "partial.png")
     assert done.stderr.strip() == "partial.png: resumed at byte 100", done.stderr
     assert (memes.cwd / "partial.png").read_bytes() == png
-    # A file that is not a start of this picture is fetched again whole.
+    # A download of ours that is not a start of this picture is fetched again whole.
     (memes.cwd / "wrong.png").write_bytes(b"x" * 100)
+    (memes.cwd / "wrong.png.etag").write_text(f'"{first["sha256"]}"\n')
     done = await memes("get", str(first["id"]), "-o", "wrong.png")
     assert done.stderr.strip() == "wrong.png: downloaded"
     assert (memes.cwd / "wrong.png").read_bytes() == png
@@ -96,11 +98,11 @@ async def test_post_list_show_get_edit_export_rm(memes: Shell, database_url):
     assert [m["id"] for m in exported] == [second["id"], first["id"]]
     assert (await memes.ok("export", "--tag", "dogs")).count("\n") == 1
 
-    await memes.ok("rm", str(first["id"]))
+    await memes.ok("rm", str(first["id"]), "--yes")
     assert query(database_url, "SELECT id FROM memes") == [(second["id"],)]
     assert str(first["id"]) not in memes.tokens()[memes.env["MEMES_URL"]]
     # Again: the meme is gone (its token with it), and that is what the command says.
-    done = await memes("rm", str(first["id"]))
+    done = await memes("rm", str(first["id"]), "--yes")
     assert (done.returncode, done.stdout) == (3, "")
     assert done.stderr == f"Not Found: No meme has id {first['id']}\n", done.stderr
 
@@ -113,10 +115,10 @@ async def test_exit_codes_and_one_line_errors(memes: Shell, database_url):
         done = await memes(*args)
         assert (done.returncode, done.stdout) == (3, ""), args
         assert done.stderr == "Not Found: No meme has id 999\n", done.stderr
-    done = await memes("rm", "999", "--token", "t")  # a meme that is not there, whatever token
+    done = await memes("rm", "999", "-y", "--token", "t")  # a meme not there, whatever token
     assert (done.returncode, done.stdout, done.stderr) == (3, "", "Not Found: No meme has id 999\n")
 
-    done = await memes("rm", str(meme["id"]), "--token", "not-the-token")
+    done = await memes("rm", str(meme["id"]), "-y", "--token", "not-the-token")
     assert done.returncode == 4 and done.stderr.startswith("Forbidden: "), done.stderr
     (memes.cwd / "config" / "tokens.json").unlink()
     done = await memes("edit", str(meme["id"]), "--title", "Happy cat")
@@ -147,7 +149,7 @@ async def test_an_unreadable_token_file_is_one_line_before_anything_changes(meme
     for content, reason, args in [
         ("{not json", "Expecting property name enclosed in double quotes: line 1 column 2"
          " (char 1)", ["edit", meme_id, "--title", "Happy cat"]),
-        ('["a list"]', "not an object of {api url: {meme id: token}}", ["rm", meme_id]),
+        ('["a list"]', "not an object of {api url: {meme id: token}}", ["rm", meme_id, "--yes"]),
         ("\udcff", "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
          ["post", "cat.png", "--title", "Another cat"]),
     ]:  # fmt: skip

@@ -56,7 +56,7 @@ async def test_report_then_work_the_queue(memes: Shell, database_url):
     assert bans[1].split()[:1] + bans[1].split()[3:6] == ["1", "carol", "2", "stolen"]
     assert (await memes("mod", "unban", "1", "--token", MODERATOR)).stderr == "ban 1 lifted\n"
     await memes.ok("post", "1.png", "-t", "Again")
-    await memes.ok("rm", "4")
+    await memes.ok("rm", "4", "--yes")
 
     log = await memes.json("mod", "log", "--token", MODERATOR)
     assert [(e["moderator"], e["action"], e["meme_id"], e["reason"]) for e in log] == [
