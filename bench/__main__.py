@@ -1,5 +1,5 @@
 """python -m bench list | serving | loops | ratelimits | pictures | breaker | trickle | processing
-| stalled | chaos | templates | nsfw | bans
+| stalled | chaos | templates | nsfw | bans | variants
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -27,6 +27,7 @@ from bench import (
     stalled,
     templates,
     trickle,
+    variants,
 )
 from bench.loop import POLICIES
 
@@ -106,11 +107,16 @@ def main() -> None:
     kinds.add_argument("--seed", type=int, default=20, help="of the generated, labelled set")
     kinds.add_argument("--templates", type=int, default=44, help="templates in the set")
     kinds.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir(), "bench-templates"))
+    sized = commands.add_parser("variants", help="bytes saved by AVIF/WebP, cost of each variant")
+    sized.add_argument("--pictures", type=int, default=36, help="meme pictures (and 1/8 GIFs)")
     banned = commands.add_parser("bans", help="the ban check: threshold, 100,000 bans (own db)")
     banned.add_argument("--seed", type=int, default=20, help="of the labelled set")
     args = parser.parse_args()
     if args.command == "nsfw":
         nsfw.main(args.pictures)
+        return
+    if args.command == "variants":
+        variants.main(args.pictures)
         return
     if args.command == "bans":
         bans.main(args.seed)

@@ -104,7 +104,7 @@ def browse(base: str, profile: Path, upload: Path, database_url: str) -> None:
         first = cards(driver)[0].find_element(By.TAG_NAME, "img")
         assert first.get_attribute("alt") == "Keyboard cat"
         assert first.get_attribute("loading") == "lazy"
-        assert "size=thumb" in first.get_attribute("src")
+        assert first.get_attribute("src").endswith("?size=grid")
         SCREENSHOT.parent.mkdir(exist_ok=True)
         driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(str(SCREENSHOT))

@@ -166,6 +166,11 @@ def api_guide_did(workdir: Path, outputs: list[str], new_png: bytes, database_ur
     assert (workdir / "first-bytes").read_bytes() == new_png[:100]
     assert (workdir / "last-bytes").read_bytes() == new_png[-100:]
     assert (workdir / "thumb.webp").read_bytes().startswith(b"RIFF")
+    assert (workdir / "grid.avif").read_bytes()[4:12] == b"ftypavif"
+    assert (workdir / "page.webp").read_bytes().startswith(b"RIFF")
+    assert (workdir / "Distracted developer.png").read_bytes() == new_png  # curl -J
+    named = 'Content-Disposition: attachment; filename="Distracted developer.jpg"'
+    assert any(named in output for output in outputs)  # http --headers, Accept: */*
     assert any("HTTP/1.1 304 Not Modified" in output for output in outputs)
     assert any('"total":null' in output for output in outputs)  # the page a cursor reached
     assert any('rel="alternate"' in output for output in outputs)  # a meme's page, absolute

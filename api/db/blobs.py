@@ -1,4 +1,5 @@
-"""The blobs and thumbnails tables: which pictures are stored, and who uses them."""
+"""The blobs and thumbnails tables: which pictures are stored, and who uses them. A row of
+`thumbnails` is a variant of a picture: a size in a format (api.imaging.variants)."""
 
 import aiopg
 from psycopg2 import sql as pg
@@ -12,20 +13,20 @@ SELECT sha256, content_type, size, width, height, created_at AS stored_at
  WHERE sha256 = %(sha256)s
    AND EXISTS (SELECT 1 FROM memes WHERE image_sha256 = b.sha256 AND visibility = 'public')
 """
-# A thumbnail as the picture views serve it, like a blob.
+# A variant as the picture views serve it, like a blob.
 THUMBNAIL = pg.SQL("""
-       sha256, 'image/webp' AS content_type, bytes AS size, width, height,
-       created_at AS stored_at""")
+       sha256, content_type, bytes AS size, width, height, created_at AS stored_at""")
 INSERT_THUMBNAIL = pg.SQL("""
-INSERT INTO thumbnails (blob_sha256, size, sha256, bytes, width, height)
-VALUES (%(blob_sha256)s, %(size)s, %(sha256)s, %(bytes)s, %(width)s, %(height)s)
-    ON CONFLICT (blob_sha256, size) DO NOTHING
+INSERT INTO thumbnails (blob_sha256, size, format, sha256, content_type, bytes, width, height)
+VALUES (%(blob_sha256)s, %(size)s, %(format)s, %(sha256)s, %(content_type)s, %(bytes)s,
+        %(width)s, %(height)s)
+    ON CONFLICT (blob_sha256, size, format) DO NOTHING
 RETURNING {thumbnail}
 """).format(thumbnail=THUMBNAIL)
 THUMBNAIL_OF_SIZE = pg.SQL("""
 SELECT {thumbnail}
   FROM thumbnails
- WHERE blob_sha256 = %(blob_sha256)s AND size = %(size)s
+ WHERE blob_sha256 = %(blob_sha256)s AND size = %(size)s AND format = %(format)s
 """).format(thumbnail=THUMBNAIL)
 
 
@@ -98,18 +99,23 @@ async def forget_thumbnails(db: Database, sha256: str) -> int:
         return cur.rowcount
 
 
-async def get_thumbnail(cur: aiopg.Cursor, blob_sha256: str, size: str) -> Row | None:
-    return await fetch_one(cur, THUMBNAIL_OF_SIZE, {"blob_sha256": blob_sha256, "size": size})
-
-
-async def thumbnail_stored(db: Database, blob_sha256: str, size: str) -> bool:
-    async with cursor(db) as cur:
-        return await get_thumbnail(cur, blob_sha256, size) is not None
-
-
-async def insert_thumbnail(cur: aiopg.Cursor, blob_sha256: str, size: str, **stored) -> Row | None:
-    """`stored`: the thumbnail's sha256, bytes, width and height; None if the picture has a
-    thumbnail of this size already."""
+async def get_thumbnail(
+    cur: aiopg.Cursor, blob_sha256: str, size: str, format: str = "webp"
+) -> Row | None:
     return await fetch_one(
-        cur, INSERT_THUMBNAIL, {"blob_sha256": blob_sha256, "size": size, **stored}
+        cur, THUMBNAIL_OF_SIZE, {"blob_sha256": blob_sha256, "size": size, "format": format}
     )
+
+
+async def thumbnail_stored(db: Database, blob_sha256: str, size: str, format: str) -> bool:
+    async with cursor(db) as cur:
+        return await get_thumbnail(cur, blob_sha256, size, format) is not None
+
+
+async def insert_thumbnail(
+    cur: aiopg.Cursor, blob_sha256: str, size: str, format: str, **stored
+) -> Row | None:
+    """`stored`: the variant's sha256, content_type, bytes, width and height; None if the
+    picture has this variant already."""
+    params = {"blob_sha256": blob_sha256, "size": size, "format": format, **stored}
+    return await fetch_one(cur, INSERT_THUMBNAIL, params)

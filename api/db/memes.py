@@ -49,8 +49,8 @@ MEME_ROW = pg.SQL("""
     ) AS meme""").format(sensitive=pg.SQL(SENSITIVE))
 MEME_JSON = pg.SQL("row_to_json(meme)::text AS json")
 MEME_BY_ID = pg.SQL("""
-SELECT m.id, b.sha256, b.content_type, b.size, b.created_at AS stored_at, m.visibility,
-       {meme_json}
+SELECT m.id, m.title, b.sha256, b.content_type, b.size, b.created_at AS stored_at,
+       m.visibility, {meme_json}
   FROM memes m
   JOIN blobs b ON b.sha256 = m.image_sha256 {meme_row}
  WHERE m.id = %(id)s

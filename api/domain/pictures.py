@@ -3,13 +3,13 @@
 change of this process forgets the rows it changed (`forget`); a row remembered may still name
 a picture another process deleted since: read it again, `fresh`, before answering 404."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from api.db.blobs import get_blob
 from api.db.memes import get_meme
 from api.domain.thumbnails import thumbnail
 from api.errors import NotFound
-from api.imaging.thumbnails import SIZES
+from api.imaging import thumbnails, variants
 from api.services import Services
 from api.values.row import Row
 
@@ -35,12 +35,43 @@ async def by_sha256(services: Services, sha256: str, fresh: bool = False) -> Row
     )
 
 
-async def in_size(services: Services, picture: Row, size: str, fresh: bool = False) -> Row:
-    """The picture itself (`original`), or its thumbnail of `size`, made now if there is none."""
+# The pictures that may be animations: at `page` size they stay one.
+ANIMATABLE = ("image/gif", "image/webp")
+
+
+def variant_format(size: str, content_type: str, accepted: Sequence[str]) -> str:
+    """The format of the picture's `size` (not `original`) for a client that `accepted` these
+    of `avif` and `webp` (the most wanted first): one of those, `plain` (JPEG or PNG), or
+    `original` when the picture itself serves (a GIF, at page size, to a client without WebP:
+    it stays animated)."""
+    if size in thumbnails.SIZES:
+        return "webp"  # the older sizes, whatever the client accepts
+    if size in variants.FITS and content_type in ANIMATABLE:
+        if "webp" in accepted:  # an animated WebP (AVIF animations: not all browsers)
+            return "webp"
+        return "original" if content_type == "image/gif" else "plain"
+    return accepted[0] if accepted else "plain"
+
+
+def negotiated(size: str) -> bool:
+    """Whether what `size` serves depends on the client's `Accept`."""
+    return size in variants.SIZES
+
+
+async def in_size(
+    services: Services, picture: Row, size: str, accepted: Sequence[str] = (), fresh: bool = False
+) -> Row:
+    """The picture itself (`original`), or its variant of `size` in the format the client
+    `accepted` best (variant_format), made now if there is none."""
     if size == "original":
         return picture
+    format = variant_format(size, picture["content_type"], accepted)
+    if format == "original":
+        return picture
     return await services.picture_cache.row(
-        ("thumbnail", picture["sha256"], size), lambda: thumbnail(services, picture, size), fresh
+        ("thumbnail", picture["sha256"], size, format),
+        lambda: thumbnail(services, picture, size, format),
+        fresh,
     )
 
 
@@ -48,7 +79,12 @@ def forget(services: Services, meme_id: int, old_sha256: str, deleted: Iterable[
     """After a change of the meme's picture (or its deletion) commits: the rows that named the
     old picture, and the bytes of the objects `deleted` (the picture's, its thumbnails')."""
     rows = [("meme", meme_id), ("blob", old_sha256)]
-    rows += [("thumbnail", old_sha256, size) for size in SIZES]
+    rows += [("thumbnail", old_sha256, size, "webp") for size in thumbnails.SIZES]
+    rows += [
+        ("thumbnail", old_sha256, size, format)
+        for size in variants.SIZES
+        for format in variants.FORMATS
+    ]
     services.picture_cache.forget(rows, deleted)
 
 

@@ -1,6 +1,7 @@
-"""Thumbnails: made ahead by the picture's job (api.domain.processing), or on the first
-request if it has not run yet, from the stored picture; stored as objects of their own
-(content-addressed like the pictures) and served from storage after that."""
+"""Thumbnails and variants (a size in a format): the common ones made ahead by the picture's
+job (api.domain.processing), the others on their first request (in the image workers, whose
+processes bound how many are made at once), from the stored picture; stored as objects of
+their own (content-addressed like the pictures) and served from storage after that."""
 
 import asyncio
 import hashlib
@@ -16,7 +17,7 @@ from api.db import blobs
 from api.db.sql import Row, cursor
 from api.domain.holds_and_outbox import store_then_write
 from api.errors import NotFound
-from api.imaging.thumbnails import SIZES, make_thumbnail
+from api.imaging import thumbnails, variants
 from api.services import Services
 
 
@@ -30,13 +31,13 @@ async def _temporary_file(scratch: Path) -> AsyncIterator[Path]:
         Path(name).unlink(missing_ok=True)
 
 
-async def thumbnail(services: Services, picture: Row, size: str) -> Row:
-    """The stored thumbnail of `picture` (a meme or blob row), made now if there is none."""
+async def thumbnail(services: Services, picture: Row, size: str, format: str = "webp") -> Row:
+    """The stored variant of `picture` (a meme or blob row), made now if there is none."""
     async with cursor(services.db) as cur:
-        if found := await blobs.get_thumbnail(cur, picture["sha256"], size):
+        if found := await blobs.get_thumbnail(cur, picture["sha256"], size, format):
             return found
     async with downloaded(services, picture["sha256"]) as original:
-        return await store_thumbnail(services, picture["sha256"], original, size)
+        return await store_thumbnail(services, picture["sha256"], original, size, format)
 
 
 @asynccontextmanager
@@ -50,17 +51,28 @@ async def downloaded(services: Services, sha256: str) -> AsyncIterator[Path]:
         yield original
 
 
-async def store_thumbnail(services: Services, sha256: str, original: Path, size: str) -> Row:
-    """Make the thumbnail of the picture `sha256` (downloaded at `original`) and store it."""
-    # Two requests may make the same thumbnail at once: both store the same bytes (under the
+async def _make(services: Services, original: Path, target: Path, size: str, format: str):
+    """Width, height and media type of the variant made at `target`."""
+    if size in thumbnails.SIZES:  # the older sizes: WebP only
+        made = await services.image_workers.run(
+            thumbnails.make_thumbnail, original, target, thumbnails.SIZES[size]
+        )
+        return (*made, "image/webp")
+    return await services.image_workers.run(variants.make_variant, original, target, size, format)
+
+
+async def store_thumbnail(
+    services: Services, sha256: str, original: Path, size: str, format: str = "webp"
+) -> Row:
+    """Make a variant of the picture `sha256` (downloaded at `original`) and store it."""
+    # Two requests may make the same variant at once: both store the same bytes (under the
     # same key), and the first row wins.
     async with _temporary_file(services.scratch) as small:
-        width, height = await services.image_workers.run(
-            make_thumbnail, original, small, SIZES[size]
-        )
-        data = small.read_bytes()  # a few KiB
+        width, height, content_type = await _make(services, original, small, size, format)
+        data = small.read_bytes()  # a few KiB, some hundreds at most (a page-sized animation)
         made = {
             "sha256": hashlib.sha256(data).hexdigest(),
+            "content_type": content_type,
             "bytes": len(data),
             "width": width,
             "height": height,
@@ -70,8 +82,8 @@ async def store_thumbnail(services: Services, sha256: str, original: Path, size:
             # Holds the picture's row, so that it is not deleted while the thumbnail is added.
             if not await blobs.picture_kept(cur, sha256):
                 raise NotFound("The picture was deleted")
-            if row := await blobs.insert_thumbnail(cur, sha256, size, **made):
+            if row := await blobs.insert_thumbnail(cur, sha256, size, format, **made):
                 return row
-            return await blobs.get_thumbnail(cur, sha256, size)
+            return await blobs.get_thumbnail(cur, sha256, size, format)
 
         return await store_then_write(services, made["sha256"], small, write)

@@ -46,7 +46,13 @@ class ImageWorkers:
         # imagehash with scipy's DCT (the near-copy hash of every upload) take 0.4 s to import:
         # once in the fork server, not in each worker's first upload.
         self.context.set_forkserver_preload(
-            ["api.imaging.clean", "api.imaging.thumbnails", "imagehash", "scipy.fftpack"]
+            [
+                "api.imaging.clean",
+                "api.imaging.thumbnails",
+                "api.imaging.variants",
+                "imagehash",
+                "scipy.fftpack",
+            ]
         )
         _start_fork_server()
         self.pool = self._new_pool()

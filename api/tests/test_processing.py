@@ -21,6 +21,10 @@ async def worker(client):
         yield
 
 
+# What Chromium sends for an <img>.
+AVIF = {"Accept": "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"}
+
+
 async def post(client, title: str, picture: bytes, tags: str = "") -> dict:
     form = {"title": title, "tags": tags, "image": io.BytesIO(picture)}
     response = await client.post("/memes", data=form)
@@ -62,11 +66,18 @@ async def test_words_in_a_picture_are_found_by_q_below_title_and_tag_matches(cli
     assert meme["processing"] == "done" and meme["processing_error"] is None
     assert "MONDAY" in meme["text"] and "COFFEE" in meme["text"]
     assert len(meme["placeholder"]) == 28
-    # Both thumbnails were made ahead: the first request for one finds it stored.
-    sizes = query(database_url, "SELECT size FROM thumbnails WHERE blob_sha256 = %s", (sha,))
-    assert sorted(sizes) == [("small",), ("thumb",)]
+    # The common variants were made ahead: the first request for one finds it stored.
+    variants = query(
+        database_url, "SELECT size, format FROM thumbnails WHERE blob_sha256 = %s", (sha,)
+    )
+    assert sorted(variants) == [
+        ("grid", "avif"), ("grid", "webp"), ("grid2x", "avif"), ("grid2x", "webp"),
+        ("page", "avif"), ("page", "webp"), ("small", "webp"), ("thumb", "webp"),
+    ]  # fmt: skip
     assert (await client.get(f"/memes/{meme['id']}/image?size=thumb")).status == 200
-    assert query(database_url, "SELECT count(*) FROM thumbnails") == [(4,)]  # 2 pictures
+    grid = await client.get(f"/memes/{meme['id']}/image?size=grid", headers=AVIF)
+    assert grid.headers["Content-Type"] == "image/avif"
+    assert query(database_url, "SELECT count(*) FROM thumbnails") == [(16,)]  # 2 pictures
 
     # Title matches, then tag matches, then the picture's words.
     ranked = [titled["id"], tagged["id"], meme["id"]]

@@ -1,10 +1,11 @@
-"""The picture endpoints: a meme's picture and pictures by content, with thumbnails, byte
-ranges and conditional requests. Docstrings become the descriptions in openapi.json."""
+"""The picture endpoints: a meme's picture and pictures by content, in sizes and formats (by
+`Accept`), with byte ranges, conditional requests and a download's file name. Docstrings
+become the descriptions in openapi.json."""
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aiohttp import web
 from aiohttp_pydantic.injectors import Group
@@ -19,11 +20,15 @@ from api.web.base import BaseView, spec_notes
 from api.web.conditional import etag_matches, not_modified_since, still_the_same
 from api.web.memes import MemeId
 from api.web.models import EXAMPLE_SHA256, SHA256_PATTERN, ProblemDetail
+from api.web.picture_formats import (
+    PICTURE_DOC,
+    Download,
+    PictureSize,
+    accepted_formats,
+    attachment,
+)
 from common.streaming import BodyStream, streaming
 
-PictureSize = Annotated[
-    Literal["original", "thumb", "small"], Field(description="original, thumb (160) or small (480)")
-]
 Sha256 = Annotated[
     str,
     Field(
@@ -73,18 +78,21 @@ async def fresh_on_miss(
     size: PictureSize,
     cache_control: str,
     conditions: PictureConditions,
+    download: bool = False,
 ) -> web.StreamResponse:
     """The picture that `name_picture(fresh)` names. A row remembered for PICTURE_ROW_SECONDS
     may name a picture deleted since (by another process): that picture missing, the rows are
     read again (`fresh`) before a 404 is answered."""
     picture = await name_picture(False)
     try:
-        return await picture_response(view, picture, size, cache_control, conditions)
+        return await picture_response(view, picture, size, cache_control, conditions, download)
     except NotFound:
         if not view.services.picture_cache.keeps_rows:
             raise
     picture = await name_picture(True)
-    return await picture_response(view, picture, size, cache_control, conditions, fresh=True)
+    return await picture_response(
+        view, picture, size, cache_control, conditions, download, fresh=True
+    )
 
 
 async def picture_response(
@@ -93,19 +101,29 @@ async def picture_response(
     size: PictureSize,
     cache_control: str,
     conditions: PictureConditions,
+    download: bool = False,
     fresh: bool = False,
 ) -> web.StreamResponse:
-    """A stored picture or its thumbnail: streamed, ranged, conditional, cacheable."""
+    """A stored picture or a variant of it: streamed, ranged, conditional, cacheable."""
     request, services = view.request, view.services
     if picture.get("visibility") == "hidden":
         cache_control = PRIVATE
-    picture = await pictures.in_size(services, picture, size, fresh)
+    meme = picture
+    accepted = accepted_formats(request.headers.get("Accept", ""))
+    picture = await pictures.in_size(services, picture, size, accepted, fresh)
     headers = {
+        # The sha256 of the bytes served: each variant has its own.
         "ETag": f'"{picture["sha256"]}"',
         "Last-Modified": format_datetime(picture["stored_at"].astimezone(UTC), usegmt=True),
         "Cache-Control": cache_control,
         "Accept-Ranges": "bytes",
     }
+    if pictures.negotiated(size):
+        headers["Vary"] = "Accept"
+    if download:
+        headers["Content-Disposition"] = attachment(
+            meme["title"], meme["id"], picture["content_type"]
+        )
     # If-None-Match wins over If-Modified-Since (RFC 9110, 13.2.2).
     if conditions.if_none_match:
         if etag_matches(request, headers["ETag"]):
@@ -121,17 +139,19 @@ async def picture_response(
     if byte_range is None and services.picture_cache.fits(picture["size"]):
         body = await pictures.cached_bytes(services, picture["sha256"])
         return web.Response(body=body, headers=headers)
-    async with services.media.open(picture["sha256"], byte_range) as download:
-        headers["Content-Length"] = str(download.length)
-        if download.content_range:
-            headers["Content-Range"] = download.content_range
-        response = BodyStream(status=206 if download.partial else 200, headers=headers)
+    async with services.media.open(picture["sha256"], byte_range) as opened:
+        headers["Content-Length"] = str(opened.length)
+        if opened.content_range:
+            headers["Content-Range"] = opened.content_range
+        response = BodyStream(status=206 if opened.partial else 200, headers=headers)
         async with streaming(request, response):
-            async for chunk in download.chunks:
+            async for chunk in opened.chunks:
                 await response.write(chunk)
     return response
 
 
+# The headers always sent (`Vary` and `Content-Disposition`, sent for some requests, are in
+# PICTURE_DOC).
 PICTURE_HEADERS = {
     "200": ("Content-Length", "ETag", "Last-Modified", "Cache-Control", "Accept-Ranges"),
     "206": ("Content-Length", "Content-Range", "ETag", "Last-Modified", "Cache-Control"),
@@ -139,13 +159,6 @@ PICTURE_HEADERS = {
     "416": ("Content-Range",),
 }
 PICTURE_MEDIA_TYPES = {"200": "image/*", "206": "image/*"}
-PICTURE_DOC = """\
-        `size=thumb` (at most 160 pixels a side) or `size=small` (480) gives a downscaled WebP
-        of the first frame, made on first request and stored. The `ETag` is the sha256 of the
-        bytes served: send it back in `If-None-Match` (or the `Last-Modified` date in
-        `If-Modified-Since`) to get a 304. `Range: bytes=...` gets part of the picture (206),
-        or 416 when the range starts past its end.
-"""
 
 
 def picture_doc(handler):
@@ -161,12 +174,15 @@ class MemeImageView(BaseView):
         id: MemeId,
         /,
         size: PictureSize = "original",
+        download: Download = False,
         *,
         conditions: PictureConditions,
     ) -> PictureResponses:
         """The meme's picture, streamed, with its stored `Content-Type`.
 
-        This URL shows whatever picture the meme has now, so caches must revalidate
+        `download=true` adds `Content-Disposition: attachment` with a file name made of the
+        meme's title and the extension of the format served (`filename*` in UTF-8, and an
+        ASCII `filename` for older clients). This URL shows whatever picture the meme has now, so caches must revalidate
         (`Cache-Control: public, no-cache`); `content_url` names the content and is cached for
         a year. A hidden meme's picture is 404, in every size, unless a moderator's token is
         sent (then `Cache-Control: private, no-store`).
@@ -188,6 +204,7 @@ class MemeImageView(BaseView):
             size,
             REVALIDATE,
             conditions,
+            download,
         )
 
     head = get  # the same headers, no body (picture_response)

@@ -1,6 +1,8 @@
 // What every page of the gallery shares: the api, its problems, and the edit tokens this
 // browser was given (localStorage), which alone let it change or delete a meme.
 
+import { paintPlaceholder } from "/static/placeholder.js";
+
 const TOKENS = "memes.editTokens";
 // Problems about the picture that carry no field of their own.
 const IMAGE_CODES = new Set(["payload-too-large", "unsupported-image-type", "invalid-image"]);
@@ -168,10 +170,12 @@ export function pictureChooser(input, zone, preview, text) {
   text.dataset.empty = text.textContent;
 }
 
-// A thumbnail in its frame: a shimmer until it loads, a plain tint if it cannot.
-export function thumbnail(src, alt) {
+// A thumbnail in its frame: a shimmer until it loads, a plain tint if it cannot. `srcset`: the
+// same picture for 2x screens.
+export function thumbnail(src, alt, srcset = null) {
   const picture = el("img", {
     src, alt, loading: "lazy", decoding: "async", width: "160", height: "120",
+    ...(srcset ? { srcset } : {}),
   });
   const frame = el("span", { class: "frame" }, picture);
   picture.addEventListener("load", () => frame.classList.add("loaded"));
@@ -197,13 +201,23 @@ export function veiled(frame, meme, reveal = () => {}) {
   return frame;
 }
 
+// A meme's thumbnail in the grid: the grid's crop (by its content's URL, kept a year), at 2x
+// on HiDPI screens, its placeholder painted until it loads, and a badge on a GIF.
+function memeThumbnail(meme) {
+  const grid = `${meme.content_url}?size=grid`;
+  const frame = thumbnail(grid, meme.title, `${grid} 1x, ${meme.content_url}?size=grid2x 2x`);
+  paintPlaceholder(frame, frame.querySelector("img"), meme);
+  if (meme.content_type === "image/gif") frame.append(el("span", { class: "gif" }, "GIF"));
+  return frame;
+}
+
 // A meme's card: its thumbnail and title, linking to its page; then `extras` (tags, a badge).
 export function memeCard(meme, ...extras) {
   return el(
     "li",
     { class: "card", "data-id": meme.id },
     el("a", { class: "open", href: `/m/${meme.id}` },
-       veiled(thumbnail(`/memes/${meme.id}/image?size=thumb`, meme.title), meme),
+       veiled(memeThumbnail(meme), meme),
        el("span", { class: "title" }, meme.title)),
     ...extras,
   );

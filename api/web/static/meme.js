@@ -5,6 +5,7 @@ import {
   memeCard, splitTags, tokenOf, veiled,
 } from "/static/common.js";
 import { asModerator, moderatorActions } from "/static/moderator.js";
+import { paintPlaceholder } from "/static/placeholder.js";
 import { reportButton } from "/static/report.js";
 import { shareButton, showLinks } from "/static/share.js";
 
@@ -23,8 +24,10 @@ const input = document.getElementById("image");
 function show(meme) {
   document.title = `${meme.title} · memes`;
   const picture = document.getElementById("picture");
-  // The picture's URL changes with its content, so a new picture shows at once.
-  picture.src = meme.content_url;
+  // The picture's URL changes with its content, so a new picture shows at once; page-sized, in
+  // the format this browser takes best, its placeholder painted until it loads.
+  picture.src = `${meme.content_url}?size=page`;
+  paintPlaceholder(picture, picture, meme);
   picture.alt = meme.title;
   picture.width = meme.width;
   picture.height = meme.height;
@@ -43,8 +46,8 @@ function show(meme) {
   const created = new Date(meme.created_at);
   document.getElementById("created").textContent = created.toLocaleString();
   const download = document.getElementById("download");
-  download.href = meme.image_url;
-  download.setAttribute("download", `meme-${meme.id}.${meme.content_type.split("/")[1]}`);
+  // The original, named by the api after the title (Content-Disposition).
+  download.href = `${meme.image_url}?download=true`;
   form.elements.title.value = meme.title;
   form.elements.description.value = meme.description;
   form.elements.tags.value = meme.tags.join(", ");
