@@ -11,8 +11,10 @@ from string import Template
 
 from aiohttp import web
 
+from api.web.state import SETTINGS
 from common.problems import NotFound
 
+MiB = 1024 * 1024
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = "; ".join([
     "default-src 'self'",
@@ -51,8 +53,15 @@ def _read(name: str) -> str:
     return (STATIC / name).read_text()
 
 
-def render(title: str, script: str, main: str) -> str:
-    parts = {"fields": _read("fields.part.html"), "picture": _read("picture.part.html")}
+def _mebibytes(size: int) -> str:
+    return f"{size // MiB} MiB" if size % MiB == 0 else f"{size / MiB:.1f} MiB"
+
+
+def render(title: str, script: str, main: str, max_upload_bytes: int) -> str:
+    # The picture's size limit is the api's own setting: the form checks it before sending.
+    limits = {"max_upload_bytes": max_upload_bytes, "max_upload": _mebibytes(max_upload_bytes)}
+    picture = Template(_read("picture.part.html")).substitute(limits)
+    parts = {"fields": _read("fields.part.html"), "picture": picture}
     body = Template(_read(main)).substitute(parts)
     return Template(_read("page.html")).substitute(title=title, script=script, main=body)
 
@@ -72,6 +81,7 @@ async def asset(request: web.Request) -> web.FileResponse:
 
 
 def setup_gallery(app: web.Application) -> None:
+    max_upload_bytes = app[SETTINGS].max_upload_bytes
     for route, (title, script, main) in PAGES.items():
-        app.router.add_get(route, _page(render(title, script, main)))
+        app.router.add_get(route, _page(render(title, script, main, max_upload_bytes)))
     app.router.add_get("/static/{name}", asset)
