@@ -13,14 +13,21 @@ from tests.helpers import meme_form, query
 pytestmark = pytest.mark.slow
 
 
-def authorize_and_delete(base: str, profile, token: str, meme_id: int) -> str:
-    """What Swagger UI showed as the DELETE's status, after authorizing with `token`."""
-    driver = chromium(profile)
+def finder(driver):
+    """find(selector, within=None): the element, once Swagger UI has rendered it."""
 
     def find(selector: str, within=None):
         return WebDriverWait(driver, WAIT).until(
             lambda d: (within or d).find_element(By.CSS_SELECTOR, selector), selector
         )
+
+    return find
+
+
+def authorize_and_delete(base: str, profile, token: str, meme_id: int) -> str:
+    """What Swagger UI showed as the DELETE's status, after authorizing with `token`."""
+    driver = chromium(profile)
+    find = finder(driver)
 
     try:
         driver.get(f"{base}/docs")
@@ -59,11 +66,7 @@ async def test_swagger_ui_authorizes_and_deletes_a_meme(client, database_url, tm
 def list_memes(base: str, profile) -> tuple[str, str]:
     """The status and body Swagger UI showed for GET /memes, tried out as it comes."""
     driver = chromium(profile)
-
-    def find(selector: str, within=None):
-        return WebDriverWait(driver, WAIT).until(
-            lambda d: (within or d).find_element(By.CSS_SELECTOR, selector), selector
-        )
+    find = finder(driver)
 
     try:
         driver.get(f"{base}/docs")
