@@ -20,6 +20,7 @@ from api.web import (
     meme,
     memes,
     moderation,
+    neighbours,
     openapi,
     own_writes,
     pictures,
@@ -92,6 +93,7 @@ def create_app(settings: ApiSettings) -> web.Application:
     app.router.add_view("/memes/{id}", meme.MemeView)
     app.router.add_view("/memes/{id}/image", pictures.MemeImageView)
     app.router.add_view("/memes/{id}/similar", similar.SimilarMemesView)
+    app.router.add_view("/memes/{id}/neighbours", neighbours.MemeNeighboursView)
     app.router.add_view("/images/{sha256}", pictures.PictureView)
     app.router.add_view("/templates", templates.TemplateCollectionView)
     app.router.add_view("/templates/{id}", templates.TemplateView)

@@ -1,5 +1,5 @@
 """python -m bench list | serving | loops | ratelimits | pictures | breaker | trickle | processing
-| stalled | chaos | templates | nsfw | bans | variants
+| stalled | chaos | templates | nsfw | bans | variants | first-meme
 
 `list`: load figures for the listing endpoints and the export.
 
@@ -17,6 +17,7 @@ from bench import (
     bans,
     breaker,
     chaos,
+    first_meme,
     listing_load,
     loops,
     nsfw,
@@ -54,6 +55,11 @@ def main() -> None:
     big = commands.add_parser("pictures", help="a 50 MB picture up and down (own services)")
     big.add_argument("--side", type=int, default=4096, help="pixels a side (4096: 48 MB)")
     commands.add_parser("breaker", help="the api's 503 with media down (own services)")
+    first = commands.add_parser(
+        "first-meme", help="the gallery's time to its first meme, in Chromium (own services)"
+    )
+    first.add_argument("--memes", type=int, default=500, help="memes generated")
+    first.add_argument("--runs", type=int, default=7, help="page loads at each window size")
     commands.add_parser(
         "trickle", help="a normal upload while 8 addresses trickle uploads (own services)"
     )
@@ -129,6 +135,9 @@ def main() -> None:
         return
     if args.command == "chaos":
         chaos.main(args.seconds, args.seed, args.store, args.memes)
+        return
+    if args.command == "first-meme":
+        first_meme.main(args.memes, args.runs)
         return
     if args.command == "pictures":
         pictures.main(args.side)

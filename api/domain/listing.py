@@ -4,14 +4,15 @@ queries. The list view and the export speak HTTP only: which rows a page holds, 
 ends and what it counts are decided here. Each query reads from the replica when one is set
 (api.domain.reads)."""
 
+import json
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from api.db import listing as db_listing
-from api.db import tags
+from api.db import memes, tags
 from api.domain.reads import on_replica
 from api.services import Services
-from api.values.listing import After, Listing, decode_cursor, encode_cursor
+from api.values.listing import After, Listing, decode_cursor, encode_cursor, listing
 from api.values.row import Row
 
 
@@ -67,3 +68,21 @@ async def tags_in_use(services: Services) -> AsyncGenerator[list[Row]]:
         if len(rows) < size:
             return
         after = rows[-1]
+
+
+async def neighbours(services: Services, meme_id: int) -> tuple[Row | None, Row | None]:
+    """The memes just newer and just older than this one in the gallery's first order (newest
+    first, every public meme): what its page's "previous" and "next" open. NotFound if the
+    meme does not exist or is hidden. Two one-row pages of the plain listing, each after
+    this meme in its own direction."""
+    meme = await memes.get_meme(services.db, meme_id)
+    after = After(key=json.loads(meme["json"])["created_at"], id=meme_id)
+    found = []
+    for sort in ("created_at", "-created_at"):
+        everything = listing(None, None, [], [], None, sort)
+        rows, _ = await on_replica(
+            services, db_listing.page_of_memes, everything, 1, 0, after, False
+        )
+        found.append(rows[0] if rows else None)
+    newer, older = found
+    return newer, older

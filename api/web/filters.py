@@ -3,12 +3,12 @@
 from typing import Annotated
 
 from aiohttp_pydantic.injectors import Group
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from api.domain.moderators import require_moderator
 from api.services import Services
 from api.values.listing import MAX_SEARCH_WORDS, Listing, Processing, Sort, Visibility, listing
-from api.values.meme_text import Tag
+from api.values.meme_text import TAG_PATTERN
 from api.web.models import SHA256_PATTERN
 
 # Each tag of a filter is one more index lookup and join: 300 tags took 45 s of database time.
@@ -21,6 +21,13 @@ MAX_FILTER_TAGS = 10
 NOT_CONTROL = r"[^\x00-\x1F\x7F]*"
 NOT_ASCII_PUNCTUATION = r"[^\x00-\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x7F]"
 SEARCH_TEXT = f"^{NOT_CONTROL}{NOT_ASCII_PUNCTUATION}{NOT_CONTROL}$"
+# The filters carry no example: Swagger UI's "Try it out" fills each parameter with its example,
+# and examples that filter (a word, a tag, a template) matched nothing on a fresh database.
+Tag = Annotated[
+    str,
+    StringConstraints(pattern=TAG_PATTERN),
+    Field(description="Lower-case letters, digits, - and _; 1-50 characters"),
+]
 
 
 def _only_false(value: bool | None) -> bool | None:
@@ -44,7 +51,6 @@ class MemeFilters(Group):
             description="Words to find (letters and digits of any script), each as a prefix;"
             f" the first {MAX_SEARCH_WORDS} count. Text with no word in it (`°`), or with a"
             " control character, is refused (422)",
-            examples=["distrac"],
         ),
     ] = None
     tag: Annotated[Tag | None, Field(description="Only memes with this tag")] = None
@@ -68,7 +74,6 @@ class MemeFilters(Group):
             ge=1,
             le=2**63 - 1,
             description="Only memes whose picture has this template (`/templates`)",
-            examples=[7],
         ),
     ] = None
     sensitive: Annotated[

@@ -17,9 +17,10 @@ from aiohttp import web
 from api.domain import memes
 from api.web.cards import card_head
 from api.web.links import absolute, page_path, public_base
-from api.web.state import SERVICES
+from api.web.state import SERVICES, SETTINGS
 from common.problems import NotFound
 
+MiB = 1024 * 1024
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = "; ".join([
     "default-src 'self'",
@@ -60,12 +61,20 @@ def _read(name: str) -> str:
     return (STATIC / name).read_text()
 
 
-def render(title: str, script: str, main: str, head: str = "", status: str = "") -> str:
+def _mebibytes(size: int) -> str:
+    return f"{size // MiB} MiB" if size % MiB == 0 else f"{size / MiB:.1f} MiB"
+
+
+def render(
+    title: str, script: str, main: str, max_upload_bytes: int, head: str = "", status: str = ""
+) -> str:
     """A page: `head` is HTML for its <head> (escaped by whoever made it); `status`, the text
-    its status line starts with."""
+    its status line starts with. The picture's size limit is the api's own setting: the form
+    checks it before sending."""
+    limits = {"max_upload_bytes": max_upload_bytes, "max_upload": _mebibytes(max_upload_bytes)}
     parts = {
         "fields": _read("fields.part.html"),
-        "picture": _read("picture.part.html"),
+        "picture": Template(_read("picture.part.html")).substitute(limits),
         "status": escape(status),
     }
     body = Template(_read(main)).substitute(parts)
@@ -87,16 +96,18 @@ async def meme_page(request: web.Request) -> web.Response:
     to a moderator: it asks the api with the moderator's token, which this request lacks)."""
     meme_id = int(request.match_info["id"])
     title, script, main = MEME_PAGE
+    limit = request.app[SETTINGS].max_upload_bytes
     try:
         if not 1 <= meme_id <= MAX_ID:
             raise NotFound("No meme has this id")
         row = await memes.get(request.app[SERVICES], meme_id)
     except NotFound:
-        html = render(f"No such meme · {title}", script, main, status="There is no such meme.")
+        status = "There is no such meme."
+        html = render(f"No such meme · {title}", script, main, limit, status=status)
         return web.Response(status=404, text=html, content_type="text/html", headers=HEADERS)
     meme = json.loads(row["json"])
     head = card_head(meme, absolute(request, page_path(meme_id)), public_base(request))
-    html = render(f"{meme['title']} · {title}", script, main, head=head)
+    html = render(f"{meme['title']} · {title}", script, main, limit, head=head)
     return web.Response(text=html, content_type="text/html", headers=HEADERS)
 
 
@@ -108,7 +119,8 @@ async def asset(request: web.Request) -> web.FileResponse:
 
 
 def setup_gallery(app: web.Application) -> None:
+    max_upload_bytes = app[SETTINGS].max_upload_bytes
     for route, (title, script, main) in PAGES.items():
-        app.router.add_get(route, _page(render(title, script, main)))
+        app.router.add_get(route, _page(render(title, script, main, max_upload_bytes)))
     app.router.add_get(r"/m/{id:\d+}", meme_page)
     app.router.add_get("/static/{name}", asset)

@@ -175,3 +175,8 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: str = Field(examples=["ready"])
+
+
+class MemeNeighbours(BaseModel):
+    newer: Meme | None = Field(description="The meme just newer (the gallery's previous)")
+    older: Meme | None = Field(description="The meme just older (the gallery's next)")

@@ -62,17 +62,21 @@ export async function api(url, options = {}) {
   return body;
 }
 
-// A form sent with XMLHttpRequest, for the progress of its upload.
-export function sendForm(method, url, data, headers, progress) {
+// A form sent with XMLHttpRequest, for the progress of its upload, said in `said` (a short
+// status line): how much is sent, then that the api is storing it (its answer waits for the
+// picture to be checked, cleaned and stored: a full bar would sit still meanwhile).
+export function sendForm(method, url, data, headers, said) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open(method, url);
     for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);
     request.setRequestHeader("Accept", "application/json");
-    progress.hidden = false;
-    progress.value = 0;
+    said.textContent = "Sending the picture…";
     request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) progress.value = event.loaded / event.total;
+      if (!event.lengthComputable) return;
+      said.textContent = event.loaded < event.total
+        ? `Sending the picture… ${Math.floor((100 * event.loaded) / event.total)}%`
+        : "Sent. Checking and storing the picture…";
     });
     request.addEventListener("load", () => {
       let body = {};
@@ -81,12 +85,12 @@ export function sendForm(method, url, data, headers, progress) {
       } catch {
         body = { detail: request.responseText.slice(0, 200) };
       }
-      progress.hidden = true;
+      said.textContent = "";
       if (request.status >= 200 && request.status < 300) resolve(body);
       else reject(new Problem(request.status, body));
     });
     request.addEventListener("error", () => {
-      progress.hidden = true;
+      said.textContent = "";
       reject(new Problem(0, { detail: "The server cannot be reached. Try again." }));
     });
     request.send(data);
@@ -122,10 +126,6 @@ export function showProblem(form, problem) {
     }
   }
   (first || form.querySelector('[data-error-for="form"]')).focus?.();
-}
-
-export function splitTags(text) {
-  return text.split(/[\s,]+/).map((tag) => tag.trim().toLowerCase()).filter(Boolean);
 }
 
 export function humanSize(bytes) {
@@ -225,11 +225,15 @@ export function memeCard(meme, ...extras) {
 
 // A list read a page at a time, following the api's `next` cursor: `load(cursor)` shows a
 // page and returns the next cursor (null at the end, or when it failed and said so). The
-// next page comes with the `more` button, or when `end` (after the list) nears the window.
+// next page comes with the `more` button, or when `end` (after the list) nears the window as
+// the reader scrolls. On load only one page is read unless it leaves `end` in the window: the
+// observer's margin alone would count a page that fills the window as "near the end" and read
+// a second page nobody scrolled to.
 export function pager(more, end, load) {
   let next = null;
   let loading = false;
-  let endInView = false;
+  let nearEnd = false;
+  const endShows = () => end.getBoundingClientRect().top < innerHeight;
   async function loadPage() {
     if (loading) return;
     loading = true;
@@ -241,15 +245,17 @@ export function pager(more, end, load) {
       more.disabled = false;
       more.hidden = !next;
     }
-    if (next && endInView) loadPage(); // a page that does not fill the window yet
+    if (next && endShows()) loadPage(); // a page that does not fill the window yet
   }
   more.addEventListener("click", loadPage);
   new IntersectionObserver(
     (entries) => {
-      endInView = entries.some((entry) => entry.isIntersecting);
-      if (endInView && next) loadPage();
+      nearEnd = entries.some((entry) => entry.isIntersecting);
+      if (nearEnd && next && scrollY > 0) loadPage();
     },
     { rootMargin: "800px 0px" },
   ).observe(end);
+  // The observer says nothing while `end` stays near: scrolling toward it reads on.
+  addEventListener("scroll", () => { if (nearEnd && next) loadPage(); }, { passive: true });
   loadPage();
 }

@@ -1,9 +1,14 @@
 // A meme's page: its picture and facts, its template and the memes like it; edit and delete
 // when this browser holds its token.
+// First: it keeps a token given in the URL (a manage link) before this module reads it.
+import { showManageLink, uploaded } from "/static/manage.js";
 import {
   api, clearErrors, el, forgetToken, humanSize, pictureChooser, sendForm, showProblem,
-  memeCard, splitTags, tokenOf, veiled,
+  memeCard, tokenOf, veiled,
 } from "/static/common.js";
+import { checkedFields, tagsOf } from "/static/fields.js";
+import { showNeighbours } from "/static/neighbours.js";
+import { zoomable } from "/static/zoom.js";
 import { asModerator, moderatorActions } from "/static/moderator.js";
 import { paintPlaceholder } from "/static/placeholder.js";
 import { reportButton } from "/static/report.js";
@@ -20,6 +25,8 @@ const token = tokenOf(id);
 const status = document.getElementById("status");
 const form = document.getElementById("edit-form");
 const input = document.getElementById("image");
+const processing = document.getElementById("processing");
+let fields = null; // the edit form's checks, once it shows
 
 function show(meme) {
   document.title = `${meme.title} · memes`;
@@ -52,6 +59,10 @@ function show(meme) {
   form.elements.description.value = meme.description;
   form.elements.tags.value = meme.tags.join(", ");
   showLinks(meme);
+  fields?.refresh();
+  // The words read in the picture (OCR), once processed; none read: no section.
+  document.getElementById("picture-text").textContent = meme.text ?? "";
+  document.getElementById("read-text").hidden = !meme.text;
   document.getElementById("meme").hidden = false;
 }
 
@@ -112,9 +123,12 @@ async function showSimilar() {
 let looking = 0;
 async function showRelated(meme) {
   const mine = ++looking;
-  if (meme.processing === "pending") showTemplate(meme); // says it comes
+  const waited = meme.processing === "pending";
+  if (waited) showTemplate(meme); // says it comes
   for (const seconds of PROCESSING_LOOKS) {
     if (meme.processing !== "pending") break;
+    processing.textContent = "Processing the picture: reading its text, finding its template"
+      + " and similar memes…";
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     if (mine !== looking) return; // a newer look (after a save) took over
     try {
@@ -124,6 +138,15 @@ async function showRelated(meme) {
     }
   }
   if (mine !== looking) return;
+  processing.textContent = {
+    pending: "Still processing: look again in a minute.",
+    failed: "The picture could not be processed: no text, template or similar memes.",
+    done: waited ? "Processed." : "",
+  }[meme.processing];
+  if (waited && meme.processing === "done") {
+    document.getElementById("picture-text").textContent = meme.text ?? "";
+    document.getElementById("read-text").hidden = !meme.text;
+  }
   showTemplate(meme);
   showSimilar();
 }
@@ -131,28 +154,30 @@ async function showRelated(meme) {
 async function save(event) {
   event.preventDefault();
   clearErrors(form);
+  if (!fields.check()) return;
   const save = document.getElementById("save");
   save.disabled = true;
   const auth = { Authorization: `Bearer ${token}` };
-  const fields = {
+  const changes = {
     title: form.elements.title.value,
     description: form.elements.description.value,
-    tags: splitTags(form.elements.tags.value),
+    tags: tagsOf(form.elements.tags.value),
   };
   try {
     let meme;
     if (input.files[0]) {
       const data = new FormData();
-      data.append("title", fields.title);
-      data.append("description", fields.description);
-      for (const tag of fields.tags) data.append("tags", tag);
+      data.append("title", changes.title);
+      data.append("description", changes.description);
+      for (const tag of changes.tags) data.append("tags", tag);
       data.append("image", input.files[0]);
-      meme = await sendForm("PATCH", `/memes/${id}`, data, auth, document.getElementById("progress"));
+      const said = document.getElementById("sending");
+      meme = await sendForm("PATCH", `/memes/${id}`, data, auth, said);
     } else {
       meme = await api(`/memes/${id}`, {
         method: "PATCH",
         headers: { ...auth, "Content-Type": "application/merge-patch+json", Accept: "application/json" },
-        body: JSON.stringify(fields),
+        body: JSON.stringify(changes),
       });
     }
     show(meme);
@@ -191,7 +216,9 @@ async function start() {
     const meme = await api(`/memes/${id}`, { headers: asModerator() });
     status.textContent = ""; // a hidden meme's page says there is none, but to a moderator
     show(meme);
+    zoomable(document.getElementById("picture"));
     showRelated(meme);
+    showNeighbours(id);
     reportButton(id);
     shareButton();
     const said = document.getElementById("report-status");
@@ -202,6 +229,12 @@ async function start() {
   }
   if (!token) return;
   document.getElementById("owner").hidden = false;
+  showManageLink();
+  if (uploaded) {
+    status.replaceChildren("Uploaded. ", el("a", { href: "#manage" }, "Your private link"),
+                           " lets you manage it from another device.");
+  }
+  fields = checkedFields(form, { pictureRequired: false });
   pictureChooser(input, document.getElementById("drop"), document.getElementById("preview"),
                  document.getElementById("drop-text"));
   form.addEventListener("submit", save);
