@@ -26,7 +26,7 @@ from tests.doc_pages import (
     name,
     sh_blocks,
 )
-from tests.helpers import api_settings_for, execute, query
+from tests.helpers import api_settings_for, query
 from tests.pictures import picture
 
 API_GUIDE = ROOT / "docs" / "api.md"

@@ -10,7 +10,6 @@ from api.moderation_settings import ModerationSettings, token_digest
 from api.services import Services
 
 
-
 @cache
 def _moderators(settings: ModerationSettings) -> dict[bytes, str]:
     return settings.moderators()

@@ -20,8 +20,8 @@ from api.db import moderation, reports
 from api.db.sql import Row, transaction
 from api.domain import bans, memes
 from api.domain.moderation import visibility_changed
-from api.moderation_settings import AUTOMATIC
 from api.errors import AlreadyReported, NoOpenReports, NotFound
+from api.moderation_settings import AUTOMATIC
 from api.services import Services
 from api.values.listing import REPORTS, decode_cursor, encode_cursor
 

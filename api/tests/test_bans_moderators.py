@@ -7,6 +7,8 @@ import asyncio
 import psycopg2
 import pytest
 
+from api.imaging.clean import clean_image
+from api.imaging.copies import chunks
 from api.tests.test_bans import (
     BANNED,
     HEADERS,
@@ -17,8 +19,6 @@ from api.tests.test_bans import (
     post,
     posted,
 )
-from api.imaging.clean import clean_image
-from api.imaging.copies import chunks
 from api.web.state import SERVICES
 from tests.helpers import eventually, problem_of, query
 
