@@ -7,8 +7,17 @@ from pathlib import Path
 
 import click
 
-from memes_cli.client import AUTH, NOT_FOUND, Api, Failure, bearer, json_line
-from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_meme, split_tags
+from memes_cli.client import AUTH, NOT_FOUND, Api, Failure, bearer
+from memes_cli.options import (
+    MEME_ID,
+    YES,
+    as_json,
+    confirmed,
+    examples,
+    pass_api,
+    print_meme,
+    split_tags,
+)
 from memes_cli.render import err
 from memes_cli.tokens import Tokens
 from memes_cli.transfer import CountingReader, progress_bar
@@ -34,9 +43,7 @@ def _token(api: Api, meme_id: int, given: str | None) -> str:
     token = given or Tokens(api.url).get(meme_id)
     if not token:
         api.request("GET", f"/memes/{meme_id}")  # a meme that is gone: that (404), not this
-        raise Failure(
-            "Unauthorized", f"no edit token kept for meme {meme_id}: pass --token", AUTH
-        )
+        raise Failure("Unauthorized", f"no edit token kept for meme {meme_id}: pass --token", AUTH)
     return token
 
 
@@ -104,21 +111,17 @@ RM_EXAMPLES = examples("memes rm 1", "memes rm 1 --yes", 'memes rm 1 -y --token 
 
 @click.command(epilog=RM_EXAMPLES)
 @click.argument("meme_id", metavar="ID", type=MEME_ID)
-@click.option("-y", "--yes", is_flag=True, help="Do not ask (needed when stdin is no terminal).")
+@YES
 @TOKEN_OPTION
 @pass_api
 def rm(api: Api, meme_id: int, yes: bool, token: str | None) -> None:
     """Delete a meme (and its picture, unless another meme uses it). Asks first (`Delete meme 1
     "Grumpy cat"? [y/N]`) unless --yes; with no terminal on stdin, --yes is needed."""
-    if not yes and not sys.stdin.isatty():  # a script would wait forever for an answer
-        raise click.UsageError(f"no terminal to ask on: pass --yes to delete meme {meme_id}")
+    if not yes and not sys.stdin.isatty():  # said before anything is asked of the api
+        confirmed(api, meme_id, "Delete", yes)
     tokens = Tokens(api.url)  # read before the delete: the token is forgotten after it
     token = _token(api, meme_id, token)
-    if not yes:
-        title = api.json("GET", f"/memes/{meme_id}")["title"]
-        question = f"Delete meme {meme_id} {json_line(title)}? [y/N]"
-        if not click.confirm(question, show_default=False, prompt_suffix=" ", err=True):
-            raise click.Abort()
+    confirmed(api, meme_id, "Delete", yes)
     try:
         api.request("DELETE", f"/memes/{meme_id}", headers=bearer(token))
     except Failure as failure:

@@ -5,7 +5,16 @@ list, the log."""
 import click
 
 from memes_cli.client import Api, Failure, bearer
-from memes_cli.options import MEME_ID, as_json, examples, pass_api, print_json, print_meme
+from memes_cli.options import (
+    MEME_ID,
+    YES,
+    as_json,
+    confirmed,
+    examples,
+    pass_api,
+    print_json,
+    print_meme,
+)
 from memes_cli.render import bans_table, err, log_table, out, queue_table
 
 REASONS = ("spam", "nsfw", "illegal", "harassment", "other")
@@ -119,13 +128,15 @@ def dismiss(api: Api, meme_id: int, reason: str | None, token: str) -> None:
         raise Failure("Conflict", f"meme {meme_id} has no open report")
 
 
-@mod.command(epilog=examples("memes mod remove 7 --reason harassment"))
+@mod.command(epilog=examples("memes mod remove 7 --reason harassment", "memes mod remove 7 -y"))
 @click.argument("meme_id", metavar="ID", type=MEME_ID)
 @REASON
+@YES
 @MODERATOR_TOKEN
 @pass_api
-def remove(api: Api, meme_id: int, reason: str | None, token: str) -> None:
-    """Delete a meme (closing its open reports)."""
+def remove(api: Api, meme_id: int, reason: str | None, yes: bool, token: str) -> None:
+    """Delete a meme (closing its open reports). Asks first unless --yes."""
+    confirmed(api, meme_id, "Remove", yes, bearer(token))
     if not _act(api, meme_id, "remove", token, reason):
         params = {"reason": reason} if reason else {}  # for the log
         api.request("DELETE", f"/memes/{meme_id}", params=params, headers=bearer(token))
@@ -145,15 +156,17 @@ def log(api: Api, limit: int, every_page: bool, meme_id, token: str, as_json: bo
     print_json(items) if as_json else out.print(log_table(items))
 
 
-@mod.command(epilog=examples("memes mod ban 7 --reason 'stolen picture'"))
+@mod.command(epilog=examples("memes mod ban 7 --reason 'stolen picture'", "memes mod ban 7 -y"))
 @click.argument("meme_id", metavar="ID", type=MEME_ID)
 @REASON
+@YES
 @MODERATOR_TOKEN
 @as_json()
 @pass_api
-def ban(api: Api, meme_id: int, reason: str | None, token: str, as_json: bool) -> None:
+def ban(api: Api, meme_id: int, reason: str | None, yes: bool, token: str, as_json: bool) -> None:
     """Delete a meme, with every meme of its picture, and refuse that picture and its near
-    copies at upload from now on (closing its open reports)."""
+    copies at upload from now on (closing its open reports). Asks first unless --yes."""
+    confirmed(api, meme_id, "Ban the picture of", yes, bearer(token))
     body = {"meme_id": meme_id} | ({"reason": reason} if reason else {})
     made = api.json("POST", "/bans", json=body, headers=bearer(token))
     if as_json:

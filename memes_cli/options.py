@@ -1,5 +1,6 @@
 """What the commands share: examples in --help, the JSON flag, printing a meme."""
 
+import sys
 from collections.abc import Callable
 
 import click
@@ -36,3 +37,23 @@ def print_meme(api: Api, meme: dict, json: bool) -> None:
 def split_tags(values: tuple[str, ...]) -> list[str]:
     """`--tag a --tag b` or `--tag a,b`, as the api's form takes them."""
     return [tag.strip() for value in values for tag in value.split(",") if tag.strip()]
+
+
+YES = click.option(
+    "-y", "--yes", is_flag=True, help="Do not ask (needed when stdin is no terminal)."
+)
+
+
+def confirmed(api: Api, meme_id: int, verb: str, yes: bool, headers: dict | None = None) -> None:
+    """Ask `<verb> meme 1 "Grumpy cat"? [y/N]` on stderr unless `yes`: anything but y aborts
+    (exit 1). With no terminal on stdin, --yes is needed: a script would wait forever."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise click.UsageError(
+            f"no terminal to ask on: pass --yes to {verb.lower()} meme {meme_id}"
+        )
+    title = api.json("GET", f"/memes/{meme_id}", headers=headers)["title"]
+    question = f"{verb} meme {meme_id} {json_line(title)}? [y/N]"
+    if not click.confirm(question, show_default=False, prompt_suffix=" ", err=True):
+        raise click.Abort()

@@ -12,9 +12,9 @@ from typing import BinaryIO
 
 from rich.progress import (
     BarColumn,
-    SpinnerColumn,
     DownloadColumn,
     Progress,
+    SpinnerColumn,
     TaskID,
     TextColumn,
     TimeRemainingColumn,

@@ -45,9 +45,11 @@ async def test_report_then_work_the_queue(memes: Shell, database_url):
         1,
         "Conflict: meme 2 has no open report",
     )
-    await memes.ok("mod", "remove", "3", "--reason", "off-topic", "--token", MODERATOR)
+    asked = await memes("mod", "remove", "3", "--token", MODERATOR)  # no terminal to ask on
+    assert (asked.returncode, "pass --yes to remove meme 3" in asked.stderr) == (2, True)
+    await memes.ok("mod", "remove", "3", "--reason", "off-topic", "-y", "--token", MODERATOR)
     assert query(database_url, "SELECT id FROM memes ORDER BY id") == [(1,), (2,)]
-    banned = await memes("mod", "ban", "2", "--reason", "stolen", "--token", MODERATOR)
+    banned = await memes("mod", "ban", "2", "--reason", "stolen", "--yes", "--token", MODERATOR)
     assert banned.stderr == "meme 2 removed and its picture banned (ban 1)\n"
     again = await memes("post", "1.png", "-t", "Again")
     assert (again.returncode, again.stderr.split(":")[0]) == (1, "Unprocessable Entity")

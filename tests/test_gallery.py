@@ -132,7 +132,7 @@ def browse(base: str, profile: Path, upload: Path, database_url: str) -> None:
         assert picture.get_attribute("alt") == "Keyboard cat"
         assert driver.find_element(By.ID, "dimensions").text == "480 × 360 pixels"
         assert driver.find_element(By.ID, "meme-description").text == "Play him off"
-        assert re.fullmatch(r"\d+\.\d kB", driver.find_element(By.ID, "size").text)
+        assert re.fullmatch(r"\d+\.\d KiB", driver.find_element(By.ID, "size").text)
 
         # Edited with the token this browser kept.
         title = driver.find_element(By.ID, "title")

@@ -128,12 +128,13 @@ export function showProblem(form, problem) {
   (first || form.querySelector('[data-error-for="form"]')).focus?.();
 }
 
+// In binary units, as the upload limit is said (MAX_UPLOAD_BYTES: "at most 10 MiB").
 export function humanSize(bytes) {
-  const units = ["bytes", "kB", "MB", "GB"];
+  const units = ["bytes", "KiB", "MiB", "GiB"];
   let size = bytes;
   let unit = 0;
-  while (size >= 1000 && unit < units.length - 1) {
-    size /= 1000;
+  while (size >= 1024 && unit < units.length - 1) {
+    size /= 1024;
     unit += 1;
   }
   return unit ? `${size.toFixed(1)} ${units[unit]}` : `${size} bytes`;
