@@ -23,6 +23,9 @@ from api.web.state import SERVICES
 from tests.helpers import eventually, problem_of, query
 
 __all__ = ["client"]  # the fixture: an api with a moderator
+# Each ban reads and hashes its picture in the image workers: the slow tier (make check stays
+# under 90 s; test_bans.py keeps the rules of the ban list in the fast one).
+pytestmark = pytest.mark.slow
 WAITING = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
 BAN = """
 INSERT INTO bans (moderator, reason, sha256, copy_hash, copy_chunks)
