@@ -1,20 +1,16 @@
 """Templates: a page of them, most used first, with signed cursors as the memes' pages have;
 one template; and the backfill of the pictures processed before templates existed."""
 
-import logging
 from collections.abc import Callable
 
 from api.db import templates
+from api.domain import backfills
 from api.domain.reads import on_replica
-from api.domain.thumbnails import downloaded
-from api.errors import NotFound, Problem
+from api.errors import NotFound
 from api.imaging.features import template_of
 from api.services import Services
 from api.values.listing import TEMPLATES, decode_cursor, encode_cursor
 from api.values.row import Row
-
-log = logging.getLogger(__name__)
-BACKFILL_BATCH = 100  # pictures looked up at a time; each is then done on its own
 
 
 async def page(services: Services, limit: int, cursor: str | None) -> tuple[list[Row], str | None]:
@@ -47,33 +43,17 @@ async def backfill(
     services: Services, progress: Callable[[int, int], None], limit: int | None = None
 ) -> int:
     """Give a template to every picture processed before templates (at most `limit`): its
-    template hash from its bytes, then its template, one picture per transaction. A run that
-    stops (killed, an outage) leaves done what it did, and the next run goes on from there.
-    Calls `progress(done, total)` after each picture; returns how many it did."""
-    total = await templates.count_without_template_hash(services.db)
-    if limit is not None:
-        total = min(total, limit)
-    done, after = 0, ""
-    while done < total:
-        batch = await templates.without_template_hash(services.db, after, BACKFILL_BATCH)
-        if not batch:
-            break
-        for sha256 in batch[: total - done]:
-            after = sha256
-            try:
-                async with downloaded(services, sha256) as original:
-                    signature = await services.image_workers.run(template_of, original)
-            except NotFound:
-                continue  # deleted meanwhile
-            except Problem:
-                raise  # media or the database is down: the next run goes on from here
-            except Exception as exc:  # a picture that does not decode stops nothing else
-                log.warning("no template hash for %s: %s", sha256, exc)
-                continue
-            settings = services.settings
-            if await templates.backfilled(
-                services.db, sha256, signature, settings.template_distance, settings.repost_words
-            ):
-                done += 1
-                progress(done, total)
-    return done
+    template hash from its bytes, then its template, one picture per transaction. Calls
+    `progress(done, total)` after each picture; returns how many it did."""
+    settings = services.settings
+
+    async def store(sha256: str, signature: int) -> bool:
+        return await templates.backfilled(
+            services.db, sha256, signature, settings.template_distance, settings.repost_words
+        )
+
+    return await backfills.backfill(
+        services, progress, limit, what="template hash",
+        count_left=templates.count_without_template_hash, left=templates.without_template_hash,
+        compute=template_of, store=store,
+    )  # fmt: skip
